@@ -1,0 +1,3 @@
+export { summary, layerMacs } from './summary.js';
+export { evaluate, predictClasses, type EvaluateOptions } from './evaluate.js';
+export { latency, type Latency, type LatencyOptions } from './latency.js';

@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs';
+import { checkModel } from '../models/check.js';
+import { checkPositiveInt } from '../errors.js';
+
+export interface LatencyOptions {
+  /** Timed runs. Default 20. */
+  runs?: number;
+  /** Untimed runs first (kernel compilation, caches). Default 3. */
+  warmup?: number;
+}
+
+export interface Latency {
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  runs: number;
+  backend: string;
+}
+
+/** Wall-clock time of `model.predict(input)` including reading the result back. */
+export function latency(model: tf.LayersModel, input: tf.Tensor, options: LatencyOptions = {}): Latency {
+  checkModel('latency', model);
+  const runs = checkPositiveInt('latency', 'runs', options.runs ?? 20);
+  const once = () => {
+    const out = model.predict(input) as tf.Tensor;
+    out.dataSync();
+    out.dispose();
+  };
+  for (let i = 0; i < (options.warmup ?? 3); i++) once();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    once();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const mid = times.length >> 1;
+  const medianMs = times.length % 2 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
+  return { medianMs, minMs: times[0]!, maxMs: times.at(-1)!, runs, backend: tf.getBackend() };
+}

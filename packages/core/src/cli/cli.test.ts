@@ -1,0 +1,56 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The CLI is tested as users run it: the built `whittle` bin in a child process
+// (`npm run build` first; CI builds before testing).
+const bin = fileURLToPath(new URL('../../bin/whittle.js', import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+
+describe('whittle CLI', () => {
+  it('summary --json has totals.params, totals.nonzeros and totals.bytes', () => {
+    const out = JSON.parse(execFileSync(process.execPath, [bin, 'summary', 'lenet-5', '--json'], { encoding: 'utf8' }));
+    expect(out.kind).toBe('summary');
+    expect(out.totals.params).toBe(61706);
+    expect(out.totals.nonzeros).toBeGreaterThan(61000);
+    expect(out.totals.bytes).toBe(61706 * 4);
+  });
+
+  it('evaluate --json reports accuracy of a reference model', () => {
+    const out = JSON.parse(execFileSync(process.execPath, [bin, 'evaluate', 'lenet-300-100', '--json'], { encoding: 'utf8' }));
+    expect(out.accuracy).toBeGreaterThanOrEqual(0.94);
+    expect(out.samples).toBe(2004);
+  });
+
+  it('prints a table without --json', () => {
+    const r = run('summary', 'lenet-5');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/conv1\s+Conv2D\s+\[\?×28×28×6\]\s+156/);
+  });
+
+  it('fails with one line and a non-zero exit on bad input, writing nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'whittle-cli-'));
+    writeFileSync(join(dir, 'bad.json'), '{nope');
+    const cases: [string[], RegExp][] = [
+      [['summary', join(dir, 'nonexistent.json')], /whittle: '.*nonexistent.json' is neither a file nor a reference model/],
+      [['summary', join(dir, 'bad.json')], /whittle: loadModel: .*bad.json is not valid JSON/],
+      [
+        ['evaluate', 'alexnet'],
+        /whittle: 'alexnet' is neither a file nor a reference model \(lenet-300-100, lenet-5, mobilenet-mini, resnet-mini\)/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = run(...args);
+      expect(r.status, args.join(' ')).not.toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(readdirSync(dir)).toEqual(['bad.json']);
+    const unknown = run('summary', 'lenet-5', '--frobnicate');
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toMatch(/unknown option '--frobnicate'/);
+  });
+});

@@ -1,0 +1,77 @@
+/** The `whittle` command. Each subcommand prints a table, or the report object with --json. */
+import { Command, CommanderError } from 'commander';
+import { initBackend } from '../backend/index.js';
+import { WhittleError } from '../errors.js';
+import { summary } from '../analysis/summary.js';
+import { evaluate } from '../analysis/evaluate.js';
+import { reportText } from '../report/mime.js';
+import type { Report } from '../report/schema.js';
+import { mnistFor, resolveModel } from './resolve.js';
+import { runDemo } from './demo.js';
+
+/** Prints a report as JSON (machine-readable) or as its text table. */
+export function printReport(report: Report, json: boolean | undefined): void {
+  console.log(json ? JSON.stringify(report, null, 2) : reportText(report));
+}
+
+/** Subcommands added by other modules (prune, quantize, sensitivity …). */
+export const commandRegistrations: ((program: Command) => void)[] = [];
+
+export function buildProgram(): Command {
+  const program = new Command('whittle')
+    .description('Make TensorFlow.js models smaller and faster, and show what each step did.')
+    .showHelpAfterError('(run whittle --help for usage)')
+    .exitOverride();
+
+  program
+    .command('summary')
+    .description('per-layer params, nonzeros, sparsity, MACs and bytes')
+    .argument('<model>', 'model.json, its folder, or a reference model (lenet-300-100, lenet-5, mobilenet-mini, resnet-mini)')
+    .option('--json', 'print the report object')
+    .action(async (spec: string, opts: { json?: boolean }) => {
+      await initBackend();
+      printReport(summary(await resolveModel(spec)), opts.json);
+    });
+
+  program
+    .command('evaluate')
+    .description('accuracy and loss on the MNIST test split (2,004 digits)')
+    .argument('<model>', 'model.json, its folder, or a reference model name')
+    .option('--json', 'print the report object')
+    .action(async (spec: string, opts: { json?: boolean }) => {
+      await initBackend();
+      const model = await resolveModel(spec);
+      const { train, test } = mnistFor(model);
+      train.dispose();
+      printReport(evaluate(model, test), opts.json);
+      test.dispose();
+    });
+
+  program
+    .command('demo')
+    .description('run the compression pipeline on a reference model and print a before/after table')
+    .option('--model <name>', 'reference model', 'lenet-5')
+    .action(async (opts: { model: string }) => {
+      const info = await initBackend();
+      console.log(`backend: ${info.name} (${info.reason})`);
+      await runDemo(opts.model);
+    });
+
+  for (const register of commandRegistrations) register(program);
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. Errors are one line on stderr. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // commander already printed it
+    if (err instanceof WhittleError) {
+      console.error(`whittle: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,3 @@
+export { mnist, mnistArrays, MNIST_CLASSES, MNIST_PIXELS, type MnistOptions } from './mnist.js';
+export { fromArrays, makeDataset, slice, gather, type Dataset, type Layout } from './dataset.js';
+export { rng, permutation } from './random.js';

@@ -1,0 +1,15 @@
+/**
+ * @whittle/core — compression for TensorFlow.js models.
+ *
+ * Every operation returns a new model plus a report and leaves its input
+ * untouched. Reports are plain data (see `./report`), shown as tables anywhere
+ * and as plots in JupyterLab.
+ */
+export { initBackend, backendInfo, registerWasmTrainingKernels, type BackendInfo, type BackendName } from './backend/index.js';
+export * from './data/index.js';
+export * from './models/index.js';
+export * from './analysis/index.js';
+export * from './io/index.js';
+export * from './report/index.js';
+export { fit, crossEntropy, type FitOptions, type FitResult, type TrainProgress } from './train/fit.js';
+export { WhittleError } from './errors.js';

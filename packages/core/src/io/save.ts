@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fail } from '../errors.js';
+import { checkModel } from '../models/check.js';
+import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from './artifacts.js';
+import { modelBytes, type ModelBytes } from './bytes.js';
+
+export interface SavedModel extends ModelBytes {
+  dir: string;
+}
+
+/** A folder may be replaced only if it holds nothing but a previous model's files. */
+function checkReplaceable(dir: string): void {
+  if (!statSync(dir).isDirectory()) fail('saveModel', `${dir} exists and is a file; choose a folder path`);
+  const entries = readdirSync(dir);
+  if (entries.length === 0) return;
+  if (!entries.includes('model.json')) fail('saveModel', `refusing to replace ${dir}: it is not empty and holds no model.json`);
+  const json = readModelJson(join(dir, 'model.json'));
+  const own = new Set(['model.json', ...json.weightsManifest.flatMap((g) => g.paths)]);
+  const foreign = entries.filter((e) => !own.has(e));
+  if (foreign.length > 0)
+    fail('saveModel', `refusing to replace ${dir}: it holds files that are not part of its model (${foreign.slice(0, 3).join(', ')})`);
+}
+
+/**
+ * Writes a model folder atomically: everything goes to a temporary sibling
+ * folder, which is then renamed into place. An interrupted save leaves either
+ * the old folder or the new one, never a mix. An existing folder is replaced
+ * only when it holds nothing but an earlier model.
+ */
+export function writeModelFolder(dir: string, json: ModelJson, shards: { name: string; data: Uint8Array }[]): string {
+  const target = resolve(dir);
+  if (existsSync(target)) checkReplaceable(target);
+  mkdirSync(dirname(target), { recursive: true });
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = join(dirname(target), `.${basename(target)}.whittle-tmp-${tag}`);
+  mkdirSync(tmp);
+  try {
+    for (const s of shards) writeFileSync(join(tmp, s.name), s.data);
+    writeFileSync(join(tmp, 'model.json'), JSON.stringify(json));
+    if (existsSync(target)) {
+      const old = join(dirname(target), `.${basename(target)}.whittle-old-${tag}`);
+      renameSync(target, old);
+      renameSync(tmp, target);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(tmp, target);
+    }
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return target;
+}
+
+/** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
+export async function saveModel(model: tf.LayersModel, dir: string): Promise<SavedModel> {
+  checkModel('saveModel', model);
+  const artifacts = await captureArtifacts(model);
+  const json: ModelJson = {
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+    convertedBy: 'Whittle',
+    modelTopology: artifacts.modelTopology as object,
+    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+  };
+  const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data: new Uint8Array(joinWeightData(artifacts.weightData)) }]);
+  return { dir: target, ...modelBytes(target) };
+}
