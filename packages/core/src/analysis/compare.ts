@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { checkModel } from '../models/check.js';
+import { saveModel } from '../io/save.js';
+import type { CompareReport } from '../report/schema.js';
+import { summary } from './summary.js';
+import { latency } from './latency.js';
+
+export interface CompareOptions {
+  /** Display names; default the models' names (suffixed when equal). */
+  names?: [string, string];
+  /** Bytes each model ships as, when not the stock fp32 save (e.g. a uint8 export). Default: what saveModel writes. */
+  bytes?: [number | undefined, number | undefined];
+  /** Timed predict runs on a 100-sample batch; 0 skips latency. Default 10. */
+  latencyRuns?: number;
+  batchSize?: number;
+}
+
+const EPS = 1e-7;
+
+async function savedBytes(model: tf.LayersModel): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'whittle-compare-'));
+  try {
+    return (await saveModel(model, join(dir, 'm'))).bytes;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Two models side by side on the same data: accuracy, top-1 agreement, mean
+ * KL(a ‖ b) of their output distributions, params, nonzeros, bytes and latency.
+ */
+export async function compare(a: tf.LayersModel, b: tf.LayersModel, data: Dataset, options: CompareOptions = {}): Promise<CompareReport> {
+  checkModel('compare', a, 'a');
+  checkModel('compare', b, 'b');
+  const batchSize = options.batchSize ?? 500;
+  let correctA = 0;
+  let correctB = 0;
+  let agree = 0;
+  let klSum = 0;
+  for (let start = 0; start < data.size; start += batchSize) {
+    const size = Math.min(batchSize, data.size - start);
+    const [ca, cb, kl] = tf.tidy(() => {
+      const x = tf.slice(data.x, start, size);
+      const pa = (a.predict(x) as tf.Tensor).clipByValue(EPS, 1);
+      const pb = (b.predict(x) as tf.Tensor).clipByValue(EPS, 1);
+      return [pa.argMax(-1), pb.argMax(-1), pa.mul(pa.log().sub(pb.log())).sum()];
+    });
+    const va = ca.dataSync();
+    const vb = cb.dataSync();
+    for (let i = 0; i < size; i++) {
+      const label = data.labels[start + i];
+      if (va[i] === label) correctA++;
+      if (vb[i] === label) correctB++;
+      if (va[i] === vb[i]) agree++;
+    }
+    klSum += kl.dataSync()[0]!;
+    tf.dispose([ca, cb, kl]);
+  }
+  const runs = options.latencyRuns ?? 10;
+  const probe = runs > 0 ? tf.slice(data.x, 0, Math.min(100, data.size)) : undefined;
+  const side = async (m: tf.LayersModel, name: string, correct: number, bytes: number | undefined) => {
+    const s = summary(m);
+    return {
+      name,
+      accuracy: correct / data.size,
+      params: s.totals.params,
+      nonzeros: s.totals.nonzeros,
+      bytes: bytes ?? (await savedBytes(m)),
+      latencyMs: probe ? latency(m, probe, { runs }).medianMs : null,
+    };
+  };
+  const [nameA, nameB] = options.names ?? (a.name === b.name ? [`${a.name} (a)`, `${b.name} (b)`] : [a.name, b.name]);
+  try {
+    return {
+      kind: 'compare',
+      version: 1,
+      title: `${nameA} vs ${nameB}`,
+      a: await side(a, nameA, correctA, options.bytes?.[0]),
+      b: await side(b, nameB, correctB, options.bytes?.[1]),
+      agreement: agree / data.size,
+      meanKl: Math.max(0, klSum / data.size),
+      samples: data.size,
+    };
+  } finally {
+    probe?.dispose();
+  }
+}
