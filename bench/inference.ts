@@ -1,0 +1,34 @@
+import * as tf from '@tensorflow/tfjs';
+import { latency, mnist, REFERENCE_MODELS, referenceModel, type ReferenceName } from '@whittle/core';
+import { fmt, type Benchmark, type Figure } from './harness.js';
+import { REF, TORCH } from './references.js';
+
+export const inference: Benchmark = {
+  name: 'inference',
+  title: 'Inference latency: predicting the 2,004 test digits in one batch',
+  description:
+    'model.predict on the whole test split plus reading the result back, wasm vs cpu, beside PyTorch and plain tfjs on the same machines.',
+  run: async ({ quick }) => {
+    const figures: Figure[] = [];
+    const rows: (string | number)[][] = [];
+    const names: ReferenceName[] = ['lenet-300-100', 'lenet-5', 'mobilenet-mini'];
+    for (const name of names) {
+      const model = referenceModel(name, { pretrained: true });
+      const { train, test } = mnist({ layout: REFERENCE_MODELS[name].layout });
+      train.dispose();
+      const cells: string[] = [];
+      for (const backend of ['wasm', 'cpu']) {
+        await tf.setBackend(backend);
+        const t = latency(model, test.x, { runs: backend === 'cpu' ? (quick ? 1 : 3) : quick ? 3 : 10, warmup: 1 });
+        figures.push({ name: `${name} ${backend} ms`, value: t.medianMs, unit: 'ms', min: t.minMs, max: t.maxMs, runs: t.runs });
+        cells.push(`${fmt(t.medianMs)} (${fmt(t.minMs)}–${fmt(t.maxMs)})`);
+      }
+      await tf.setBackend('wasm');
+      const ref = (REF.inferenceMs as Record<string, { torch: number; tfjsWasm: number; tfjsCpu: number }>)[name];
+      rows.push([name, ...cells, ref ? fmt(ref.tfjsWasm) : '–', ref ? fmt(ref.torch) : '–']);
+      test.dispose();
+      model.dispose();
+    }
+    return { figures, table: { columns: ['model', 'wasm ms', 'cpu ms', 'plain tfjs wasm ms', `${TORCH} ms`], rows } };
+  },
+};
