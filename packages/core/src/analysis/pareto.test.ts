@@ -4,7 +4,9 @@ import { rng } from '../data/random.js';
 
 /** Brute force: a point is on the front unless some other point dominates it. */
 function bruteForce(points: { bytes: number; accuracy: number }[]): boolean[] {
-  return points.map((p) => !points.some((q) => q.bytes <= p.bytes && q.accuracy >= p.accuracy && (q.bytes < p.bytes || q.accuracy > p.accuracy)));
+  return points.map(
+    (p) => !points.some((q) => q.bytes <= p.bytes && q.accuracy >= p.accuracy && (q.bytes < p.bytes || q.accuracy > p.accuracy)),
+  );
 }
 
 describe('paretoFront', () => {
@@ -22,7 +24,11 @@ describe('paretoFront', () => {
   it('agrees with a brute-force reference on random clouds (with ties)', () => {
     const next = rng(11);
     for (let trial = 0; trial < 50; trial++) {
-      const points = Array.from({ length: 40 }, (_, i) => ({ label: `p${i}`, bytes: Math.floor(next() * 20), accuracy: Math.floor(next() * 20) / 20 }));
+      const points = Array.from({ length: 40 }, (_, i) => ({
+        label: `p${i}`,
+        bytes: Math.floor(next() * 20),
+        accuracy: Math.floor(next() * 20) / 20,
+      }));
       expect(paretoFront(points).map((p) => p.onFront)).toEqual(bruteForce(points));
     }
   });

@@ -24,7 +24,8 @@ export function paretoFront(points: ParetoInput[]): ParetoReport['points'] {
   }
   // Exact duplicates of a front point are on the front too (neither dominates the other).
   for (const i of order) {
-    if (!onFront[i] && points.some((q, j) => onFront[j] && q.bytes === points[i]!.bytes && q.accuracy === points[i]!.accuracy)) onFront[i] = true;
+    if (!onFront[i] && points.some((q, j) => onFront[j] && q.bytes === points[i]!.bytes && q.accuracy === points[i]!.accuracy))
+      onFront[i] = true;
   }
   return points.map((p, i) => ({ ...p, onFront: onFront[i]! }));
 }

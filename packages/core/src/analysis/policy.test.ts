@@ -25,7 +25,15 @@ describe('policyFromSensitivity', () => {
   });
 
   it('picks the fewest bits for quantization', () => {
-    const q: SensitivityReport = { ...pruneReport, technique: 'quantize', levels: [8, 4, 2], layers: [{ name: 'a', values: [0.97, 0.969, 0.6] }, { name: 'b', values: [0.97, 0.9, 0.5] }] };
+    const q: SensitivityReport = {
+      ...pruneReport,
+      technique: 'quantize',
+      levels: [8, 4, 2],
+      layers: [
+        { name: 'a', values: [0.97, 0.969, 0.6] },
+        { name: 'b', values: [0.97, 0.9, 0.5] },
+      ],
+    };
     expect(policyFromSensitivity(q, { maxDrop: 0.002 })).toEqual({ a: 4, b: 8 });
   });
 
@@ -35,6 +43,8 @@ describe('policyFromSensitivity', () => {
   });
 
   it('rejects a negative budget', () => {
-    expect(() => policyFromSensitivity(pruneReport, { maxDrop: -1 })).toThrow('policyFromSensitivity: maxDrop must be a number ≥ 0, got -1');
+    expect(() => policyFromSensitivity(pruneReport, { maxDrop: -1 })).toThrow(
+      'policyFromSensitivity: maxDrop must be a number ≥ 0, got -1',
+    );
   });
 });

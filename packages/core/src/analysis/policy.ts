@@ -16,11 +16,14 @@ export interface PolicyOptions {
  */
 export function policyFromSensitivity(report: SensitivityReport, options: PolicyOptions): Record<string, number> {
   const { maxDrop } = options;
-  if (typeof maxDrop !== 'number' || !Number.isFinite(maxDrop) || maxDrop < 0) fail('policyFromSensitivity', `maxDrop must be a number ≥ 0, got ${String(maxDrop)}`);
+  if (typeof maxDrop !== 'number' || !Number.isFinite(maxDrop) || maxDrop < 0)
+    fail('policyFromSensitivity', `maxDrop must be a number ≥ 0, got ${String(maxDrop)}`);
   const higherIsBetter = report.metric !== 'loss';
   const withinBudget = (v: number) => (higherIsBetter ? report.baseline - v : v - report.baseline) <= maxDrop + 1e-12;
   // Mildest level first: low sparsity, or many bits.
-  const order = report.levels.map((_, i) => i).sort((i, j) => (report.technique === 'prune' ? report.levels[i]! - report.levels[j]! : report.levels[j]! - report.levels[i]!));
+  const order = report.levels
+    .map((_, i) => i)
+    .sort((i, j) => (report.technique === 'prune' ? report.levels[i]! - report.levels[j]! : report.levels[j]! - report.levels[i]!));
   const policy: Record<string, number> = {};
   for (const layer of report.layers) {
     let chosen: number | undefined;
