@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { checkPositiveInt, fail } from '../errors.js';
+import { recalibrateBatchNorm } from './batchnorm.js';
 
 export interface TrainProgress {
   epoch: number;
@@ -37,6 +38,11 @@ export interface FitOptions {
   /** Called every `progressEvery` steps and at each epoch's end; throwing stops training. */
   onProgress?: (p: TrainProgress) => void;
   progressEvery?: number;
+  /**
+   * Batches used to re-estimate BatchNorm statistics after training (see
+   * recalibrateBatchNorm); 0 keeps the moving averages as trained. Default 200.
+   */
+  recalibrateBatchNorm?: number;
 }
 
 export interface FitResult {
@@ -96,5 +102,6 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
     sum?.dispose();
     if (!options.optimizer) optimizer.dispose();
   }
+  if ((options.recalibrateBatchNorm ?? 200) > 0) recalibrateBatchNorm(model, data, { batches: options.recalibrateBatchNorm, batchSize });
   return { loss: losses, seconds: (performance.now() - start) / 1000, steps: step };
 }
