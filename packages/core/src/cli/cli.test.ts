@@ -25,6 +25,17 @@ describe('whittle CLI', () => {
     expect(out.samples).toBe(2004);
   });
 
+  it('sensitivity --json gives one curve per layer, level 0 at the baseline', () => {
+    const out = JSON.parse(
+      execFileSync(process.execPath, [bin, 'sensitivity', 'lenet-5', '--levels', '0,0.9', '--samples', '200', '--json'], {
+        encoding: 'utf8',
+      }),
+    );
+    expect(out.kind).toBe('sensitivity');
+    expect(out.layers.map((l: { name: string }) => l.name)).toEqual(['conv1', 'conv2', 'fc1', 'fc2', 'fc3']);
+    for (const l of out.layers) expect(l.values[0]).toBe(out.baseline);
+  });
+
   it('prints a table without --json', () => {
     const r = run('summary', 'lenet-5');
     expect(r.status).toBe(0);

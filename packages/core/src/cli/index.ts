@@ -4,18 +4,15 @@ import { initBackend } from '../backend/index.js';
 import { WhittleError } from '../errors.js';
 import { summary } from '../analysis/summary.js';
 import { evaluate } from '../analysis/evaluate.js';
-import { reportText } from '../report/mime.js';
-import type { Report } from '../report/schema.js';
 import { mnistFor, resolveModel } from './resolve.js';
 import { runDemo } from './demo.js';
+import { printReport } from './print.js';
+import { registerSensitivity } from './sensitivity.js';
 
-/** Prints a report as JSON (machine-readable) or as its text table. */
-export function printReport(report: Report, json: boolean | undefined): void {
-  console.log(json ? JSON.stringify(report, null, 2) : reportText(report));
-}
+export { printReport } from './print.js';
 
-/** Subcommands added by other modules (prune, quantize, sensitivity …). */
-export const commandRegistrations: ((program: Command) => void)[] = [];
+/** Subcommands defined in their own modules. */
+const commandRegistrations: ((program: Command) => void)[] = [registerSensitivity];
 
 export function buildProgram(): Command {
   const program = new Command('whittle')
