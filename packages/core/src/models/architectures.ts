@@ -73,8 +73,9 @@ export function buildMobilenetMini(seed = 0): tf.Sequential {
   let channels = 16;
   const blocks: [number, number][] = [
     [32, 2],
-    [64, 2],
     [64, 1],
+    [128, 2],
+    [128, 1],
   ];
   blocks.forEach(([filters, stride], i) => {
     const name = `block${i + 1}`;

@@ -32,7 +32,7 @@ export const REFERENCE_MODELS = {
   'mobilenet-mini': {
     build: buildMobilenetMini,
     layout: 'image',
-    epochs: 12,
+    epochs: 15,
     description: 'MobileNet-style: depthwise-separable blocks with BatchNorm, global average pooling',
   },
   'resnet-mini': {

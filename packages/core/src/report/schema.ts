@@ -88,7 +88,8 @@ export const SparsityReport = z.object({
   /** True when whole units were removed and the model really has fewer parameters. */
   physicallySmaller: z.boolean(),
   layers: z.array(SparsityLayer),
-  totals: z.object({ paramsBefore: count, paramsAfter: count, nonzerosBefore: count, nonzeros: count, sparsity: fraction }),
+  /** Whole model: every parameter, biases and unpruned layers included. `prunedSparsity` is over the pruned kernels only. */
+  totals: z.object({ paramsBefore: count, paramsAfter: count, nonzerosBefore: count, nonzeros: count, sparsity: fraction, prunedSparsity: fraction.optional() }),
   masks: z.array(MaskImage).optional(),
   /** Weight histograms before and after (all pruned layers together). */
   histograms: z.object({ before: Histogram, after: Histogram }).optional(),

@@ -57,7 +57,7 @@ export function reportTable(r: Report): Table {
           l.criterion,
         ]),
         notes: [
-          `${r.method}, ${r.granularity}, ${r.scope} scope: ${int(r.totals.nonzerosBefore)} → ${int(r.totals.nonzeros)} nonzero weights (${pct(r.totals.sparsity)} sparse); params ${int(r.totals.paramsBefore)} → ${int(r.totals.paramsAfter)}`,
+          `${r.method}, ${r.granularity}, ${r.scope} scope: ${int(r.totals.nonzerosBefore)} → ${int(r.totals.nonzeros)} nonzero parameters (${pct(r.totals.sparsity)} of the model${r.totals.prunedSparsity !== undefined ? `, ${pct(r.totals.prunedSparsity)} of the pruned kernels` : ''}); params ${int(r.totals.paramsBefore)} → ${int(r.totals.paramsAfter)}`,
           r.physicallySmaller
             ? 'physically smaller: whole units were removed, the model has fewer parameters and runs faster'
             : 'masked: shapes are unchanged; the model is smaller only once encoded sparsely or compressed (gzip)',

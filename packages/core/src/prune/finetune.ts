@@ -1,0 +1,77 @@
+/**
+ * Fine-tuning with masks: train, and after every optimizer step multiply each
+ * masked kernel by its mask, so pruned weights stay exactly zero.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/dataset.js';
+import { fail } from '../errors.js';
+import { checkModel } from '../models/check.js';
+import { cloneModel } from '../models/clone.js';
+import { fit, type FitOptions, type FitResult } from '../train/fit.js';
+import type { Masks } from './masks.js';
+
+export interface FineTuneOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {
+  /** Keep-masks from `prune` (or any step that produced them); omitted for structured results. */
+  masks?: Masks;
+}
+
+/** Binds masks to a model's kernel variables; `apply()` re-zeroes the pruned weights. */
+export function maskBinding(model: tf.LayersModel, masks: Masks): { apply: () => void; dispose: () => void } {
+  const bound = Object.values(masks).map((m) => {
+    let layer: tf.layers.Layer;
+    try {
+      layer = model.getLayer(m.layer);
+    } catch {
+      return fail('fineTune', `mask for layer '${m.layer}' does not match any layer of model '${model.name}'`);
+    }
+    const variable = layer.weights.find((w) => /(^|\/)(kernel|depthwise_kernel)$/.test(w.originalName));
+    if (!variable || variable.shape.join('×') !== m.shape.join('×')) {
+      fail(
+        'fineTune',
+        `mask for '${m.layer}' has shape [${m.shape.join('×')}] but the layer's kernel is [${variable?.shape.join('×') ?? 'missing'}]`,
+      );
+    }
+    return { variable: variable.read() as tf.Variable, mask: tf.tensor(Float32Array.from(m.values), m.shape) };
+  });
+  return {
+    apply: () => tf.tidy(() => bound.forEach(({ variable, mask }) => variable.assign(variable.mul(mask)))),
+    dispose: () => tf.dispose(bound.map((b) => b.mask)),
+  };
+}
+
+/** Trains a copy of `model`; the input model is unchanged. */
+export async function fineTune(
+  model: tf.LayersModel,
+  data: Dataset,
+  options: FineTuneOptions = {},
+): Promise<{ model: tf.LayersModel; history: FitResult }> {
+  checkModel('fineTune', model);
+  const tuned = cloneModel(model);
+  const binding = options.masks ? maskBinding(tuned, options.masks) : undefined;
+  try {
+    binding?.apply();
+    const history = await fit(tuned, data, { ...options, afterStep: binding ? () => binding.apply() : undefined });
+    return { model: tuned, history };
+  } catch (err) {
+    tuned.dispose();
+    throw err;
+  } finally {
+    binding?.dispose();
+  }
+}
+
+/**
+ * A plain tfjs model with the pruning made permanent. Whittle keeps masks
+ * beside the model, never inside it, so this is a copy with pruned weights
+ * exactly zero (re-applying `masks` when given, e.g. after outside training).
+ */
+export function strip(model: tf.LayersModel, masks?: Masks): tf.LayersModel {
+  checkModel('strip', model);
+  const copy = cloneModel(model);
+  if (masks) {
+    const binding = maskBinding(copy, masks);
+    binding.apply();
+    binding.dispose();
+  }
+  return copy;
+}

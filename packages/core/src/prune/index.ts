@@ -1,0 +1,16 @@
+export { prune, computeMasks, type PruneResult } from './prune.js';
+export type { PruneOptions, Granularity, PruneMethod } from './options.js';
+export { type Mask, type Masks } from './masks.js';
+export { fineTune, strip, maskBinding, type FineTuneOptions } from './finetune.js';
+export {
+  constantSparsity,
+  polynomialDecay,
+  gradualPrune,
+  dynamicPrune,
+  iterativePrune,
+  type PruningSchedule,
+  type GradualOptions,
+  type IterativeOptions,
+} from './schedules.js';
+export { kthSmallest, lowestMask } from './select.js';
+export { ChannelGraph } from './graph.js';

@@ -1,0 +1,229 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/index.js';
+import { mnist } from '../data/mnist.js';
+import { lenet300100, lenet5, referenceModel, REFERENCE_NAMES, REFERENCE_MODELS } from '../models/reference.js';
+import { validateReport } from '../report/schema.js';
+import { prune } from './prune.js';
+import { kthSmallest } from './select.js';
+
+beforeAll(() => initBackend());
+
+const kernel = (m: tf.LayersModel, name: string) => m.getLayer(name).getWeights()[0]!.dataSync() as Float32Array;
+const zeros = (v: Float32Array) => v.reduce((n, x) => n + (x === 0 ? 1 : 0), 0);
+const snapshot = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+
+describe('unstructured pruning', () => {
+  it('removes exactly round(s·n) weights of each kernel (layer scope), never the input model', () => {
+    const model = lenet5({ pretrained: true });
+    const before = snapshot(model);
+    const tensors = tf.memory().numTensors;
+    const { model: pruned, report } = prune(model, { sparsity: { conv1: 0.3, conv2: 0.5, 'fc*': 0.9 } });
+    expect(tf.memory().numTensors - tensors).toBe(pruned.weights.length); // only the new model's weights
+    for (const [name, s] of [
+      ['conv1', 0.3],
+      ['conv2', 0.5],
+      ['fc1', 0.9],
+      ['fc2', 0.9],
+    ] as const) {
+      const v = kernel(pruned, name);
+      expect(zeros(v), name).toBe(Math.round(s * v.length));
+    }
+    expect(zeros(kernel(pruned, 'fc3'))).toBe(Math.round(0.9 * 840)); // named by the glob, so included
+    expect(snapshot(model)).toEqual(before);
+    expect(validateReport(report).ok).toBe(true);
+    expect(report.physicallySmaller).toBe(false);
+    pruned.dispose();
+  });
+
+  it('keeps biases and the output layer dense by default', () => {
+    const model = lenet300100({ pretrained: true });
+    const { model: pruned, report } = prune(model, { sparsity: 0.8 });
+    expect(report.layers.map((l) => l.name)).toEqual(['fc1', 'fc2']);
+    expect(zeros(kernel(pruned, 'fc3'))).toBe(0);
+    expect(zeros(pruned.getLayer('fc1').getWeights()[1]!.dataSync() as Float32Array)).toBe(0);
+  });
+
+  it('global scope: one threshold equal to a sort-based reference over all chosen weights', () => {
+    const model = lenet300100({ pretrained: true });
+    const { model: pruned, report } = prune(model, { sparsity: 0.9, scope: 'global', includeOutput: true });
+    const all = ['fc1', 'fc2', 'fc3'].flatMap((n) => Array.from(kernel(model, n), Math.abs)).sort((a, b) => a - b);
+    const k = Math.round(0.9 * all.length);
+    expect(report.layers[0]!.threshold).toBe(all[k - 1]);
+    const removed = ['fc1', 'fc2', 'fc3'].reduce((n, name) => n + zeros(kernel(pruned, name)), 0);
+    expect(removed).toBe(k);
+    // every surviving weight is at least as large as every removed one
+    for (const name of ['fc1', 'fc2', 'fc3']) {
+      const orig = kernel(model, name);
+      kernel(pruned, name).forEach((v, i) =>
+        v === 0 ? expect(Math.abs(orig[i]!)).toBeLessThanOrEqual(all[k - 1]!) : expect(Math.abs(v)).toBeGreaterThanOrEqual(all[k - 1]!),
+      );
+    }
+    // larger layers with smaller weights lose more (as in the PyTorch reference: fc1 0.91, fc2 0.83, fc3 0.54)
+    const s = Object.fromEntries(report.layers.map((l) => [l.name, l.sparsity]));
+    expect(s.fc1!).toBeGreaterThan(s.fc3!);
+    expect(report.totals.prunedSparsity).toBeCloseTo(0.9, 5);
+  });
+
+  it('kthSmallest agrees with sorting', () => {
+    const v = Float32Array.from(
+      { length: 1001 },
+      (_, i) => Math.sin(i * 12.9898) * 43758.5453 - Math.floor(Math.sin(i * 12.9898) * 43758.5453),
+    );
+    const sorted = Array.from(v).sort((a, b) => a - b);
+    for (const k of [0, 1, 500, 999, 1000]) expect(kthSmallest(v, k)).toBe(sorted[k]);
+  });
+
+  it('N:M keeps at most n of every m consecutive weights along the input dimension', () => {
+    const model = lenet5({ pretrained: true });
+    const { model: pruned } = prune(model, { granularity: { n: 2, m: 4 } });
+    for (const name of ['conv2', 'fc1', 'fc2']) {
+      const w = pruned.getLayer(name).getWeights()[0]!;
+      const [inputs, outputs] = w.shape.slice(-2) as [number, number];
+      const v = w.dataSync();
+      const outer = v.length / (inputs * outputs);
+      for (let o = 0; o < outer; o++)
+        for (let u = 0; u < outputs; u++)
+          for (let g = 0; g < inputs; g += 4) {
+            let nz = 0;
+            for (let r = g; r < Math.min(g + 4, inputs); r++) if (v[(o * inputs + r) * outputs + u] !== 0) nz++;
+            expect(nz).toBeLessThanOrEqual(2);
+            if (g + 4 <= inputs) expect(nz).toBe(2); // trained weights have no exact zeros
+          }
+    }
+  });
+
+  it('random pruning is seeded: same seed, same mask; other seed, other mask', () => {
+    const model = lenet300100({ pretrained: true });
+    const a = prune(model, { sparsity: 0.5, method: 'random', seed: 1 });
+    const b = prune(model, { sparsity: 0.5, method: 'random', seed: 1 });
+    const c = prune(model, { sparsity: 0.5, method: 'random', seed: 2 });
+    expect(Array.from(a.masks.fc1!.values)).toEqual(Array.from(b.masks.fc1!.values));
+    expect(Array.from(a.masks.fc1!.values)).not.toEqual(Array.from(c.masks.fc1!.values));
+    expect(zeros(kernel(a.model, 'fc1'))).toBe(Math.round(0.5 * 784 * 300));
+  });
+
+  it('pruning twice composes: what was pruned stays pruned', () => {
+    const model = lenet300100({ pretrained: true });
+    const first = prune(model, { sparsity: 0.5, method: 'random', seed: 3 });
+    const second = prune(first.model, { sparsity: 0.8 });
+    const a = first.masks.fc1!.values;
+    second.masks.fc1!.values.forEach((keep, i) => (a[i] === 0 ? expect(keep).toBe(0) : undefined));
+  });
+
+  it('rejects bad options with one-line errors', () => {
+    const model = lenet5();
+    expect(() => prune(model, { sparsity: 1.2 })).toThrow('prune: sparsity must be in [0, 1), got 1.2');
+    expect(() => prune(model, { sparsity: -0.1 })).toThrow('prune: sparsity must be in [0, 1), got -0.1');
+    expect(() => prune(model, { sparsity: { dense_7: 0.5 } })).toThrow(
+      "prune: no prunable layer matches 'dense_7'; prunable layers: conv1, conv2, fc1, fc2, fc3",
+    );
+    expect(() => prune(model, { sparsity: 0.5, method: 'l2' })).toThrow(
+      "prune: method 'l2' does not fit unstructured pruning; use one of magnitude, random",
+    );
+    expect(() => prune(model, { granularity: { n: 4, m: 2 } })).toThrow('prune: N:M needs n < m, got 4:2');
+    expect(() => prune(model, { sparsity: 0.5, granularity: 'filter', sparsityx: 1 } as never)).not.toThrow();
+    expect(() => prune('model' as never, { sparsity: 0.5 })).toThrow('prune: model must be a tf.LayersModel');
+  });
+});
+
+/** The masked equivalent of a structured result: every removed unit's weights zeroed in a copy of the original. */
+function maskedEquivalent(model: tf.LayersModel, removed: Record<string, number[]>): tf.LayersModel {
+  const copy = referenceModelLike(model);
+  for (const [name, units] of Object.entries(removed)) {
+    const layer = copy.getLayer(name);
+    const isDepthwise = layer.getClassName() === 'DepthwiseConv2D';
+    layer.setWeights(
+      layer.getWeights().map((w, i) => {
+        const v = Float32Array.from(w.dataSync());
+        // BatchNorm keeps moving mean/variance (indices 2, 3); zeroing γ and β already makes the channel 0
+        if (layer.getClassName() === 'BatchNormalization' && i >= 2) return tf.tensor(v, w.shape);
+        const axis = isDepthwise && w.shape.length === 4 ? 2 : w.shape.length - 1;
+        const n = w.shape[axis]!;
+        const inner = w.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+        v.forEach((_, j) => (units.includes(Math.floor(j / inner) % n) ? (v[j] = 0) : undefined));
+        return tf.tensor(v, w.shape);
+      }),
+    );
+  }
+  return copy;
+}
+
+function referenceModelLike(model: tf.LayersModel): tf.LayersModel {
+  const cls = model.constructor as typeof tf.LayersModel;
+  const copy = cls.fromConfig(cls, model.getConfig() as never) as tf.LayersModel;
+  copy.setWeights(model.getWeights());
+  return copy;
+}
+
+describe('structured pruning', () => {
+  for (const name of REFERENCE_NAMES) {
+    it(`${name}: the rebuilt model is smaller and computes what the masked model computes (≤ 1e-5)`, () => {
+      const model = referenceModel(name, { pretrained: true });
+      const before = snapshot(model);
+      const result = prune(model, { sparsity: 0.5, granularity: 'channel' }) as ReturnType<typeof prune> & {
+        removedUnits: Record<string, number[]>;
+      };
+      expect(result.model.countParams()).toBeLessThan(model.countParams());
+      expect(result.report.physicallySmaller).toBe(true);
+      expect(validateReport(result.report).ok).toBe(true);
+      const masked = maskedEquivalent(model, result.removedUnits);
+      const { train, test } = mnist({ layout: REFERENCE_MODELS[name].layout, limit: 64 });
+      const diff = tf.tidy(
+        () =>
+          tf
+            .abs((result.model.predict(test.x) as tf.Tensor).sub(masked.predict(test.x) as tf.Tensor))
+            .max()
+            .dataSync()[0]!,
+      );
+      expect(diff).toBeLessThanOrEqual(1e-5);
+      expect(snapshot(model)).toEqual(before);
+      train.dispose();
+      test.dispose();
+    });
+  }
+
+  it('LeNet-5 at 50 % of every hidden layer keeps 15,738 parameters (the PyTorch harness figure)', () => {
+    const { model, report } = prune(lenet5({ pretrained: true }), { sparsity: 0.5, granularity: 'channel' });
+    expect(model.countParams()).toBe(15738);
+    expect(report.layers.find((l) => l.name === 'conv2')!.shapeAfter).toEqual([5, 5, 3, 8]);
+  });
+
+  it('filter granularity touches only convolutions; neuron only Dense layers', () => {
+    const f = prune(lenet5({ pretrained: true }), { sparsity: 0.5, granularity: 'filter' }).model;
+    expect(f.getLayer('conv1').getWeights()[0]!.shape).toEqual([5, 5, 1, 3]);
+    expect(f.getLayer('fc1').getWeights()[0]!.shape).toEqual([200, 120]); // rows follow conv2's removed filters
+    const n = prune(lenet5({ pretrained: true }), { sparsity: 0.5, granularity: 'neuron' }).model;
+    expect(n.getLayer('conv2').getWeights()[0]!.shape).toEqual([5, 5, 6, 16]);
+    expect(n.getLayer('fc1').getWeights()[0]!.shape).toEqual([400, 60]);
+  });
+
+  it('couples the channels an Add joins, and bn-scale ranks by |γ|', () => {
+    const result = prune(referenceModel('resnet-mini', { pretrained: true }), {
+      sparsity: 0.25,
+      granularity: 'filter',
+      method: 'bn-scale',
+    }) as ReturnType<typeof prune> & {
+      removedUnits: Record<string, number[]>;
+    };
+    expect(result.removedUnits.stem).toEqual(result.removedUnits.res_conv2);
+    expect(result.removedUnits.stem).toHaveLength(4);
+  });
+
+  it('errors: a layer the graph cannot follow, and pruning a layer to zero units', () => {
+    const odd = tf.sequential({
+      name: 'odd',
+      layers: [
+        tf.layers.conv2d({ name: 'c', inputShape: [8, 8, 1], filters: 4, kernelSize: 3 }),
+        tf.layers.reshape({ name: 'r', targetShape: [144] }),
+        tf.layers.dense({ name: 'd', units: 3 }),
+      ],
+    });
+    expect(() => prune(odd, { sparsity: 0.5, granularity: 'filter' })).toThrow(
+      "prune: structured pruning cannot follow channels through layer 'r' (Reshape); skip it or use unstructured pruning",
+    );
+    expect(() => prune(lenet5(), { sparsity: 0.95, granularity: 'filter' })).toThrow(
+      'prune: sparsity 0.95 would remove all 6 units of conv1; keep at least one',
+    );
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * Pruning while training: schedules that raise sparsity step by step (TF-MOT
+ * semantics), dynamic threshold pruning, and the iterative
+ * prune → retrain → evaluate loop.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/dataset.js';
+import { checkFraction, checkPositiveInt, fail } from '../errors.js';
+import { checkModel } from '../models/check.js';
+import { cloneModel } from '../models/clone.js';
+import { evaluate } from '../analysis/evaluate.js';
+import { fit, type FitOptions } from '../train/fit.js';
+import type { SparsityReport } from '../report/schema.js';
+import { maskBinding, fineTune } from './finetune.js';
+import type { Masks } from './masks.js';
+import { normalize, type PruneOptions } from './options.js';
+import { computeMasks, prune } from './prune.js';
+import { selectTargets } from './targets.js';
+
+export interface PruningSchedule {
+  /** Target sparsity at an optimizer step. */
+  sparsity(step: number): number;
+  /** Whether masks are recomputed at this step. */
+  shouldPrune(step: number): boolean;
+}
+
+function turn(step: number, beginStep: number, endStep: number, frequency: number): boolean {
+  return step >= beginStep && (endStep < 0 || step <= endStep) && (step - beginStep) % frequency === 0;
+}
+
+/** The same sparsity from `beginStep` on, re-applied every `frequency` steps. */
+export function constantSparsity(o: { targetSparsity: number; beginStep?: number; endStep?: number; frequency?: number }): PruningSchedule {
+  checkFraction('constantSparsity', 'targetSparsity', o.targetSparsity);
+  const { beginStep = 0, endStep = -1, frequency = 100 } = o;
+  checkPositiveInt('constantSparsity', 'frequency', frequency);
+  return { sparsity: () => o.targetSparsity, shouldPrune: (s) => turn(s, beginStep, endStep, frequency) };
+}
+
+/**
+ * Sparsity rising from `initialSparsity` to `finalSparsity` between `beginStep`
+ * and `endStep`: s(t) = s_f + (s_i − s_f)·(1 − (t − t_0)/(t_1 − t_0))^power
+ * (Zhu & Gupta 2017; TF-MOT's PolynomialDecay). Fast at first, gentle at the end.
+ */
+export function polynomialDecay(o: {
+  initialSparsity: number;
+  finalSparsity: number;
+  beginStep: number;
+  endStep: number;
+  power?: number;
+  frequency?: number;
+}): PruningSchedule {
+  checkFraction('polynomialDecay', 'initialSparsity', o.initialSparsity);
+  checkFraction('polynomialDecay', 'finalSparsity', o.finalSparsity);
+  if (!(o.endStep > o.beginStep)) fail('polynomialDecay', `endStep (${o.endStep}) must be greater than beginStep (${o.beginStep})`);
+  const { power = 3, frequency = 100 } = o;
+  checkPositiveInt('polynomialDecay', 'frequency', frequency);
+  return {
+    sparsity: (step) => {
+      const p = Math.min(1, Math.max(0, (step - o.beginStep) / (o.endStep - o.beginStep)));
+      return o.finalSparsity + (o.initialSparsity - o.finalSparsity) * (1 - p) ** power;
+    },
+    shouldPrune: (s) => turn(s, o.beginStep, o.endStep, frequency),
+  };
+}
+
+export interface GradualOptions extends Omit<FitOptions, 'afterStep' | 'variables'>, Omit<PruneOptions, 'sparsity'> {}
+
+/**
+ * Trains a copy of `model` while pruning it on `schedule`: at each pruning step
+ * the masks are recomputed at the scheduled sparsity from the current weights;
+ * between them the masks are re-applied after every step.
+ */
+export async function gradualPrune(model: tf.LayersModel, data: Dataset, schedule: PruningSchedule, options: GradualOptions = {}) {
+  checkModel('gradualPrune', model);
+  const trained = cloneModel(model);
+  let binding: ReturnType<typeof maskBinding> | undefined;
+  let masks: Masks = {};
+  const history: { step: number; sparsity: number }[] = [];
+  const repruned = (step: number) => {
+    const sparsity = schedule.sparsity(step);
+    const o = normalize({ ...options, sparsity });
+    masks = computeMasks(trained, o).asData;
+    binding?.dispose();
+    binding = maskBinding(trained, masks);
+    history.push({ step, sparsity });
+  };
+  try {
+    if (schedule.shouldPrune(0)) repruned(0);
+    binding?.apply();
+    await fit(trained, data, {
+      ...options,
+      afterStep: (step) => {
+        if (schedule.shouldPrune(step)) repruned(step);
+        binding?.apply();
+      },
+    });
+  } catch (err) {
+    trained.dispose();
+    throw err;
+  } finally {
+    binding?.dispose();
+  }
+  return { model: trained, masks, history };
+}
+
+/**
+ * Dynamic (threshold) pruning: after every optimizer step, every chosen weight
+ * with |w| < threshold is set to zero. Weights can grow back across the
+ * threshold, so the sparsity finds its own level.
+ */
+export async function dynamicPrune(
+  model: tf.LayersModel,
+  data: Dataset,
+  options: Omit<FitOptions, 'afterStep' | 'variables'> & { threshold: number; skip?: string[]; includeOutput?: boolean },
+) {
+  checkModel('dynamicPrune', model);
+  if (!(options.threshold >= 0)) fail('dynamicPrune', `threshold must be ≥ 0, got ${String(options.threshold)}`);
+  const trained = cloneModel(model);
+  const targets = selectTargets(trained, { skip: options.skip, includeOutput: options.includeOutput, where: 'dynamicPrune' });
+  const variables = targets.map((t) => t.layer.weights[t.index]!.read() as tf.Variable);
+  const zeroSmall = () =>
+    tf.tidy(() => {
+      for (const v of variables) v.assign(tf.where(v.abs().less(options.threshold), tf.zerosLike(v), v));
+    });
+  zeroSmall();
+  await fit(trained, data, { ...options, afterStep: zeroSmall });
+  let zeros = 0;
+  let total = 0;
+  for (const v of variables) {
+    const d = v.dataSync();
+    total += d.length;
+    for (let i = 0; i < d.length; i++) if (d[i] === 0) zeros++;
+  }
+  return { model: trained, sparsity: zeros / total };
+}
+
+export interface IterativeOptions extends Omit<PruneOptions, 'sparsity'>, Omit<FitOptions, 'afterStep' | 'variables' | 'epochs'> {
+  /** Sparsity after each round, rising, e.g. [0.5, 0.8, 0.9]. */
+  steps: number[];
+  /** Fine-tuning epochs after each pruning step. Default 2. */
+  fineTuneEpochs?: number;
+  /** Data to evaluate on after each step (one-shot and fine-tuned). */
+  test?: Dataset;
+  onStep?: (s: { step: number; sparsity: number; accuracyOneShot: number | null; accuracy: number | null }) => void;
+}
+
+/**
+ * The prune → retrain → evaluate loop: each round prunes the fine-tuned model
+ * of the previous round to the next sparsity (its zeros stay zero), fine-tunes
+ * with masks, and records accuracy before and after fine-tuning.
+ */
+export async function iterativePrune(model: tf.LayersModel, data: Dataset, options: IterativeOptions) {
+  checkModel('iterativePrune', model);
+  if (!Array.isArray(options.steps) || options.steps.length === 0)
+    fail('iterativePrune', 'steps must be a non-empty list of sparsities, e.g. [0.5, 0.8, 0.9]');
+  options.steps.forEach((s) => checkFraction('iterativePrune', 'each step', s));
+  let current = model;
+  let masks: Masks = {};
+  const steps: NonNullable<SparsityReport['steps']> = [];
+  let last: SparsityReport | undefined;
+  for (const [i, sparsity] of options.steps.entries()) {
+    const pruned = prune(current, { ...options, sparsity });
+    const accuracyOneShot = options.test ? evaluate(pruned.model, options.test).accuracy : null;
+    const tuned = await fineTune(pruned.model, data, { ...options, epochs: options.fineTuneEpochs ?? 2, masks: pruned.masks });
+    pruned.model.dispose();
+    if (current !== model) current.dispose();
+    current = tuned.model;
+    masks = pruned.masks;
+    const accuracy = options.test ? evaluate(current, options.test).accuracy : null;
+    steps.push({ step: i + 1, sparsity, accuracyOneShot, accuracy });
+    options.onStep?.({ step: i + 1, sparsity, accuracyOneShot, accuracy });
+    last = pruned.report;
+  }
+  const report: SparsityReport = {
+    ...last!,
+    title: `iterative pruning of ${model.name}: ${options.steps.map((s) => `${Math.round(s * 100)}%`).join(' → ')}`,
+    steps,
+    accuracy: { before: options.test ? evaluate(model, options.test).accuracy : null, after: steps.at(-1)!.accuracy },
+  };
+  return { model: current, masks, report };
+}
