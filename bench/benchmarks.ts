@@ -3,6 +3,7 @@ import { baseline } from './baseline.js';
 import { training } from './training.js';
 import { inference } from './inference.js';
 import { sensitivityBench } from './sensitivity.js';
+import { pruneQuality } from './prune-quality.js';
 
 /** Every benchmark, in README order. */
-export const BENCHMARKS: Benchmark[] = [baseline, training, inference, sensitivityBench];
+export const BENCHMARKS: Benchmark[] = [baseline, pruneQuality, training, inference, sensitivityBench];

@@ -36,6 +36,23 @@ describe('whittle CLI', () => {
     for (const l of out.layers) expect(l.values[0]).toBe(out.baseline);
   });
 
+  it('prune --out writes a loadable model with the asked sparsity, and prints the report', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'whittle-cli-')), 'pruned');
+    const out = JSON.parse(
+      execFileSync(process.execPath, [bin, 'prune', 'lenet-300-100', '--sparsity', '0.5', '--scope', 'global', '--out', dir, '--json'], {
+        encoding: 'utf8',
+      }),
+    );
+    expect(out.kind).toBe('sparsity');
+    expect(out.totals.prunedSparsity).toBeCloseTo(0.5, 6);
+    const summary = JSON.parse(execFileSync(process.execPath, [bin, 'summary', dir, '--json'], { encoding: 'utf8' }));
+    const fc1 = summary.layers.find((l: { name: string }) => l.name === 'fc1');
+    expect(fc1.params - fc1.nonzeros).toBeGreaterThan(0.4 * 784 * 300);
+    const bad = run('prune', 'lenet-5', '--nm', '2-4');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr.trim()).toBe("whittle: --nm must look like 2:4, got '2-4'");
+  });
+
   it('prints a table without --json', () => {
     const r = run('summary', 'lenet-5');
     expect(r.status).toBe(0);
@@ -58,6 +75,7 @@ describe('whittle CLI', () => {
       expect(r.status, args.join(' ')).not.toBe(0);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/whittle: whittle:/);
     }
     expect(readdirSync(dir)).toEqual(['bad.json']);
     const unknown = run('summary', 'lenet-5', '--frobnicate');

@@ -16,6 +16,9 @@ import { mnistFor } from './resolve.js';
 import { reportText } from '../report/mime.js';
 import { tableText } from '../report/table.js';
 import type { Dataset } from '../data/dataset.js';
+import { prune } from '../prune/prune.js';
+import { fineTune } from '../prune/finetune.js';
+import { progressBar } from './progress.js';
 
 export interface DemoStage {
   name: string;
@@ -31,8 +34,19 @@ export interface DemoContext {
   log: (line: string) => void;
 }
 
-/** Later stages (pruning, quantization) plug in here. */
-export const demoStages: ((ctx: DemoContext, previous: DemoStage) => Promise<DemoStage>)[] = [];
+/** Prune 90 % of the weights (one global magnitude threshold), then fine-tune one epoch with the masks kept. */
+async function pruneStage(ctx: DemoContext, previous: DemoStage): Promise<DemoStage> {
+  const { model, report, masks } = prune(previous.model, { sparsity: 0.9, scope: 'global' });
+  ctx.log(reportText(report));
+  const bar = progressBar('fine-tune');
+  const tuned = await fineTune(model, ctx.train, { epochs: 1, masks, onProgress: bar.update });
+  bar.stop();
+  model.dispose();
+  return { name: 'pruned 90% + 1 epoch fine-tune', model: tuned.model };
+}
+
+/** The pipeline, in order; each stage takes the previous stage's model. */
+export const demoStages: ((ctx: DemoContext, previous: DemoStage) => Promise<DemoStage>)[] = [pruneStage];
 
 export interface DemoRow {
   stage: string;

@@ -8,11 +8,12 @@ import { mnistFor, resolveModel } from './resolve.js';
 import { runDemo } from './demo.js';
 import { printReport } from './print.js';
 import { registerSensitivity } from './sensitivity.js';
+import { registerPrune } from './prune.js';
 
 export { printReport } from './print.js';
 
 /** Subcommands defined in their own modules. */
-const commandRegistrations: ((program: Command) => void)[] = [registerSensitivity];
+const commandRegistrations: ((program: Command) => void)[] = [registerPrune, registerSensitivity];
 
 export function buildProgram(): Command {
   const program = new Command('whittle')
@@ -66,7 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // commander already printed it
     if (err instanceof WhittleError) {
-      console.error(`whittle: ${err.message}`);
+      console.error(err.message.startsWith('whittle: ') ? err.message : `whittle: ${err.message}`);
       return 1;
     }
     throw err;
