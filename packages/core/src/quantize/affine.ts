@@ -1,0 +1,131 @@
+/**
+ * The pair everything else is built from: quantizeTensor (floats → integers +
+ * scale + zero point) and dequantizeTensor (back). Per-tensor or per-channel,
+ * symmetric or asymmetric, float or power-of-two scales, 2…16 bits.
+ *
+ * Conventions (say them once, use them everywhere):
+ * - symmetric: q ∈ [−(2^(b−1)−1), 2^(b−1)−1] (narrow range, so ±max map to
+ *   ±qmax and the grid is symmetric), scale = max|w| / qmax, zero point 0;
+ * - asymmetric: q ∈ [0, 2^b − 1], range [min(w, 0), max(w, 0)] so that 0 is
+ *   exactly representable, scale = (max − min)/(2^b − 1), zp = round(−min/scale);
+ * - pow2: scale rounded up to a power of two (shifts instead of multiplies);
+ * - rounding is half to even (like numpy/PyTorch), then clamped to the range.
+ */
+import { checkIntInRange, fail } from '../errors.js';
+
+export type Scheme = 'symmetric' | 'asymmetric';
+
+export interface QuantizeOptions {
+  /** 2…16. */
+  bits: number;
+  scheme?: Scheme;
+  /** Per-channel along this axis (negative counts from the end); omit for per-tensor. */
+  axis?: number;
+  /** 'float' (default) or 'pow2'. */
+  scale?: 'float' | 'pow2';
+}
+
+export interface Quantized {
+  q: Int32Array;
+  /** One per channel (per-channel) or one value. */
+  scale: Float32Array;
+  zeroPoint: Int32Array;
+  shape: number[];
+  /** Channel axis, or null for per-tensor. */
+  axis: number | null;
+  bits: number;
+  scheme: Scheme;
+}
+
+/** Round half to even: 0.5 → 0, 1.5 → 2, −2.5 → −2. */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export function integerRange(bits: number, scheme: Scheme): [number, number] {
+  return scheme === 'symmetric' ? [-(2 ** (bits - 1) - 1), 2 ** (bits - 1) - 1] : [0, 2 ** bits - 1];
+}
+
+/** Checks values are finite; names the tensor and the first bad index. */
+export function checkFinite(where: string, name: string, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!))
+      fail(where, `weight '${name}' has ${String(values[i])} at index ${i}; quantization needs finite values`);
+  }
+}
+
+/** Scale and zero point for values spanning [lo, hi]. */
+export function chooseParams(
+  lo: number,
+  hi: number,
+  bits: number,
+  scheme: Scheme,
+  scaleMode: 'float' | 'pow2',
+): { scale: number; zeroPoint: number } {
+  const [qmin, qmax] = integerRange(bits, scheme);
+  let scale: number;
+  if (scheme === 'symmetric') scale = Math.max(Math.abs(lo), Math.abs(hi)) / qmax;
+  else scale = (Math.max(hi, 0) - Math.min(lo, 0)) / (qmax - qmin);
+  if (!(scale > 0)) scale = 1; // an all-zero channel: any scale represents it exactly
+  if (scaleMode === 'pow2') scale = 2 ** Math.ceil(Math.log2(scale));
+  const zeroPoint = scheme === 'symmetric' ? 0 : Math.min(qmax, Math.max(qmin, roundHalfEven(-Math.min(lo, 0) / scale)));
+  return { scale, zeroPoint };
+}
+
+/** Index of the channel of each flat position, for a channel axis of `shape`. */
+function channelOf(shape: number[], axis: number | null): (i: number) => number {
+  if (axis === null) return () => 0;
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const n = shape[axis]!;
+  return (i) => Math.floor(i / inner) % n;
+}
+
+export function normalizeAxis(where: string, axis: number | undefined, rank: number): number | null {
+  if (axis === undefined) return null;
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank)
+    fail(where, `axis must be an integer in [${-rank}, ${rank - 1}], got ${axis}`);
+  return axis < 0 ? axis + rank : axis;
+}
+
+export function quantizeTensor(values: Float32Array, shape: number[], options: QuantizeOptions, name = 'tensor'): Quantized {
+  const bits = checkIntInRange('quantizeTensor', 'bits', options.bits, 2, 16);
+  const scheme = options.scheme ?? 'symmetric';
+  if (scheme !== 'symmetric' && scheme !== 'asymmetric')
+    fail('quantizeTensor', `scheme must be 'symmetric' or 'asymmetric', got '${String(scheme)}'`);
+  const axis = normalizeAxis('quantizeTensor', options.axis, shape.length);
+  checkFinite('quantizeTensor', name, values);
+  const channels = axis === null ? 1 : shape[axis]!;
+  const channel = channelOf(shape, axis);
+  const lo = new Float64Array(channels).fill(Infinity);
+  const hi = new Float64Array(channels).fill(-Infinity);
+  for (let i = 0; i < values.length; i++) {
+    const c = channel(i);
+    lo[c] = Math.min(lo[c]!, values[i]!);
+    hi[c] = Math.max(hi[c]!, values[i]!);
+  }
+  const scale = new Float32Array(channels);
+  const zeroPoint = new Int32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const p = chooseParams(lo[c]!, hi[c]!, bits, scheme, options.scale ?? 'float');
+    scale[c] = p.scale;
+    zeroPoint[c] = p.zeroPoint;
+  }
+  const [qmin, qmax] = integerRange(bits, scheme);
+  const q = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const c = channel(i);
+    q[i] = Math.min(qmax, Math.max(qmin, roundHalfEven(values[i]! / scale[c]!) + zeroPoint[c]!));
+  }
+  return { q, scale, zeroPoint, shape, axis, bits, scheme };
+}
+
+export function dequantizeTensor(t: Quantized): Float32Array {
+  const channel = channelOf(t.shape, t.axis);
+  return Float32Array.from(t.q, (q, i) => (q - t.zeroPoint[channel(i)]!) * t.scale[channel(i)]!);
+}
+
+/** quantize then dequantize: the values the quantized model computes with. */
+export function fakeQuantize(values: Float32Array, shape: number[], options: QuantizeOptions, name?: string): Float32Array {
+  return dequantizeTensor(quantizeTensor(values, shape, options, name));
+}
