@@ -12,5 +12,6 @@ export * from './analysis/index.js';
 export * from './io/index.js';
 export * from './report/index.js';
 export * from './prune/index.js';
+export * from './quantize/index.js';
 export { fit, crossEntropy, type FitOptions, type FitResult, type TrainProgress } from './train/fit.js';
 export { WhittleError } from './errors.js';

@@ -1,4 +1,4 @@
-export { saveModel, writeModelFolder, type SavedModel } from './save.js';
+export { saveModel, writeModelFolder, type SavedModel, type SaveOptions } from './save.js';
 export { loadModel } from './load.js';
 export { modelBytes, type ModelBytes } from './bytes.js';
 export { captureArtifacts, readModelJson, readShards, resolveModelJson, entryBytes, type ModelJson } from './artifacts.js';

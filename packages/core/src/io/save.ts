@@ -6,6 +6,7 @@ import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from './artifacts.js';
 import { modelBytes, type ModelBytes } from './bytes.js';
+import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
 
 export interface SavedModel extends ModelBytes {
   dir: string;
@@ -55,17 +56,29 @@ export function writeModelFolder(dir: string, json: ModelJson, shards: { name: s
   return target;
 }
 
+export interface SaveOptions {
+  /**
+   * Store float32 weights as 'uint8' or 'uint16' (per-tensor affine, q·scale + min)
+   * or 'float16', in the weights manifest's standard `quantization` field, so
+   * stock tfjs decodes them on load. Default: float32.
+   */
+  quantization?: ExportQuantization;
+}
+
 /** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
-export async function saveModel(model: tf.LayersModel, dir: string): Promise<SavedModel> {
+export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
   checkModel('saveModel', model);
   const artifacts = await captureArtifacts(model);
+  let specs = artifacts.weightSpecs ?? [];
+  let data: Uint8Array = new Uint8Array(joinWeightData(artifacts.weightData));
+  if (options.quantization) ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization));
   const json: ModelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
     convertedBy: 'Whittle',
     modelTopology: artifacts.modelTopology as object,
-    weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
+    weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
   };
-  const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data: new Uint8Array(joinWeightData(artifacts.weightData)) }]);
+  const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
   return { dir: target, ...modelBytes(target) };
 }
