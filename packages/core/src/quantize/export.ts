@@ -28,7 +28,10 @@ function encodeAffine(values: Float32Array, dtype: 'uint8' | 'uint16'): Encoded 
   const qmax = dtype === 'uint8' ? 255 : 65535;
   let lo = 0;
   let hi = 0;
-  for (const v of values) ((lo = Math.min(lo, v)), (hi = Math.max(hi, v)));
+  for (const v of values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
   const scale = hi > lo ? (hi - lo) / qmax : 1;
   const zeroPoint = roundHalfEven(-lo / scale);
   const min = -zeroPoint * scale;
@@ -76,7 +79,10 @@ export function encodeArtifacts(
   const total = parts.reduce((s, p) => s + p.byteLength, 0);
   const joined = new Uint8Array(total);
   let o = 0;
-  for (const p of parts) (joined.set(p, o), (o += p.byteLength));
+  for (const p of parts) {
+    joined.set(p, o);
+    o += p.byteLength;
+  }
   return { specs: out, data: joined };
 }
 

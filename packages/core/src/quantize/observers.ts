@@ -25,7 +25,12 @@ function minmax(): Observer {
   let lo = Infinity;
   let hi = -Infinity;
   return {
-    observe: (v) => v.forEach((x) => ((lo = Math.min(lo, x)), (hi = Math.max(hi, x)))),
+    observe: (v) => {
+      for (const x of v) {
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
+      }
+    },
     range: () => [Math.min(lo, 0), Math.max(hi, 0)],
   };
 }
@@ -37,7 +42,10 @@ function movingAverage(momentum = 0.9): Observer {
     observe: (v) => {
       let a = Infinity;
       let b = -Infinity;
-      v.forEach((x) => ((a = Math.min(a, x)), (b = Math.max(b, x))));
+      for (const x of v) {
+        a = Math.min(a, x);
+        b = Math.max(b, x);
+      }
       lo = lo === undefined ? a : momentum * lo + (1 - momentum) * a;
       hi = hi === undefined ? b : momentum * hi + (1 - momentum) * b;
     },
@@ -103,7 +111,12 @@ function klAt(counts: Float64Array, bins: number, levels: number): number {
     const b = Math.floor(((g + 1) * bins) / levels);
     let sum = 0;
     let nonzero = 0;
-    for (let i = a; i < b; i++) if (counts[i]) ((sum += p[i]!), nonzero++);
+    for (let i = a; i < b; i++) {
+      if (counts[i]) {
+        sum += p[i]!;
+        nonzero++;
+      }
+    }
     for (let i = a; i < b; i++) if (counts[i]) q[i] = sum / nonzero;
   }
   const tp = p.reduce((s, x) => s + x, 0);
@@ -129,7 +142,10 @@ export function makeObserver(name: ObserverName): Observer {
         let bestErr = Infinity;
         for (let b = 16; b <= HIST_BINS; b += 16) {
           const e = mseAt(counts, width, b * width, levels);
-          if (e < bestErr) ((bestErr = e), (best = b));
+          if (e < bestErr) {
+            bestErr = e;
+            best = b;
+          }
         }
         return clipRange(s, best * width);
       });
@@ -141,7 +157,10 @@ export function makeObserver(name: ObserverName): Observer {
         let bestKl = Infinity;
         for (let b = levels; b <= HIST_BINS; b += 32) {
           const kl = klAt(counts, b, levels);
-          if (kl < bestKl) ((bestKl = kl), (best = b));
+          if (kl < bestKl) {
+            bestKl = kl;
+            best = b;
+          }
         }
         return clipRange(s, best * width);
       });
