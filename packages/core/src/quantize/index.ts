@@ -15,3 +15,4 @@ export { FakeQuant, fakeQuantSTE, type FakeQuantConfig } from './fake-quant-laye
 export { quantize, quantizeKernel, type QuantizeModelOptions, type QuantizeResult, type WeightQuantization } from './ptq.js';
 export { errorStats } from './metrics.js';
 export { encodeWeight, encodeArtifacts, simulateExport, EXPORT_QUANTIZATIONS, type ExportQuantization } from './export.js';
+export { quantizeAwareTrain, fakeQuantWeights, type QatOptions } from './qat.js';

@@ -102,7 +102,8 @@ function mseAt(counts: Float64Array, width: number, c: number, levels: number): 
 }
 
 function klAt(counts: Float64Array, bins: number, levels: number): number {
-  // P: first `bins` bins with the tail folded into the last; Q: P merged into `levels` groups and spread back
+  // P: first `bins` bins with the clipped tail folded into the last; Q: the unfolded bins merged into
+  // `levels` groups and spread back over their nonzero bins (TensorRT's entropy calibration)
   const p = Array.from(counts.subarray(0, bins));
   for (let i = bins; i < counts.length; i++) p[bins - 1]! += counts[i]!;
   const q = new Array<number>(bins).fill(0);
@@ -113,7 +114,7 @@ function klAt(counts: Float64Array, bins: number, levels: number): number {
     let nonzero = 0;
     for (let i = a; i < b; i++) {
       if (counts[i]) {
-        sum += p[i]!;
+        sum += counts[i]!;
         nonzero++;
       }
     }

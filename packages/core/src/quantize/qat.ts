@@ -1,0 +1,98 @@
+/**
+ * Quantization-aware training of the weights with shadow (float) weights and the
+ * straight-through estimator:
+ *   forward:  the model computes with W_q = fq(W), each kernel on its b-bit grid;
+ *   backward: the optimizer's update, computed at W_q, is applied to the float
+ *             master W as if fq were the identity (STE), then W_q = fq(W) again.
+ * Small updates accumulate in W until they move a weight to another grid point,
+ * which is what lets 2-bit models recover. (Activation fake-quant layers use
+ * tf.customGrad for the same estimator: see fake-quant-layer.ts.)
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/dataset.js';
+import { checkIntInRange } from '../errors.js';
+import { checkModel } from '../models/check.js';
+import { cloneModel } from '../models/clone.js';
+import { kernelIndex } from '../analysis/perturb.js';
+import { fit, type FitOptions } from '../train/fit.js';
+import type { QuantizationReport } from '../report/schema.js';
+import { layerRow } from './metrics.js';
+
+export interface QatOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {
+  /** 2…8. */
+  bits: number;
+  /** Per output channel scales (default true). */
+  perChannel?: boolean;
+}
+
+/** Symmetric fake quantization in tfjs ops: scale = max|w| / (2^(b−1) − 1) per channel (last axis) or tensor. */
+export function fakeQuantWeights(w: tf.Tensor, bits: number, perChannel: boolean, channelAxis: number): tf.Tensor {
+  return tf.tidy(() => {
+    const qmax = 2 ** (bits - 1) - 1;
+    const axes = perChannel ? w.shape.map((_, i) => i).filter((i) => i !== channelAxis) : undefined;
+    const scale = tf.maximum(w.abs().max(axes, true).div(qmax), 1e-12);
+    return w.div(scale).round().clipByValue(-qmax, qmax).mul(scale);
+  });
+}
+
+export async function quantizeAwareTrain(
+  model: tf.LayersModel,
+  data: Dataset,
+  options: QatOptions,
+): Promise<{ model: tf.LayersModel; report: QuantizationReport }> {
+  checkModel('quantizeAwareTrain', model);
+  const bits = checkIntInRange('quantizeAwareTrain', 'bits', options.bits, 2, 8);
+  const perChannel = options.perChannel ?? true;
+  const trained = cloneModel(model);
+  const targets = trained.layers
+    .filter((l) => kernelIndex(l) >= 0)
+    .map((layer) => {
+      const variable = layer.weights[kernelIndex(layer)]!.read() as tf.Variable;
+      const channelAxis = layer.getClassName() === 'DepthwiseConv2D' ? variable.rank - 2 : variable.rank - 1;
+      return { layer, variable, channelAxis, master: tf.variable(variable.clone(), false), onGrid: undefined as tf.Tensor | undefined };
+    });
+  const project = () =>
+    targets.forEach((t) => {
+      t.onGrid?.dispose();
+      t.onGrid = fakeQuantWeights(t.master, bits, perChannel, t.channelAxis);
+      t.variable.assign(t.onGrid);
+    });
+  try {
+    project();
+    await fit(trained, data, {
+      ...options,
+      afterStep: () => {
+        tf.tidy(() => targets.forEach((t) => t.master.assign(t.master.add(t.variable.sub(t.onGrid!)))));
+        project();
+      },
+    });
+  } catch (err) {
+    trained.dispose();
+    throw err;
+  } finally {
+    for (const t of targets) tf.dispose([t.master, t.onGrid!]);
+  }
+  const layers = targets.map((t) => {
+    const original = model.getLayer(t.layer.name).getWeights()[kernelIndex(t.layer)]!.dataSync() as Float32Array;
+    return layerRow({
+      name: t.layer.name,
+      bits,
+      scheme: 'symmetric (QAT)',
+      perChannel,
+      scales: [],
+      original,
+      quantized: t.variable.dataSync() as Float32Array,
+    });
+  });
+  return {
+    model: trained,
+    report: {
+      kind: 'quantization',
+      version: 1,
+      title: `${bits}-bit quantization-aware training of ${model.name}`,
+      weights: { bits, scheme: 'symmetric', perChannel, scale: 'float' },
+      activations: null,
+      layers,
+    },
+  };
+}
