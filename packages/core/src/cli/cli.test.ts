@@ -53,6 +53,21 @@ describe('whittle CLI', () => {
     expect(bad.stderr.trim()).toBe("whittle: --nm must look like 2:4, got '2-4'");
   });
 
+  it('quantize --format uint8 --out writes ≈ 4× fewer bytes and reports accuracy and bytes', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'whittle-cli-')), 'q8');
+    const out = JSON.parse(
+      execFileSync(process.execPath, [bin, 'quantize', 'lenet-5', '--bits', '8', '--format', 'uint8', '--out', dir, '--json'], {
+        encoding: 'utf8',
+      }),
+    );
+    expect(out.kind).toBe('quantization');
+    expect(out.bytes.before / out.bytes.after).toBeGreaterThan(3.7);
+    expect(out.accuracy.before - out.accuracy.after).toBeLessThanOrEqual(0.002);
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+    const bad = run('quantize', 'lenet-5', '--format', 'int3');
+    expect(bad.stderr.trim()).toBe("whittle: --format must be one of uint8, uint16, float16, got 'int3'");
+  });
+
   it('prints a table without --json', () => {
     const r = run('summary', 'lenet-5');
     expect(r.status).toBe(0);

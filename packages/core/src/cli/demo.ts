@@ -19,6 +19,8 @@ import type { Dataset } from '../data/dataset.js';
 import { prune } from '../prune/prune.js';
 import { fineTune } from '../prune/finetune.js';
 import { progressBar } from './progress.js';
+import { quantize } from '../quantize/ptq.js';
+import { simulateExport } from '../quantize/export.js';
 
 export interface DemoStage {
   name: string;
@@ -45,8 +47,16 @@ async function pruneStage(ctx: DemoContext, previous: DemoStage): Promise<DemoSt
   return { name: 'pruned 90% + 1 epoch fine-tune', model: tuned.model };
 }
 
+/** Quantize the pruned model's weights to 8 bits and ship them as uint8, which stock tfjs decodes. */
+async function quantizeStage(ctx: DemoContext, previous: DemoStage): Promise<DemoStage> {
+  const model = simulateExport(previous.model, 'uint8');
+  const { report } = await quantize(previous.model, { weights: { bits: 8, scheme: 'asymmetric', perChannel: false } });
+  ctx.log(reportText(report));
+  return { name: '+ uint8 weights (stock tfjs format)', model, save: (dir) => saveModel(previous.model, dir, { quantization: 'uint8' }) };
+}
+
 /** The pipeline, in order; each stage takes the previous stage's model. */
-export const demoStages: ((ctx: DemoContext, previous: DemoStage) => Promise<DemoStage>)[] = [pruneStage];
+export const demoStages: ((ctx: DemoContext, previous: DemoStage) => Promise<DemoStage>)[] = [pruneStage, quantizeStage];
 
 export interface DemoRow {
   stage: string;

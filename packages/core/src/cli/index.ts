@@ -9,11 +9,12 @@ import { runDemo } from './demo.js';
 import { printReport } from './print.js';
 import { registerSensitivity } from './sensitivity.js';
 import { registerPrune } from './prune.js';
+import { registerQuantize } from './quantize.js';
 
 export { printReport } from './print.js';
 
 /** Subcommands defined in their own modules. */
-const commandRegistrations: ((program: Command) => void)[] = [registerPrune, registerSensitivity];
+const commandRegistrations: ((program: Command) => void)[] = [registerPrune, registerQuantize, registerSensitivity];
 
 export function buildProgram(): Command {
   const program = new Command('whittle')

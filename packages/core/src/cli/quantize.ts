@@ -1,0 +1,100 @@
+import type { Command } from 'commander';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '../backend/index.js';
+import { fail } from '../errors.js';
+import { evaluate } from '../analysis/evaluate.js';
+import { saveModel } from '../io/save.js';
+import { quantize } from '../quantize/ptq.js';
+import { quantizeAwareTrain } from '../quantize/qat.js';
+import { EXPORT_QUANTIZATIONS, type ExportQuantization } from '../quantize/export.js';
+import { OBSERVERS, type ObserverName } from '../quantize/observers.js';
+import { mnistFor, resolveModel } from './resolve.js';
+import { printReport } from './print.js';
+import { progressBar } from './progress.js';
+
+interface QuantizeFlags {
+  bits: string;
+  perChannel?: boolean;
+  asymmetric?: boolean;
+  pow2?: boolean;
+  activations?: number;
+  observer: string;
+  calibrate: number;
+  qatEpochs: number;
+  format?: string;
+  out?: string;
+  json?: boolean;
+}
+
+const number = (v: string) => Number(v);
+
+export function registerQuantize(program: Command): void {
+  program
+    .command('quantize')
+    .description('quantize weights (and activations), optionally with QAT; save in a format stock tfjs loads')
+    .argument('<model>', 'model.json, its folder, or a reference model name')
+    .option('--bits <b>', 'weight bits: 1…16, ternary or float16', '8')
+    .option('--per-channel', 'one scale per output channel (default: per tensor)')
+    .option('--asymmetric', 'asymmetric (zero point) instead of symmetric')
+    .option('--pow2', 'power-of-two scales')
+    .option('--activations <bits>', 'also fake-quantize activations (Sequential models)', number)
+    .option('--observer <name>', `activation range observer: ${OBSERVERS.join(', ')}`, 'minmax')
+    .option('--calibrate <n>', 'calibration samples from the (shuffled) train split', number, 500)
+    .option('--qat-epochs <n>', 'quantization-aware training epochs (weights, 2…8 bits)', number, 0)
+    .option('--format <f>', `save weights as ${EXPORT_QUANTIZATIONS.join(' | ')} (stock tfjs decodes them)`)
+    .option('--out <dir>', 'save the quantized model here')
+    .option('--json', 'print the report object')
+    .action(async (spec: string, flags: QuantizeFlags) => {
+      const bits = flags.bits === 'ternary' || flags.bits === 'float16' ? flags.bits : Number(flags.bits);
+      if (typeof bits === 'number' && !Number.isInteger(bits))
+        fail('whittle', `--bits must be an integer 1…16, ternary or float16, got '${flags.bits}'`);
+      if (flags.format && !EXPORT_QUANTIZATIONS.includes(flags.format as ExportQuantization))
+        fail('whittle', `--format must be one of ${EXPORT_QUANTIZATIONS.join(', ')}, got '${flags.format}'`);
+      if (!OBSERVERS.includes(flags.observer as ObserverName))
+        fail('whittle', `--observer must be one of ${OBSERVERS.join(', ')}, got '${flags.observer}'`);
+      await initBackend();
+      const model = await resolveModel(spec);
+      const { train, test } = mnistFor(model);
+      try {
+        let result;
+        if (flags.qatEpochs > 0) {
+          if (typeof bits !== 'number') fail('whittle', '--qat-epochs needs numeric --bits (2…8)');
+          const bar = progressBar('QAT');
+          result = await quantizeAwareTrain(model, train, {
+            bits,
+            epochs: flags.qatEpochs,
+            perChannel: flags.perChannel ?? false,
+            onProgress: bar.update,
+          });
+          bar.stop();
+        } else {
+          result = await quantize(model, {
+            weights: {
+              bits,
+              perChannel: flags.perChannel ?? false,
+              scheme: flags.asymmetric ? 'asymmetric' : 'symmetric',
+              scale: flags.pow2 ? 'pow2' : 'float',
+            },
+            activations: flags.activations ? { bits: flags.activations, observer: flags.observer as ObserverName } : undefined,
+            calibration: flags.activations ? train : undefined,
+            calibrationSamples: flags.calibrate,
+          });
+        }
+        result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(result.model, test).accuracy };
+        if (flags.out) {
+          const scratch = mkdtempSync(join(tmpdir(), 'whittle-fp32-'));
+          const before = await saveModel(model, join(scratch, 'm')); // the fp32 baseline, to report honest ratios
+          rmSync(scratch, { recursive: true, force: true });
+          const after = await saveModel(result.model, flags.out, { quantization: flags.format as ExportQuantization | undefined });
+          result.report.bytes = { before: before.bytes, after: after.bytes, gzipBefore: before.gzipBytes, gzipAfter: after.gzipBytes };
+        }
+        printReport(result.report, flags.json);
+        if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
+      } finally {
+        train.dispose();
+        test.dispose();
+      }
+    });
+}
