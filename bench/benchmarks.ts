@@ -4,6 +4,8 @@ import { training } from './training.js';
 import { inference } from './inference.js';
 import { sensitivityBench } from './sensitivity.js';
 import { pruneQuality } from './prune-quality.js';
+import { quantizeQuality } from './quantize-quality.js';
+import { toolkitSpeed } from './toolkit-speed.js';
 
 /** Every benchmark, in README order. */
-export const BENCHMARKS: Benchmark[] = [baseline, pruneQuality, training, inference, sensitivityBench];
+export const BENCHMARKS: Benchmark[] = [baseline, pruneQuality, quantizeQuality, toolkitSpeed, training, inference, sensitivityBench];

@@ -9,11 +9,15 @@ export type StructuredMethod = 'l1' | 'l2' | 'random' | 'bn-scale';
 
 /** |w| (magnitude, i.e. L1 of each weight) or seeded uniform noise (random, the control). */
 export function weightScores(values: Float32Array, method: UnstructuredMethod, seed: number): Float32Array {
+  // plain loops: Float32Array.from(values, fn) is ~50× slower on large kernels
+  const out = new Float32Array(values.length);
   if (method === 'random') {
     const next = rng(seed);
-    return Float32Array.from(values, () => next());
+    for (let i = 0; i < out.length; i++) out[i] = next();
+  } else {
+    for (let i = 0; i < out.length; i++) out[i] = Math.abs(values[i]!);
   }
-  return Float32Array.from(values, Math.abs);
+  return out;
 }
 
 /**

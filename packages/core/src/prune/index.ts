@@ -1,6 +1,7 @@
 export { prune, computeMasks, type PruneResult } from './prune.js';
 export type { PruneOptions, Granularity, PruneMethod } from './options.js';
-export { type Mask, type Masks } from './masks.js';
+export { globalMasks, layerMask, nmMask, type Mask, type Masks } from './masks.js';
+export { weightScores, unitNorms, type UnstructuredMethod, type StructuredMethod } from './criteria.js';
 export { fineTune, strip, maskBinding, type FineTuneOptions } from './finetune.js';
 export {
   constantSparsity,

@@ -61,7 +61,8 @@ export function prune(model: tf.LayersModel, options: PruneOptions): PruneResult
   const { targets, values, masks, thresholds, asData } = computeMasks(model, o);
   const pruned = cloneModel(model);
   const kernels: PrunedKernel[] = targets.map((t, i) => {
-    const kept = Float32Array.from(values[i]!, (v, j) => (masks[i]![j] ? v : 0));
+    const kept = new Float32Array(values[i]!.length);
+    for (let j = 0; j < kept.length; j++) if (masks[i]![j]) kept[j] = values[i]![j]!;
     const layer = pruned.getLayer(t.layer.name);
     const weights = layer.getWeights();
     const replacement = tf.tensor(kept, t.shape);

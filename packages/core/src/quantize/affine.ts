@@ -39,8 +39,8 @@ export interface Quantized {
 
 /** Round half to even: 0.5 → 0, 1.5 → 2, −2.5 → −2. */
 export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  const r = Math.round(x); // halves go up (toward +∞); step back when that landed on an odd number
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 export function integerRange(bits: number, scheme: Scheme): [number, number] {
@@ -73,12 +73,22 @@ export function chooseParams(
   return { scale, zeroPoint };
 }
 
-/** Index of the channel of each flat position, for a channel axis of `shape`. */
-function channelOf(shape: number[], axis: number | null): (i: number) => number {
-  if (axis === null) return () => 0;
-  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+/**
+ * Visits every flat index with its channel, as nested loops over
+ * [outer, channel, inner] (a per-element division would double the cost on
+ * 25 M weights).
+ */
+function forEachChannel(shape: number[], axis: number | null, visit: (i: number, c: number) => void): void {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (axis === null) {
+    for (let i = 0; i < size; i++) visit(i, 0);
+    return;
+  }
   const n = shape[axis]!;
-  return (i) => Math.floor(i / inner) % n;
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const outer = size / (n * inner);
+  let i = 0;
+  for (let o = 0; o < outer; o++) for (let c = 0; c < n; c++) for (let k = 0; k < inner; k++) visit(i++, c);
 }
 
 export function normalizeAxis(where: string, axis: number | undefined, rank: number): number | null {
@@ -96,14 +106,13 @@ export function quantizeTensor(values: Float32Array, shape: number[], options: Q
   const axis = normalizeAxis('quantizeTensor', options.axis, shape.length);
   checkFinite('quantizeTensor', name, values);
   const channels = axis === null ? 1 : shape[axis]!;
-  const channel = channelOf(shape, axis);
   const lo = new Float64Array(channels).fill(Infinity);
   const hi = new Float64Array(channels).fill(-Infinity);
-  for (let i = 0; i < values.length; i++) {
-    const c = channel(i);
-    lo[c] = Math.min(lo[c]!, values[i]!);
-    hi[c] = Math.max(hi[c]!, values[i]!);
-  }
+  forEachChannel(shape, axis, (i, c) => {
+    const v = values[i]!;
+    if (v < lo[c]!) lo[c] = v;
+    if (v > hi[c]!) hi[c] = v;
+  });
   const scale = new Float32Array(channels);
   const zeroPoint = new Int32Array(channels);
   for (let c = 0; c < channels; c++) {
@@ -113,16 +122,18 @@ export function quantizeTensor(values: Float32Array, shape: number[], options: Q
   }
   const [qmin, qmax] = integerRange(bits, scheme);
   const q = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const c = channel(i);
-    q[i] = Math.min(qmax, Math.max(qmin, roundHalfEven(values[i]! / scale[c]!) + zeroPoint[c]!));
-  }
+  const inv = Float64Array.from(scale, (s) => 1 / s);
+  forEachChannel(shape, axis, (i, c) => {
+    const v = roundHalfEven(values[i]! * inv[c]!) + zeroPoint[c]!;
+    q[i] = v < qmin ? qmin : v > qmax ? qmax : v;
+  });
   return { q, scale, zeroPoint, shape, axis, bits, scheme };
 }
 
 export function dequantizeTensor(t: Quantized): Float32Array {
-  const channel = channelOf(t.shape, t.axis);
-  return Float32Array.from(t.q, (q, i) => (q - t.zeroPoint[channel(i)]!) * t.scale[channel(i)]!);
+  const out = new Float32Array(t.q.length);
+  forEachChannel(t.shape, t.axis, (i, c) => (out[i] = (t.q[i]! - t.zeroPoint[c]!) * t.scale[c]!));
+  return out;
 }
 
 /** quantize then dequantize: the values the quantized model computes with. */

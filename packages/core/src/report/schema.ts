@@ -89,7 +89,14 @@ export const SparsityReport = z.object({
   physicallySmaller: z.boolean(),
   layers: z.array(SparsityLayer),
   /** Whole model: every parameter, biases and unpruned layers included. `prunedSparsity` is over the pruned kernels only. */
-  totals: z.object({ paramsBefore: count, paramsAfter: count, nonzerosBefore: count, nonzeros: count, sparsity: fraction, prunedSparsity: fraction.optional() }),
+  totals: z.object({
+    paramsBefore: count,
+    paramsAfter: count,
+    nonzerosBefore: count,
+    nonzeros: count,
+    sparsity: fraction,
+    prunedSparsity: fraction.optional(),
+  }),
   masks: z.array(MaskImage).optional(),
   /** Weight histograms before and after (all pruned layers together). */
   histograms: z.object({ before: Histogram, after: Histogram }).optional(),
