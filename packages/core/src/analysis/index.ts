@@ -7,3 +7,4 @@ export { paretoFront, paretoReport, type ParetoInput } from './pareto.js';
 export { policyFromSensitivity, type PolicyOptions } from './policy.js';
 export { sensitivity, type SensitivityOptions, type SensitivityProgress } from './sensitivity.js';
 export { magnitudePrune, fakeQuantizePerChannel, kernelIndex, type Technique } from './perturb.js';
+export { sweep, type SweepGrid } from './sweep.js';

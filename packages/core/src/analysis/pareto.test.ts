@@ -33,3 +33,29 @@ describe('paretoFront', () => {
     }
   });
 });
+
+describe('sweep', () => {
+  it('evaluates every combination, measures saved bytes, marks the front, leaves the model unchanged', async () => {
+    const { initBackend } = await import('../backend/index.js');
+    const { mnist } = await import('../data/mnist.js');
+    const { lenet5 } = await import('../models/reference.js');
+    const { sweep } = await import('./sweep.js');
+    const { validateReport } = await import('../report/schema.js');
+    await initBackend();
+    const model = lenet5({ pretrained: true });
+    const before = model.getWeights().map((w) => Array.from(w.dataSync()));
+    const { train, test } = mnist({ layout: 'image', limit: 300 });
+    const r = await sweep(model, test, { sparsity: [0, 0.9], bits: [32, 8] });
+    expect(validateReport(r).ok).toBe(true);
+    expect(r.points.map((p) => p.label)).toEqual(['0% sparse, fp32', '0% sparse, 8-bit', '90% sparse, fp32', '90% sparse, 8-bit']);
+    const [fp32, u8, sparse, both] = r.points;
+    expect(u8!.bytes).toBeLessThan(fp32!.bytes / 3); // gzip of uint8 weights
+    expect(sparse!.bytes).toBeLessThan(fp32!.bytes / 3); // gzip of 90 % zeros
+    expect(both!.bytes).toBeLessThan(Math.min(u8!.bytes, sparse!.bytes));
+    expect(both!.onFront).toBe(true); // smallest of all, so nothing dominates it
+    expect(r.points.map((p) => p.onFront)).toEqual(paretoFront(r.points).map((p) => p.onFront));
+    expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
+    train.dispose();
+    test.dispose();
+  });
+});
