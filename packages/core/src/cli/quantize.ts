@@ -23,6 +23,7 @@ interface QuantizeFlags {
   observer: string;
   calibrate: number;
   qatEpochs: number;
+  equalize?: boolean;
   format?: string;
   out?: string;
   json?: boolean;
@@ -43,6 +44,7 @@ export function registerQuantize(program: Command): void {
     .option('--observer <name>', `activation range observer: ${OBSERVERS.join(', ')}`, 'minmax')
     .option('--calibrate <n>', 'calibration samples from the (shuffled) train split', number, 500)
     .option('--qat-epochs <n>', 'quantization-aware training epochs (weights, 2…8 bits)', number, 0)
+    .option('--equalize', 'fold BatchNorm and equalize ranges across layers first (Sequential models)')
     .option('--format <f>', `save weights as ${EXPORT_QUANTIZATIONS.join(' | ')} (stock tfjs decodes them)`)
     .option('--out <dir>', 'save the quantized model here')
     .option('--json', 'print the report object')
@@ -80,6 +82,7 @@ export function registerQuantize(program: Command): void {
             activations: flags.activations ? { bits: flags.activations, observer: flags.observer as ObserverName } : undefined,
             calibration: flags.activations ? train : undefined,
             calibrationSamples: flags.calibrate,
+            equalize: flags.equalize,
           });
         }
         result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(result.model, test).accuracy };

@@ -16,3 +16,4 @@ export { quantize, quantizeKernel, type QuantizeModelOptions, type QuantizeResul
 export { errorStats } from './metrics.js';
 export { encodeWeight, encodeArtifacts, simulateExport, EXPORT_QUANTIZATIONS, type ExportQuantization } from './export.js';
 export { quantizeAwareTrain, fakeQuantWeights, type QatOptions } from './qat.js';
+export { foldBatchNorm, equalize } from './equalize.js';

@@ -18,6 +18,7 @@ import { binarize, ternarize, toFloat16 } from './special.js';
 import { FakeQuant } from './fake-quant-layer.js';
 import { layerRow } from './metrics.js';
 import { makeObserver, OBSERVERS, type ObserverName } from './observers.js';
+import { equalize, foldBatchNorm } from './equalize.js';
 
 export interface WeightQuantization {
   /** 2…16 for the affine grid; 1 = binary; 'ternary'; 'float16'. Default 8. */
@@ -40,6 +41,8 @@ export interface QuantizeModelOptions {
   perLayer?: Record<string, number | 'ternary' | 'float16'>;
   /** Layers to leave in float32. */
   skip?: string[];
+  /** Fold BatchNorm and apply cross-layer equalization first (Sequential models); the report gets per-layer SQNR before/after. */
+  equalize?: boolean;
 }
 
 export interface QuantizeResult {
@@ -74,6 +77,21 @@ export function quantizeKernel(
 
 export async function quantize(model: tf.LayersModel, options: QuantizeModelOptions = {}): Promise<QuantizeResult> {
   checkModel('quantize', model);
+  if (options.equalize) {
+    const folded = foldBatchNorm(model);
+    const equalized = equalize(model);
+    const plain = await quantize(folded, { ...options, equalize: false, activations: undefined });
+    const result = await quantize(equalized, { ...options, equalize: false });
+    const before = new Map(plain.report.layers.map((l) => [l.name, l.sqnrDb]));
+    result.report.equalization = result.report.layers.map((l) => ({
+      name: l.name,
+      sqnrDbBefore: before.get(l.name) ?? null,
+      sqnrDbAfter: l.sqnrDb,
+    }));
+    result.report.title += ' (BatchNorm folded, cross-layer equalized)';
+    for (const m of [folded, equalized, plain.model]) m.dispose();
+    return result;
+  }
   const w: Required<WeightQuantization> = { bits: 8, scheme: 'symmetric', perChannel: true, scale: 'float', ...options.weights };
   checkBits(w.bits);
   for (const [layer, bits] of Object.entries(options.perLayer ?? {})) {
