@@ -15,3 +15,4 @@ export * from './prune/index.js';
 export * from './quantize/index.js';
 export { fit, crossEntropy, type FitOptions, type FitResult, type TrainProgress } from './train/fit.js';
 export { WhittleError } from './errors.js';
+export { parseLevels } from './cli/levels.js';

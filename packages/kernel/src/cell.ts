@@ -1,0 +1,116 @@
+/**
+ * Runs one cell: code segments through the tslab session, magic segments
+ * through their declarations. A magic error is a Jupyter error (UsageError,
+ * NameError, TypeError, or core's one-line message) — never a dead kernel.
+ */
+import { inspect } from 'node:util';
+import { toMimeBundle, validateReport, type Report } from '@whittle/core/report';
+import { findMagic, help, parseArgs, MagicTypeError, NameError, UsageError, type MagicContext, type MagicResult } from './magics/index.js';
+import type { Session, Outcome } from './session.js';
+import { splitCell, type Segment } from './rewrite.js';
+
+export interface CellIO {
+  stream(name: 'stdout' | 'stderr', text: string): void;
+  display(data: Record<string, unknown>, displayId?: string, update?: boolean): void;
+  interrupted(): boolean;
+}
+
+export interface CellResult {
+  ok: boolean;
+  /** MIME bundle of the cell's value (execute_result). */
+  result?: Record<string, unknown>;
+  error?: { ename: string; evalue: string; traceback: string[] };
+  /** Pager payload (help for `%name?`). */
+  page?: string;
+}
+
+/** A value as a MIME bundle: Whittle reports get the rich bundle, everything else text. */
+export function bundleOf(value: unknown): Record<string, unknown> {
+  if (value && typeof value === 'object' && 'kind' in value && 'version' in value) {
+    const v = validateReport(value);
+    if (v.ok) return toMimeBundle(v.report);
+  }
+  return { 'text/plain': typeof value === 'string' ? `'${value}'` : inspect(value, { depth: 2, colors: false }) };
+}
+
+let bindCounter = 0;
+
+export async function runCell(session: Session, code: string, io: CellIO, typesAvailable: boolean): Promise<CellResult> {
+  const segments = splitCell(code, (c) => session.isCompleteCode(c).completed);
+  let last: CellResult = { ok: true };
+  for (const seg of segments) {
+    last = seg.kind === 'code' ? fromOutcome(await session.execute(seg.code)) : await runMagic(session, seg, io, typesAvailable);
+    if (!last.ok) return last;
+  }
+  return last;
+}
+
+function fromOutcome(o: Outcome): CellResult {
+  if (!o.ok) return { ok: false, error: o.error };
+  return o.hasValue ? { ok: true, result: bundleOf(o.value) } : { ok: true };
+}
+
+async function runMagic(
+  session: Session,
+  seg: Extract<Segment, { kind: 'magic' }>,
+  io: CellIO,
+  typesAvailable: boolean,
+): Promise<CellResult> {
+  const prefix = seg.magicKind === 'cell' ? '%%' : '%';
+  const magic = findMagic(seg.name, seg.magicKind);
+  try {
+    if (!magic) throw new UsageError(`${prefix}${seg.name} is not a magic; %lsmagic lists them`);
+    if (seg.help) return { ok: true, page: help(magic) };
+    const { args, opts } = parseArgs(magic, seg.args);
+    const displayId = `whittle-progress-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    let shown = false;
+    const ctx: MagicContext = {
+      lookup: (name) => {
+        if (!(name in session.locals)) throw new NameError(`name '${name}' is not defined`);
+        return session.locals[name];
+      },
+      progress: (text) => {
+        io.display({ 'text/plain': text }, displayId, shown);
+        shown = true;
+      },
+      checkInterrupt: () => {
+        if (io.interrupted()) throw Object.assign(new Error('interrupted; the model is unchanged'), { name: 'KeyboardInterrupt' });
+      },
+      execute: (code) => session.execute(code),
+      print: (text) => io.stream('stdout', `${text}\n`),
+    };
+    const result: MagicResult = await magic.run(ctx, args, opts, seg.body);
+    if (shown) io.display({ 'text/plain': 'done' }, displayId, true);
+    const bindTo = seg.bind ?? (opts.as as string | undefined);
+    if (bindTo !== undefined && result.value !== undefined)
+      await bind(session, bindTo, result.value, typesAvailable ? result.valueType : undefined);
+    if (result.text) io.stream('stdout', `${result.text}\n`);
+    // A magic that displays its report does not also echo its value.
+    if (result.report) {
+      io.display(toMimeBundle(result.report as Report));
+      return { ok: true };
+    }
+    return result.value !== undefined && bindTo === undefined ? { ok: true, result: bundleOf(result.value) } : { ok: true };
+  } catch (err) {
+    const e = err as Error;
+    const ename =
+      e instanceof UsageError || e instanceof NameError || e instanceof MagicTypeError
+        ? e.name
+        : e.name === 'WhittleError'
+          ? 'WhittleError'
+          : e.name || 'Error';
+    const evalue = e.message ?? String(err);
+    return { ok: false, error: { ename, evalue, traceback: [`${ename}: ${evalue}`] } };
+  }
+}
+
+/** Binds a value to a notebook variable through real TypeScript, so later cells know its type. */
+async function bind(session: Session, name: string, value: unknown, type: string | undefined): Promise<void> {
+  if (!/^[A-Za-z_$][\w$]*$/.test(name) || name.startsWith('__'))
+    throw new UsageError(`cannot bind to '${name}': use a plain identifier not starting with __`);
+  const key = `whittleBound${bindCounter++}`;
+  (globalThis as Record<string, unknown>)[key] = value;
+  const r = await session.execute(`const ${name}${type ? `: ${type}` : ''} = (globalThis as any).${key};`);
+  delete (globalThis as Record<string, unknown>)[key];
+  if (!r.ok) throw new UsageError(`could not bind '${name}': ${r.error?.evalue ?? 'unknown error'}`);
+}

@@ -1,0 +1,57 @@
+/** Resolving magic operands from notebook variables, with IPython-style errors. */
+import type * as tf from '@tensorflow/tfjs';
+import { mnist, type Dataset } from '@whittle/core';
+import { MagicTypeError, UsageError, type MagicContext } from './registry.js';
+
+/** Duck-typed: a notebook may load its own copy of tfjs, so instanceof would be unreliable. */
+export function isModel(v: unknown): v is tf.LayersModel {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as tf.LayersModel).predict === 'function' &&
+    Array.isArray((v as tf.LayersModel).layers)
+  );
+}
+
+export function modelOperand(ctx: MagicContext, name: string | undefined): tf.LayersModel {
+  if (!name) throw new UsageError('a model variable is required');
+  const v = ctx.lookup(name);
+  if (!isModel(v))
+    throw new MagicTypeError(
+      `'${name}' is ${v === null ? 'null' : typeof v === 'object' ? `a ${v.constructor?.name ?? 'object'}` : `a ${typeof v}`}, not a tfjs LayersModel`,
+    );
+  return v;
+}
+
+function isDataset(v: unknown): v is Dataset {
+  return typeof v === 'object' && v !== null && 'x' in v && 'y' in v && 'labels' in v;
+}
+
+const owned: Dataset[] = [];
+
+/** A Dataset variable, or (when no name is given) the MNIST split shaped for `model`. */
+export function dataOperand(ctx: MagicContext, name: string | undefined, model: tf.LayersModel, split: 'train' | 'test' = 'test'): Dataset {
+  if (name) {
+    const v = ctx.lookup(name);
+    if (!isDataset(v)) throw new MagicTypeError(`'${name}' is not a Whittle Dataset ({ x, y, labels }); use mnist() to make one`);
+    return v;
+  }
+  const shape = model.inputs[0]!.shape.slice(1).join('×');
+  const layout = shape === '784' ? 'flat' : shape === '28×28×1' ? 'image' : undefined;
+  if (!layout) throw new UsageError(`model '${model.name}' does not take MNIST input; pass --data`);
+  const cached = owned.find((d) => d.x.shape.slice(1).join('×') === shape && (d as Dataset & { split?: string }).split === split);
+  if (cached) return cached;
+  const splits = mnist({ layout });
+  const keep = Object.assign(splits[split], { split });
+  splits[split === 'train' ? 'test' : 'train'].dispose();
+  owned.push(keep);
+  return keep;
+}
+
+export function numberOpt(opts: Record<string, unknown>, key: string, flag: string): number | undefined {
+  const v = opts[key];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got '${String(v)}'`);
+  return n;
+}

@@ -1,0 +1,81 @@
+/** %time, %%time and %timeit, as IPython users expect them. */
+import { UsageError, type Magic, type MagicContext } from './registry.js';
+
+const ms = (t: number) => (t >= 1000 ? `${(t / 1000).toFixed(2)} s` : t >= 1 ? `${t.toFixed(2)} ms` : `${(t * 1000).toFixed(1)} µs`);
+
+async function timed(ctx: MagicContext, code: string) {
+  if (!code.trim()) throw new UsageError('nothing to time; usage: %time <statement>');
+  const t0 = performance.now();
+  const r = await ctx.execute(code);
+  const elapsed = performance.now() - t0;
+  if (!r.ok) {
+    const e = new Error(r.error?.evalue ?? 'failed');
+    e.name = r.error?.ename ?? 'Error';
+    throw e;
+  }
+  ctx.print(`Wall time: ${ms(elapsed)}`);
+  return r;
+}
+
+export const timeMagic: Magic = {
+  name: 'time',
+  kind: 'line',
+  group: 'timing',
+  summary: 'Run a statement once and print its wall time.',
+  raw: true,
+  define: (cmd) => cmd.argument('[statement...]', 'TypeScript to run'),
+  run: async (ctx, [text]) => {
+    const r = await timed(ctx, text ?? '');
+    return r.hasValue ? { value: r.value, text: undefined } : {};
+  },
+};
+
+export const cellTimeMagic: Magic = {
+  name: 'time',
+  kind: 'cell',
+  group: 'timing',
+  summary: 'Run the cell once and print its wall time.',
+  define: (cmd) => cmd,
+  run: async (ctx, _args, _opts, body) => {
+    const r = await timed(ctx, body);
+    return r.hasValue ? { value: r.value } : {};
+  },
+};
+
+export const timeitMagic: Magic = {
+  name: 'timeit',
+  kind: 'line',
+  group: 'timing',
+  summary: 'Time a statement over many runs: mean ± std of r repeats of n loops.',
+  raw: true,
+  define: (cmd) =>
+    cmd.option('-n <n>', 'loops per repeat', '10').option('-r <r>', 'repeats', '5').argument('[statement...]', 'TypeScript to time'),
+  run: async (ctx, [text]) => {
+    // leading -n N / -r R, then the statement verbatim (it is TypeScript, not shell words)
+    const opts: Record<string, string> = { n: '10', r: '5' };
+    let code = text ?? '';
+    for (let m = /^\s*-([nr])\s+(\S+)/.exec(code); m; m = /^\s*-([nr])\s+(\S+)/.exec(code)) {
+      opts[m[1]!] = m[2]!;
+      code = code.slice(m[0].length);
+    }
+    const n = Number(opts.n);
+    const r = Number(opts.r);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`-n must be a positive integer, got '${opts.n}'`);
+    if (!Number.isInteger(r) || r < 1) throw new UsageError(`-r must be a positive integer, got '${opts.r}'`);
+    if (!code.trim()) throw new UsageError('nothing to time; usage: %timeit [-n N] [-r R] <statement>');
+    // compile once into a function, then time calls of it (compiling per run would time the compiler)
+    const def = await ctx.execute(`(globalThis as any).whittleTimeitBody = async () => { ${code}\n};`);
+    if (!def.ok) throw Object.assign(new Error(def.error?.evalue ?? 'failed'), { name: def.error?.ename ?? 'Error' });
+    const fn = (globalThis as unknown as { whittleTimeitBody: () => Promise<unknown> }).whittleTimeitBody;
+    const perLoop: number[] = [];
+    for (let i = 0; i < r; i++) {
+      const t0 = performance.now();
+      for (let j = 0; j < n; j++) await fn();
+      perLoop.push((performance.now() - t0) / n);
+      ctx.checkInterrupt();
+    }
+    const mean = perLoop.reduce((a, b) => a + b, 0) / r;
+    const std = Math.sqrt(perLoop.reduce((a, b) => a + (b - mean) ** 2, 0) / r);
+    return { text: `${ms(mean)} ± ${ms(std)} per loop (mean ± std. dev. of ${r} runs, ${n} loops each)` };
+  },
+};
