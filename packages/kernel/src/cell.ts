@@ -64,6 +64,7 @@ async function runMagic(
     const { args, opts } = parseArgs(magic, seg.args);
     const displayId = `whittle-progress-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     let shown = false;
+    let lastProgress = '';
     const ctx: MagicContext = {
       lookup: (name) => {
         if (!(name in session.locals)) throw new NameError(`name '${name}' is not defined`);
@@ -72,6 +73,7 @@ async function runMagic(
       progress: (text) => {
         io.display({ 'text/plain': text }, displayId, shown);
         shown = true;
+        lastProgress = text;
       },
       checkInterrupt: () => {
         if (io.interrupted()) throw Object.assign(new Error('interrupted; the model is unchanged'), { name: 'KeyboardInterrupt' });
@@ -80,7 +82,7 @@ async function runMagic(
       print: (text) => io.stream('stdout', `${text}\n`),
     };
     const result: MagicResult = await magic.run(ctx, args, opts, seg.body);
-    if (shown) io.display({ 'text/plain': 'done' }, displayId, true);
+    if (shown) io.display({ 'text/plain': `${lastProgress} — done` }, displayId, true);
     const bindTo = seg.bind ?? (opts.as as string | undefined);
     if (bindTo !== undefined && result.value !== undefined)
       await bind(session, bindTo, result.value, typesAvailable ? result.valueType : undefined);

@@ -46,7 +46,7 @@ export class KernelServer {
   };
   private session!: Session;
   private executionCount = 0;
-  private history: [number, number, string][] = [];
+  private history: { line: number; input: string; output: string }[] = [];
   private queue: Promise<void> = Promise.resolve();
   private received = 0;
   /** Execute requests received up to this sequence number are aborted (stop_on_error). */
@@ -142,12 +142,9 @@ export class KernelServer {
         case 'comm_info_request':
           this.reply(channel, msg, 'comm_info_reply', { status: 'ok', comms: {} });
           break;
-        case 'history_request': {
-          const n = Number(c.n ?? 10);
-          const items = c.hist_access_type === 'tail' ? this.history.slice(-n) : this.history;
-          this.reply(channel, msg, 'history_reply', { status: 'ok', history: items });
+        case 'history_request':
+          this.reply(channel, msg, 'history_reply', { status: 'ok', history: this.historyItems(c) });
           break;
-        }
         case 'interrupt_request':
           this.interrupt();
           this.reply(channel, msg, 'interrupt_reply', { status: 'ok' });
@@ -164,6 +161,29 @@ export class KernelServer {
       console.error('kernel error (kept running):', err);
     }
     this.pub(msg, 'status', { execution_state: 'idle' });
+  }
+
+  /** history_request: tail / range / search (glob, unique, n), with or without outputs. Session 0 is this session. */
+  private historyItems(c: Record<string, unknown>) {
+    let items = this.history;
+    const n = c.n === undefined || c.n === null ? undefined : Number(c.n);
+    if (c.hist_access_type === 'range') {
+      const start = Number(c.start ?? 1);
+      const stop = c.stop === undefined || c.stop === null ? Infinity : Number(c.stop);
+      items = Number(c.session ?? 0) === 0 ? items.filter((h) => h.line >= start && h.line < stop) : [];
+    } else if (c.hist_access_type === 'search') {
+      const glob = new RegExp(
+        `^${String(c.pattern ?? '*')
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+        's',
+      );
+      items = items.filter((h) => glob.test(h.input));
+      if (c.unique) items = items.filter((h, i) => !items.slice(i + 1).some((o) => o.input === h.input));
+      if (n !== undefined) items = items.slice(-n);
+    } else if (n !== undefined) items = items.slice(-n);
+    return items.map((h) => (c.output ? [0, h.line, [h.input, h.output]] : [0, h.line, h.input]));
   }
 
   private kernelInfo() {
@@ -196,7 +216,8 @@ export class KernelServer {
     if (storeHistory) this.executionCount++;
     const count = this.executionCount;
     if (!silent) this.pub(msg, 'execute_input', { code, execution_count: count });
-    if (storeHistory) this.history.push([0, count, code]);
+    const entry = { line: count, input: code, output: '' };
+    if (storeHistory) this.history.push(entry);
     this.interruptFlag = false;
     const restore = this.captureOutput(msg, silent);
     let result;
@@ -218,6 +239,7 @@ export class KernelServer {
     }
     if (result.ok) {
       if (result.result && !silent) this.pub(msg, 'execute_result', { execution_count: count, data: result.result, metadata: {} });
+      entry.output = String(result.result?.['text/plain'] ?? '');
       const payload = result.page ? [{ source: 'page', data: { 'text/plain': result.page }, start: 0 }] : [];
       this.reply(channel, msg, 'execute_reply', { status: 'ok', execution_count: count, user_expressions: {}, payload }, { status: 'ok' });
     } else {

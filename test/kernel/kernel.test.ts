@@ -1,0 +1,106 @@
+/**
+ * The Whittle kernel driven by real Jupyter clients: Jupyter's protocol test
+ * suite, nbconvert executing a notebook of every magic, and a fuzzer.
+ * Needs the built packages (`npm run build`) and Debian's Jupyter packages.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateReport, type Report } from '@whittle/core/report';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const here = fileURLToPath(new URL('.', import.meta.url));
+let prefix: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(() => {
+  prefix = mkdtempSync(join(tmpdir(), 'whittle-kernelspec-'));
+  execFileSync(process.execPath, [
+    join(root, 'packages/kernel/bin/whittle-kernel.js'),
+    'install',
+    '--prefix',
+    prefix,
+    '--name',
+    'whittle-test',
+  ]);
+  env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), PYTHONPATH: '' };
+});
+afterAll(() => rmSync(prefix, { recursive: true, force: true }));
+
+describe('the Whittle kernel', () => {
+  it("passes Jupyter's jupyter_kernel_test protocol suite", () => {
+    const r = spawnSync('/usr/bin/python3', [join(here, 'test_protocol.py')], { cwd: root, env, encoding: 'utf8', timeout: 300_000 });
+    const out = `${r.stdout}\n${r.stderr}`;
+    expect(r.status, out).toBe(0);
+    expect(out).toMatch(/Ran 1[0-9] tests/);
+    expect(out).toMatch(/\nOK/);
+  });
+
+  it('runs a notebook of every magic under nbconvert: reports valid, numbers in range, errors named, later cells still run', () => {
+    const out = join(prefix, 'magics-out.ipynb');
+    const r = spawnSync(
+      '/usr/bin/jupyter',
+      ['nbconvert', '--to', 'notebook', '--execute', '--allow-errors', join(here, 'magics.ipynb'), '--output', out],
+      { cwd: here, env, encoding: 'utf8', timeout: 300_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const cells = JSON.parse(
+      execFileSync('/usr/bin/python3', [join(here, 'check_notebook.py'), out], { encoding: 'utf8', maxBuffer: 1 << 26 }),
+    ) as {
+      tag: string;
+      types: string[];
+      enames: string[];
+      reports: unknown[];
+      text: string;
+    }[];
+    const cell = (tag: string) => cells.find((c) => c.tag === tag)!;
+    const report = <K extends Report['kind']>(tag: string, kind: K) => {
+      const [raw] = cell(tag).reports;
+      const v = validateReport(raw);
+      expect(v.ok, `${tag}: ${v.ok ? '' : v.error}`).toBe(true);
+      const rep = (v as { report: Report }).report;
+      expect(rep.kind).toBe(kind);
+      return rep as Extract<Report, { kind: K }>;
+    };
+    expect(cell('lsmagic').text).toContain('%prune');
+    expect(report('summary', 'summary').totals.params).toBe(61706);
+    expect(report('evaluate', 'evaluate').accuracy).toBeGreaterThan(0.96);
+    expect(report('prune', 'sparsity').totals.prunedSparsity).toBeCloseTo(0.8, 4);
+    expect(report('structured', 'sparsity').physicallySmaller).toBe(true);
+    expect(Number(cell('structured').text.trim().split('\n').at(-1))).toBeLessThan(61706);
+    expect(report('finetune', 'sparsity').accuracy!.after!).toBeGreaterThan(0.9);
+    const q8 = report('quantize', 'quantization');
+    expect(q8.accuracy!.before! - q8.accuracy!.after!).toBeLessThanOrEqual(0.002);
+    expect(report('qat', 'quantization').weights.bits).toBe(2);
+    const s = report('sensitivity', 'sensitivity');
+    for (const layer of s.layers) expect(layer.values[0]).toBe(s.baseline);
+    expect(report('compare', 'compare').agreement).toBeGreaterThan(0.8);
+    // a magic that displays its report does not also echo a value
+    expect(cell('prune').types).toEqual(['display_data']);
+    expect(cell('bad-value').enames).toEqual(['WhittleError']);
+    expect(cell('bad-flag').enames).toEqual(['UsageError']);
+    expect(cell('bad-name').enames).toEqual(['NameError']);
+    expect(cell('bad-type').enames).toEqual(['TypeError']);
+    expect(cell('bad-magic').enames).toEqual(['UsageError']);
+    expect(cell('after-errors').text.trim()).toBe('61707'); // 61706 + 7 % 3: the kernel survived and % is still modulo
+    expect(cell('time').text).toMatch(/Wall time: /);
+    expect(cell('timeit').text).toMatch(/per loop \(mean ± std\. dev\. of 2 runs, 2 loops each\)/);
+  });
+
+  it('answers every one of 300 random magic lines and stays alive (fuzz)', () => {
+    const r = spawnSync('/usr/bin/python3', [join(here, 'fuzz.py'), '300', '7'], { cwd: root, env, encoding: 'utf8', timeout: 300_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+      sent: number;
+      answered: number;
+      alive: boolean;
+      statuses: Record<string, number>;
+    };
+    expect(summary.answered).toBe(300);
+    expect(summary.alive).toBe(true);
+    expect(summary.statuses.error).toBeGreaterThan(0);
+  });
+});
