@@ -3,8 +3,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { histogram } from '../report/histogram.js';
 import type { MaskImage, SparsityLayer, SparsityReport } from '../report/schema.js';
 
-const MAX_CELLS = 48;
-const MAX_MASK_IMAGES = 8;
+const MAX_CELLS = 32;
+const MAX_MASK_IMAGES = 4;
 
 export interface PrunedKernel {
   layer: string;
@@ -18,7 +18,7 @@ export interface PrunedKernel {
 
 const nonzeros = (v: Float32Array) => v.reduce((n, x) => n + (x !== 0 ? 1 : 0), 0);
 
-/** Averages a kernel's keep-mask, viewed as [inputs, outputs], down to at most 48 × 48 cells. */
+/** Averages a kernel's keep-mask, viewed as [inputs, outputs], down to at most 32 × 32 cells. */
 export function maskImage(layer: string, shape: number[], mask: Uint8Array): MaskImage {
   const cols0 = shape.at(-1)!;
   const rows0 = mask.length / cols0;
@@ -34,7 +34,7 @@ export function maskImage(layer: string, shape: number[], mask: Uint8Array): Mas
       cnt[cell]!++;
     }
   }
-  return { layer, rows, cols, shape, values: Array.from(sum, (s, i) => s / cnt[i]!) };
+  return { layer, rows, cols, shape, values: Array.from(sum, (s, i) => Math.round((s / cnt[i]!) * 1000) / 1000) };
 }
 
 function modelCounts(model: tf.LayersModel): { params: number; nonzeros: number } {
