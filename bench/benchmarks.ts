@@ -6,6 +6,16 @@ import { sensitivityBench } from './sensitivity.js';
 import { pruneQuality } from './prune-quality.js';
 import { quantizeQuality } from './quantize-quality.js';
 import { toolkitSpeed } from './toolkit-speed.js';
+import { kernelBench } from './kernel.js';
 
 /** Every benchmark, in README order. */
-export const BENCHMARKS: Benchmark[] = [baseline, pruneQuality, quantizeQuality, toolkitSpeed, training, inference, sensitivityBench];
+export const BENCHMARKS: Benchmark[] = [
+  baseline,
+  pruneQuality,
+  quantizeQuality,
+  toolkitSpeed,
+  training,
+  inference,
+  sensitivityBench,
+  kernelBench,
+];

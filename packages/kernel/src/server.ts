@@ -6,6 +6,7 @@
  * interrupt_reply, and an abort queue that honours stop_on_error).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { initBackend } from '@whittle/core';
 import { frames, parse, type Message } from './wire.js';
@@ -58,7 +59,17 @@ export class KernelServer {
     this.conn = JSON.parse(readFileSync(configPath, 'utf8'));
     await initBackend();
     this.session = new Session(process.cwd());
-    this.typesAvailable = (await this.session.execute('type WhittleTypeProbe = import("@tensorflow/tfjs").LayersModel;')).ok;
+    // Typed bindings need the notebook to resolve the packages the types come from. Checked by
+    // resolution, not by compiling a probe: a declaration would slow every later cell's type-check.
+    const resolvable = (p: string) => {
+      try {
+        createRequire(join(process.cwd(), 'index.js')).resolve(p);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    this.typesAvailable = resolvable('@tensorflow/tfjs') && resolvable('@whittle/core');
     const zmq: Zmq = require('zeromq');
     this.socks = {
       shell: new zmq.Router() as unknown as Sock,
