@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { validateReport, type Report } from '@whittle/core/report';
+import { figures } from './traces.js';
+
+const hist = { binEdges: [-1, 0, 1], counts: [3, 5] };
+
+const sparsity: Report = {
+  kind: 'sparsity',
+  version: 1,
+  title: 'prune <b>x</b>',
+  method: 'magnitude',
+  granularity: 'unstructured',
+  scope: 'global',
+  physicallySmaller: false,
+  layers: [
+    {
+      name: '<img src=x onerror=alert(1)>',
+      shapeBefore: [4, 2],
+      shapeAfter: [4, 2],
+      paramsBefore: 8,
+      paramsAfter: 8,
+      sparsityBefore: 0,
+      nonzeros: 2,
+      sparsity: 0.75,
+      threshold: 0.1,
+      criterion: '|w|',
+    },
+  ],
+  totals: { paramsBefore: 8, paramsAfter: 8, nonzerosBefore: 8, nonzeros: 2, sparsity: 0.75 },
+  masks: [{ layer: 'fc1', rows: 2, cols: 3, shape: [4, 3], values: [1, 0, 0.5, 0, 1, 1] }],
+  histograms: { before: hist, after: { binEdges: [-1, 0, 1], counts: [1, 7] } },
+  steps: [
+    { step: 1, sparsity: 0.5, accuracy: 0.95, accuracyOneShot: 0.9 },
+    { step: 2, sparsity: 0.9, accuracy: 0.94, accuracyOneShot: 0.6 },
+  ],
+};
+
+describe('report → plotly figures', () => {
+  it('sparsity: before/after bars in %, a heatmap per mask picture, histograms, steps', () => {
+    expect(validateReport(sparsity).ok).toBe(true);
+    const [bars, heat, histo, steps] = figures(sparsity);
+    expect(bars!.data.map((t) => t.y)).toEqual([[0], [75]]);
+    // a hostile layer name is data for plotly (drawn as text), not markup we build
+    expect(bars!.data[0]!.x).toEqual(['<img src=x onerror=alert(1)>']);
+    expect(heat!.data[0]).toMatchObject({
+      type: 'heatmap',
+      z: [
+        [1, 0, 0.5],
+        [0, 1, 1],
+      ],
+    });
+    expect(histo!.data.map((t) => t.x)).toEqual([
+      [-0.5, 0.5],
+      [-0.5, 0.5],
+    ]);
+    expect(histo!.layout).toMatchObject({ yaxis: { type: 'log' } });
+    expect(steps!.data.map((t) => t.y)).toEqual([
+      [90, 60],
+      [95, 94],
+    ]);
+  });
+
+  it('sensitivity: one line per layer plus baseline and the acceptable-drop line', () => {
+    const r: Report = {
+      kind: 'sensitivity',
+      version: 1,
+      title: 's',
+      technique: 'prune',
+      metric: 'accuracy',
+      baseline: 0.97,
+      levels: [0, 0.5, 0.9],
+      layers: [
+        { name: 'a', values: [0.97, 0.96, 0.5] },
+        { name: 'b', values: [0.97, 0.97, 0.9] },
+      ],
+      maxDrop: 0.01,
+    };
+    const [f] = figures(r);
+    expect(f!.data.map((t) => t.name)).toEqual(['a', 'b', 'baseline', 'acceptable drop']);
+    expect(f!.data[0]!.x).toEqual([0, 50, 90]);
+    expect(f!.data[3]!.y).toEqual([96, 96]);
+  });
+
+  it('pareto: all points with labels, and the front as a line sorted by bytes', () => {
+    const r: Report = {
+      kind: 'pareto',
+      version: 1,
+      title: 'p',
+      points: [
+        { label: 'fp32', bytes: 1000, accuracy: 0.97, onFront: true },
+        { label: 'int8', bytes: 260, accuracy: 0.969, onFront: true },
+        { label: 'bad', bytes: 300, accuracy: 0.9, onFront: false },
+      ],
+    };
+    const [f] = figures(r);
+    expect(f!.data[0]!.text).toEqual(['fp32', 'int8', 'bad']);
+    expect(f!.data[1]!.x).toEqual([260, 1000]);
+  });
+
+  it('quantization: SQNR bars and MSE on a second axis; equalization before/after', () => {
+    const layer = {
+      name: 'fc1',
+      bits: 8,
+      scheme: 'symmetric',
+      granularity: 'per-channel' as const,
+      scaleMin: 0.01,
+      scaleMax: 0.02,
+      mse: 1e-6,
+      sqnrDb: 48,
+      maxError: 0.01,
+      errorHistogram: hist,
+      weightHistogram: { before: hist, after: hist },
+    };
+    const r: Report = {
+      kind: 'quantization',
+      version: 1,
+      title: 'q',
+      weights: { bits: 8, scheme: 'symmetric', perChannel: true, scale: 'float' },
+      activations: null,
+      layers: [layer],
+      equalization: [{ name: 'fc1', sqnrDbBefore: 44, sqnrDbAfter: 47 }],
+    };
+    const fs = figures(r);
+    expect(fs[0]!.data[0]!.y).toEqual([48]);
+    expect(fs[0]!.data[1]!.yaxis).toBe('y2');
+    expect(fs[1]!.data.map((t) => t.y)).toEqual([[44], [47]]);
+    expect(fs).toHaveLength(4);
+  });
+
+  it('summary and compare draw grouped bars; evaluate is a table only', () => {
+    const s: Report = {
+      kind: 'summary',
+      version: 1,
+      model: 'm',
+      layers: [{ name: 'd', type: 'Dense', outputShape: [null, 2], params: 10, nonzeros: 4, sparsity: 0.6, macs: 8, bytes: 40 }],
+      totals: { params: 10, nonzeros: 4, sparsity: 0.6, macs: 8, bytes: 40 },
+    };
+    expect(figures(s)[0]!.data.map((t) => t.y)).toEqual([[10], [4]]);
+    expect(figures({ kind: 'evaluate', version: 1, model: 'm', accuracy: 0.9, loss: 0.3, samples: 10 })).toEqual([]);
+  });
+});
