@@ -10,7 +10,6 @@ import { machine, type Benchmark, type BenchResult } from './harness.js';
 import { BENCHMARKS } from './benchmarks.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const resultsDir = join(here, 'results');
 
 interface Saved extends BenchResult {
   name: string;
@@ -23,7 +22,7 @@ interface Saved extends BenchResult {
   seconds: number;
 }
 
-function renderReadme(): void {
+function renderReadme(resultsDir: string): void {
   const saved = readdirSync(resultsDir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as Saved)
@@ -63,6 +62,8 @@ async function main(): Promise<void> {
   if (unknown.length)
     throw new Error(`bench: unknown benchmark ${unknown.join(', ')}; choose from ${BENCHMARKS.map((b) => b.name).join(', ')}`);
   const chosen: Benchmark[] = names.length ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS;
+  // quick (CI smoke) runs never overwrite the committed results or the README tables
+  const resultsDir = join(here, quick ? 'results-quick' : 'results');
   await initBackend();
   mkdirSync(resultsDir, { recursive: true });
   for (const bench of chosen) {
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
     writeFileSync(join(resultsDir, `${bench.name}.json`), JSON.stringify(saved, null, 2) + '\n');
     console.log([saved.table.columns.join(' | '), ...saved.table.rows.map((r) => r.join(' | '))].join('\n'));
   }
-  renderReadme();
+  if (!quick) renderReadme(resultsDir);
 }
 
 main().catch((err) => {
