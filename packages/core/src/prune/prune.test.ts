@@ -161,9 +161,11 @@ describe('structured pruning', () => {
     it(`${name}: the rebuilt model is smaller and computes what the masked model computes (≤ 1e-5)`, () => {
       const model = referenceModel(name, { pretrained: true });
       const before = snapshot(model);
+      const tensors = tf.memory().numTensors;
       const result = prune(model, { sparsity: 0.5, granularity: 'channel' }) as ReturnType<typeof prune> & {
         removedUnits: Record<string, number[]>;
       };
+      expect(tf.memory().numTensors - tensors).toBe(result.model.weights.length); // surgery leaks nothing
       expect(result.model.countParams()).toBeLessThan(model.countParams());
       expect(result.report.physicallySmaller).toBe(true);
       expect(validateReport(result.report).ok).toBe(true);
