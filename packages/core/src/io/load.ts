@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
-import { readModelJson, readShards, resolveModelJson } from './artifacts.js';
+import { entryBytes, readModelJson, readShards, resolveModelJson } from './artifacts.js';
+import { decodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
 
 /**
  * Loads a tfjs layers model from a model.json path or its folder. Checks the
@@ -10,7 +11,10 @@ import { readModelJson, readShards, resolveModelJson } from './artifacts.js';
 export async function loadModel(path: string): Promise<tf.LayersModel> {
   const file = resolveModelJson(path);
   const json = readModelJson(file);
-  const { specs, data } = readShards(file, json);
+  let { specs, data } = readShards(file, json);
+  // Whittle's packed format (per-channel, < 8 bits): decode to float32 before tfjs sees it.
+  const packed = json.userDefinedMetadata?.whittlePacked as PackedMetadata | undefined;
+  if (packed) ({ specs, data } = decodePackedArtifacts(specs, data, packed, entryBytes));
   try {
     return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: data }));
   } catch (err) {

@@ -7,6 +7,7 @@ import { checkModel } from '../models/check.js';
 import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from './artifacts.js';
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
+import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
 
 export interface SavedModel extends ModelBytes {
   dir: string;
@@ -62,7 +63,9 @@ export interface SaveOptions {
    * or 'float16', in the weights manifest's standard `quantization` field, so
    * stock tfjs decodes them on load. Default: float32.
    */
-  quantization?: ExportQuantization;
+  quantization?: ExportQuantization | 'packed';
+  /** Bits per weight for the 'packed' Whittle format (2…8, per-channel; only Whittle's loadModel reads it). Default 4. */
+  bits?: number;
 }
 
 /** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
@@ -71,13 +74,17 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
   const artifacts = await captureArtifacts(model);
   let specs = artifacts.weightSpecs ?? [];
   let data: Uint8Array = new Uint8Array(joinWeightData(artifacts.weightData));
-  if (options.quantization) ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization));
+  let packed: PackedMetadata | undefined;
+  if (options.quantization === 'packed')
+    ({ specs, data, metadata: packed } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4));
+  else if (options.quantization) ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization));
   const json: ModelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
     convertedBy: 'Whittle',
     modelTopology: artifacts.modelTopology as object,
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+    ...(packed ? { userDefinedMetadata: { whittlePacked: packed } } : {}),
   };
   const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
   return { dir: target, ...modelBytes(target) };
