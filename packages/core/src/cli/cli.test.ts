@@ -64,8 +64,16 @@ describe('whittle CLI', () => {
     expect(out.bytes.before / out.bytes.after).toBeGreaterThan(3.7);
     expect(out.accuracy.before - out.accuracy.after).toBeLessThanOrEqual(0.002);
     expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.bin']);
+    const packed = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [bin, 'quantize', 'lenet-5', '--bits', '4', '--per-channel', '--format', 'packed', '--out', `${dir}-p4`, '--json'],
+        { encoding: 'utf8' },
+      ),
+    );
+    expect(packed.bytes.before / packed.bytes.after).toBeGreaterThan(6); // 4-bit integers + per-channel scales
     const bad = run('quantize', 'lenet-5', '--format', 'int3');
-    expect(bad.stderr.trim()).toBe("whittle: --format must be one of uint8, uint16, float16, got 'int3'");
+    expect(bad.stderr.trim()).toBe("whittle: --format must be one of uint8, uint16, float16, packed, got 'int3'");
   });
 
   it('prints a table without --json', () => {

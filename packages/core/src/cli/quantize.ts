@@ -31,6 +31,8 @@ interface QuantizeFlags {
 
 const number = (v: string) => Number(v);
 
+const FORMATS: string[] = [...EXPORT_QUANTIZATIONS, 'packed'];
+
 export function registerQuantize(program: Command): void {
   program
     .command('quantize')
@@ -45,15 +47,15 @@ export function registerQuantize(program: Command): void {
     .option('--calibrate <n>', 'calibration samples from the (shuffled) train split', number, 500)
     .option('--qat-epochs <n>', 'quantization-aware training epochs (weights, 2…8 bits)', number, 0)
     .option('--equalize', 'fold BatchNorm and equalize ranges across layers first (Sequential models)')
-    .option('--format <f>', `save weights as ${EXPORT_QUANTIZATIONS.join(' | ')} (stock tfjs decodes them)`)
+    .option('--format <f>', `save weights as ${FORMATS.join(' | ')} (stock tfjs decodes all but packed: per-channel --bits 2…8)`)
     .option('--out <dir>', 'save the quantized model here')
     .option('--json', 'print the report object')
     .action(async (spec: string, flags: QuantizeFlags) => {
       const bits = flags.bits === 'ternary' || flags.bits === 'float16' ? flags.bits : Number(flags.bits);
       if (typeof bits === 'number' && !Number.isInteger(bits))
         fail('whittle', `--bits must be an integer 1…16, ternary or float16, got '${flags.bits}'`);
-      if (flags.format && !EXPORT_QUANTIZATIONS.includes(flags.format as ExportQuantization))
-        fail('whittle', `--format must be one of ${EXPORT_QUANTIZATIONS.join(', ')}, got '${flags.format}'`);
+      if (flags.format && !FORMATS.includes(flags.format))
+        fail('whittle', `--format must be one of ${FORMATS.join(', ')}, got '${flags.format}'`);
       if (!OBSERVERS.includes(flags.observer as ObserverName))
         fail('whittle', `--observer must be one of ${OBSERVERS.join(', ')}, got '${flags.observer}'`);
       await initBackend();
@@ -90,7 +92,11 @@ export function registerQuantize(program: Command): void {
           const scratch = mkdtempSync(join(tmpdir(), 'whittle-fp32-'));
           const before = await saveModel(model, join(scratch, 'm')); // the fp32 baseline, to report honest ratios
           rmSync(scratch, { recursive: true, force: true });
-          const after = await saveModel(result.model, flags.out, { quantization: flags.format as ExportQuantization | undefined });
+          const after = await saveModel(result.model, flags.out, {
+            quantization: flags.format as ExportQuantization | 'packed' | undefined,
+            // packed stores per-channel symmetric integers at this width: lossless after --per-channel, a second rounding otherwise
+            bits: flags.format === 'packed' && typeof bits === 'number' ? Math.min(8, Math.max(2, bits)) : undefined,
+          });
           result.report.bytes = { before: before.bytes, after: after.bytes, gzipBefore: before.gzipBytes, gzipAfter: after.gzipBytes };
         }
         printReport(result.report, flags.json);
