@@ -76,6 +76,15 @@ describe('whittle CLI', () => {
     expect(bad.stderr.trim()).toBe("whittle: --format must be one of uint8, uint16, float16, packed, got 'int3'");
   });
 
+  it('the built package can be require()d — no top-level await anywhere in its graph (tslab notebooks require it)', () => {
+    const out = execFileSync(
+      process.execPath,
+      ['-e', "const w = require('@whittle/core'); console.log(typeof w.prune, typeof w.quantize)"],
+      { encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe('function function');
+  });
+
   it('prints a table without --json', () => {
     const r = run('summary', 'lenet-5');
     expect(r.status).toBe(0);

@@ -133,7 +133,8 @@ export function qualityTable(rows: QualityRow[]): string {
   return [head, '|---|---|---|---|---|---|---|', ...lines].join('\n');
 }
 
+// Run as a script. No top-level await: it would make every importer of @whittle/core
+// async, and require('@whittle/core') (tslab notebooks) would fail.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const rows = await measurePruneQuality({ log: (line) => console.error(line) });
-  console.log(qualityTable(rows));
+  void measurePruneQuality({ log: (line) => console.error(line) }).then((rows) => console.log(qualityTable(rows)));
 }
