@@ -42,7 +42,7 @@ export const inference: Benchmark = {
         const b = latency(slim, test.x, { runs, warmup: 1 });
         figures.push({ name: `${name} structured 50% ${backend} speed-up`, value: a.medianMs / b.medianMs, unit: '×' });
         cells.push(
-          `${fmt(a.medianMs)} → ${fmt(b.medianMs)} (${fmt(a.medianMs / b.medianMs, 2)}× faster${backend === 'wasm' ? '; target ≥ 1.5×' : ''})`,
+          `${fmt(a.medianMs)} → ${fmt(b.medianMs)} (${fmt(a.medianMs / b.medianMs, 3)}× faster${backend === 'wasm' ? '; target ≥ 1.5×' : ''})`,
         );
       }
       rows.push([

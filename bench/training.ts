@@ -49,7 +49,7 @@ export const training: Benchmark = {
         p.name,
         fmt(cpu),
         fmt(wasm),
-        `${fmt(cpu / wasm, 2)}×`,
+        `${fmt(cpu / wasm, 3)}×`,
         ref ? fmt(ref.tfjsWasm) : '–',
         ref ? fmt(ref.torch) : '–',
         `${p.wasm} / ${p.cpu}`,

@@ -90,6 +90,23 @@ describe('the Whittle kernel', () => {
     expect(cell('timeit').text).toMatch(/per loop \(mean ± std\. dev\. of 2 runs, 2 loops each\)/);
   });
 
+  it('an interrupt stops a long fine-tuning magic; the kernel survives and the model is unchanged', () => {
+    const r = spawnSync('/usr/bin/python3', [join(here, 'interrupt.py')], { cwd: root, env, encoding: 'utf8', timeout: 300_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+      status: string;
+      errors: string[];
+      seconds: number;
+      unchanged: string[];
+      alive: boolean;
+    };
+    expect(out.status).toBe('error');
+    expect(out.errors).toEqual(['KeyboardInterrupt']);
+    expect(out.seconds).toBeLessThan(60); // 20 epochs would take minutes
+    expect(out.unchanged).toEqual(['true']);
+    expect(out.alive).toBe(true);
+  });
+
   it('answers every one of 300 random magic lines and stays alive (fuzz)', () => {
     const r = spawnSync('/usr/bin/python3', [join(here, 'fuzz.py'), '300', '7'], { cwd: root, env, encoding: 'utf8', timeout: 300_000 });
     expect(r.status, r.stderr).toBe(0);
