@@ -11,7 +11,7 @@ export const inference: Benchmark = {
   run: async ({ quick }) => {
     const figures: Figure[] = [];
     const rows: (string | number)[][] = [];
-    const names: ReferenceName[] = ['lenet-300-100', 'lenet-5', 'mobilenet-mini'];
+    const names: ReferenceName[] = quick ? ['lenet-300-100', 'lenet-5'] : ['lenet-300-100', 'lenet-5', 'mobilenet-mini'];
     for (const name of names) {
       const model = referenceModel(name, { pretrained: true });
       const { train, test } = mnist({ layout: REFERENCE_MODELS[name].layout });
@@ -29,7 +29,7 @@ export const inference: Benchmark = {
       test.dispose();
       model.dispose();
     }
-    for (const name of ['lenet-5', 'mobilenet-mini'] as ReferenceName[]) {
+    for (const name of (quick ? ['lenet-5'] : ['lenet-5', 'mobilenet-mini']) as ReferenceName[]) {
       const model = referenceModel(name, { pretrained: true });
       const slim = prune(model, { sparsity: 0.5, granularity: 'channel' }).model;
       const { train, test } = mnist({ layout: REFERENCE_MODELS[name].layout });
