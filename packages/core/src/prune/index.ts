@@ -15,4 +15,3 @@ export {
 } from './schedules.js';
 export { kthSmallest, lowestMask } from './select.js';
 export { ChannelGraph } from './graph.js';
-export { measurePruneQuality, qualityTable, QUALITY_CASES, type QualityCase, type QualityRow } from './quality.js';

@@ -18,4 +18,3 @@ export { encodeWeight, encodeArtifacts, simulateExport, EXPORT_QUANTIZATIONS, ty
 export { quantizeAwareTrain, fakeQuantWeights, type QatOptions } from './qat.js';
 export { foldBatchNorm, equalize } from './equalize.js';
 export { packBits, unpackBits, encodePackedArtifacts, decodePackedArtifacts, type PackedEntry, type PackedMetadata } from './packed.js';
-export { measureQuantizeQuality, qualityTable as quantizeQualityTable, type QualityRow as QuantizeQualityRow } from './quality.js';
