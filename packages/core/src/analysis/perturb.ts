@@ -4,6 +4,10 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { checkFraction, checkIntInRange } from '../errors.js';
+import { lowestMask } from '../prune/select.js';
+import { weightScores } from '../prune/criteria.js';
+import { dequantizeTensor, quantizeTensor } from '../quantize/affine.js';
+import { binarize } from '../quantize/special.js';
 
 export type Technique = 'prune' | 'quantize';
 
@@ -17,42 +21,23 @@ export function kernelIndex(layer: tf.layers.Layer): number {
   return layer.weights.findIndex((w) => /(^|\/)(kernel|depthwise_kernel)$/.test(w.originalName));
 }
 
-/** Zeroes exactly round(sparsity · n) of the smallest-magnitude values (ties broken by position). */
+/** Zeroes exactly round(sparsity · n) of the smallest-magnitude values (ties broken by position) — prune's own mask. */
 export function magnitudePrune(values: Float32Array, sparsity: number): Float32Array {
-  const k = Math.round(sparsity * values.length);
-  const out = Float32Array.from(values);
-  if (k === 0) return out;
-  const order = Array.from(values.keys()).sort((a, b) => Math.abs(values[a]!) - Math.abs(values[b]!) || a - b);
-  for (let i = 0; i < k; i++) out[order[i]!] = 0;
+  const { mask } = lowestMask(weightScores(values, 'magnitude', 0), Math.round(sparsity * values.length));
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < out.length; i++) if (mask[i]) out[i] = values[i]!;
   return out;
 }
 
 /**
- * Symmetric per-channel fake quantization along the last axis (the output
- * channel of Dense/Conv kernels, the input channel of depthwise ones with
- * multiplier 1): scale = max|w| / (2^(b−1) − 1), w → round(w / scale) · scale.
- * One bit keeps only the sign times the channel's mean |w| (binary weights).
+ * Per-channel fake quantization along the last axis (the output channel of
+ * Dense/Conv kernels, the channel of depthwise ones with multiplier 1) with
+ * quantize's own pair: symmetric, scale = max|w| / (2^(b−1) − 1). One bit is
+ * binary weights (sign · mean|w| per channel).
  */
 export function fakeQuantizePerChannel(values: Float32Array, shape: number[], bits: number): Float32Array {
-  const channels = shape.at(-1)!;
-  const out = new Float32Array(values.length);
-  for (let c = 0; c < channels; c++) {
-    let maxAbs = 0;
-    let sumAbs = 0;
-    for (let i = c; i < values.length; i += channels) {
-      maxAbs = Math.max(maxAbs, Math.abs(values[i]!));
-      sumAbs += Math.abs(values[i]!);
-    }
-    if (bits === 1) {
-      const alpha = sumAbs / (values.length / channels);
-      for (let i = c; i < values.length; i += channels) out[i] = Math.sign(values[i]!) * alpha;
-      continue;
-    }
-    const qmax = 2 ** (bits - 1) - 1;
-    const scale = maxAbs / qmax || 1;
-    for (let i = c; i < values.length; i += channels) out[i] = Math.max(-qmax, Math.min(qmax, Math.round(values[i]! / scale))) * scale;
-  }
-  return out;
+  if (bits === 1) return binarize(values, shape, -1);
+  return dequantizeTensor(quantizeTensor(values, shape, { bits, axis: -1 }));
 }
 
 export const PERTURBATIONS: Record<Technique, Perturbation> = {

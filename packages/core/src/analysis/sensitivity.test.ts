@@ -128,8 +128,8 @@ describe('perturbations (worked examples)', () => {
   });
 
   it('fakeQuantizePerChannel at 3 bits: scale = max|w|/3 per output channel', () => {
-    // shape [2, 2]: channel 0 = [0.5, 0.25] (scale 1/6), channel 1 = [-1.2, 2] (scale 2/3)
-    const out = fakeQuantizePerChannel(Float32Array.from([0.5, -1.2, 0.25, 2]), [2, 2], 3);
+    // shape [2, 2]: channel 0 = [0.5, 0.3] (scale 1/6; 0.3·6 = 1.8 → 2), channel 1 = [-1.2, 2] (scale 2/3)
+    const out = fakeQuantizePerChannel(Float32Array.from([0.5, -1.2, 0.3, 2]), [2, 2], 3);
     const expected = [3 / 6, -2 * (2 / 3), 2 / 6, 3 * (2 / 3)];
     out.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
   });
