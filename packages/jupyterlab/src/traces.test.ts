@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateReport, type Report } from '@whittle/core/report';
-import { figures } from './traces.js';
+import { figures, plotlyText } from './traces.js';
 
 const hist = { binEdges: [-1, 0, 1], counts: [3, 5] };
 
@@ -40,8 +40,10 @@ describe('report → plotly figures', () => {
     expect(validateReport(sparsity).ok).toBe(true);
     const [bars, heat, histo, steps] = figures(sparsity);
     expect(bars!.data.map((t) => t.y)).toEqual([[0], [75]]);
-    // a hostile layer name is data for plotly (drawn as text), not markup we build
-    expect(bars!.data[0]!.x).toEqual(['<img src=x onerror=alert(1)>']);
+    // a hostile layer name reaches plotly escaped, so plotly draws it as text
+    expect(bars!.data[0]!.x).toEqual(['&lt;img src=x onerror=alert(1)&gt;']);
+    expect(bars!.title).toBe('prune &lt;b&gt;x&lt;/b&gt;');
+    expect(heat!.variants!.map((v) => v.label)).toEqual(['fc1']);
     expect(heat!.data[0]).toMatchObject({
       type: 'heatmap',
       z: [
@@ -54,6 +56,7 @@ describe('report → plotly figures', () => {
       [-0.5, 0.5],
     ]);
     expect(histo!.layout).toMatchObject({ yaxis: { type: 'log' } });
+    expect(histo!.logToggle).toBe(true);
     expect(steps!.data.map((t) => t.y)).toEqual([
       [90, 60],
       [95, 94],
@@ -123,8 +126,9 @@ describe('report → plotly figures', () => {
     const fs = figures(r);
     expect(fs[0]!.data[0]!.y).toEqual([48]);
     expect(fs[0]!.data[1]!.yaxis).toBe('y2');
-    expect(fs[1]!.data.map((t) => t.y)).toEqual([[44], [47]]);
-    expect(fs).toHaveLength(4);
+    expect(fs[1]!.data[0]!.y).toEqual([8]); // bits per layer
+    expect(fs[2]!.data.map((t) => t.y)).toEqual([[44], [47]]);
+    expect(fs).toHaveLength(5);
   });
 
   it('summary and compare draw grouped bars; evaluate is a table only', () => {
@@ -137,5 +141,29 @@ describe('report → plotly figures', () => {
     };
     expect(figures(s)[0]!.data.map((t) => t.y)).toEqual([[10], [4]]);
     expect(figures({ kind: 'evaluate', version: 1, model: 'm', accuracy: 0.9, loss: 0.3, samples: 10 })).toEqual([]);
+  });
+
+  it('escaping rule: no string from a report reaches plotly with a raw < or &', () => {
+    const hostile = '<img src=x onerror=alert(1)> & co';
+    const r: Report = {
+      kind: 'sensitivity',
+      version: 1,
+      title: hostile,
+      technique: 'prune',
+      metric: hostile,
+      baseline: 1,
+      levels: [0, 0.5],
+      layers: [{ name: hostile, values: [1, 0.5] }],
+    };
+    const strings: string[] = [];
+    const walk = (v: unknown, key = ''): void => {
+      if (typeof v === 'string' && key !== 'hovertemplate') strings.push(v);
+      else if (Array.isArray(v)) v.forEach((x) => walk(x));
+      else if (v && typeof v === 'object') Object.entries(v).forEach(([k, x]) => walk(x, k));
+    };
+    walk(figures(r));
+    expect(strings).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; co');
+    for (const s of strings) expect(s).not.toMatch(/<|&(?!(amp|lt|gt);)/);
+    expect(plotlyText('a<b>&c')).toBe('a&lt;b&gt;&amp;c');
   });
 });

@@ -1,8 +1,14 @@
 /**
  * Whittle reports → plotly figures (data + layout), one function per report
  * kind. Pure data in, pure data out: the renderer hands these to plotly, and
- * tests check them without a browser. Strings from reports go into plotly's
- * text fields, which plotly renders as text — never as HTML here.
+ * tests check them without a browser.
+ *
+ * Text safety: plotly reads its text fields (titles, legend names, tick labels,
+ * hover text) as a small HTML subset, so every string that comes from a report
+ * passes through `plotlyText` (applied once, to every finished figure, by
+ * `figures`), which escapes `&`, `<` and `>` — plotly then
+ * draws the characters literally. A layer named `<img src=x onerror=…>` is a
+ * label, never markup.
  */
 import type { Histogram, Report } from '@whittle/core/report';
 
@@ -27,6 +33,18 @@ export interface Figure {
   title: string;
   data: Trace[];
   layout: Record<string, unknown>;
+  /**
+   * Alternatives the viewer picks between (e.g. one mask heatmap per layer); `data`/`title` show the first.
+   * `label` goes into a DOM <option> as text, so it is the one string left unescaped.
+   */
+  variants?: { label: string; title: string; data: Trace[] }[];
+  /** Offer a log-y toggle (weight histograms: the zero spike dwarfs everything else). */
+  logToggle?: boolean;
+}
+
+/** Escapes a report string for plotly's HTML-subset text fields (see the note at the top). */
+export function plotlyText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 const pct = (v: number) => Math.round(v * 10000) / 100;
@@ -35,6 +53,42 @@ const centres = (h: Histogram) => h.counts.map((_, i) => (h.binEdges[i]! + h.bin
 const bars = (h: Histogram, name: string, opacity = 0.6): Trace => ({ type: 'bar', name, x: centres(h), y: h.counts, opacity });
 
 export function figures(report: Report): Figure[] {
+  return rawFigures(report).map(escapeFigure);
+}
+
+function escapeTrace(t: Trace): Trace {
+  const str = (v: number | string) => (typeof v === 'string' ? plotlyText(v) : v);
+  return {
+    ...t,
+    ...(t.name !== undefined && { name: plotlyText(t.name) }),
+    ...(t.text && { text: t.text.map(plotlyText) }),
+    ...(t.x && { x: t.x.map(str) }),
+    ...(t.y && { y: t.y.map(str) }),
+  };
+}
+
+/** Escapes `title` strings anywhere in a layout (axis titles can carry a report's metric name). */
+function escapeLayout(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(escapeLayout);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, k === 'title' && typeof v === 'string' ? plotlyText(v) : escapeLayout(v)]),
+  );
+}
+
+export function escapeFigure(f: Figure): Figure {
+  return {
+    ...f,
+    title: plotlyText(f.title),
+    data: f.data.map(escapeTrace),
+    layout: escapeLayout(f.layout) as Record<string, unknown>,
+    ...(f.variants && {
+      variants: f.variants.map((v) => ({ label: v.label, title: plotlyText(v.title), data: v.data.map(escapeTrace) })),
+    }),
+  };
+}
+
+function rawFigures(report: Report): Figure[] {
   switch (report.kind) {
     case 'summary':
       return [
@@ -61,19 +115,25 @@ export function figures(report: Report): Figure[] {
           layout: { barmode: 'group', yaxis: { title: 'sparsity %', range: [0, 100] } },
         },
       ];
-      for (const m of report.masks ?? []) {
-        const z = Array.from({ length: m.rows }, (_, r) => m.values.slice(r * m.cols, (r + 1) * m.cols));
-        out.push({
-          title: `Kept weights of ${m.layer} (${m.shape.join('×')}, fraction kept per cell)`,
-          data: [{ type: 'heatmap', z, showscale: true }],
-          layout: { yaxis: { autorange: 'reversed' } },
-        });
-      }
+      // One heatmap with a layer picker: core already downsampled big masks to rows × cols cells.
+      const masks = (report.masks ?? []).map((m) => ({
+        label: m.layer,
+        title: `Kept weights of ${m.layer} (${m.shape.join('×')}, fraction kept per cell)`,
+        data: [
+          {
+            type: 'heatmap' as const,
+            z: Array.from({ length: m.rows }, (_, r) => m.values.slice(r * m.cols, (r + 1) * m.cols)),
+            showscale: true,
+          },
+        ],
+      }));
+      if (masks.length) out.push({ ...masks[0]!, layout: { yaxis: { autorange: 'reversed' } }, variants: masks });
       if (report.histograms) {
         out.push({
           title: 'Weights before and after',
           data: [bars(report.histograms.before, 'before'), bars(report.histograms.after, 'after')],
           layout: { barmode: 'overlay', yaxis: { type: 'log', title: 'count' } },
+          logToggle: true,
         });
       }
       if (report.steps?.length) {
@@ -107,6 +167,7 @@ export function figures(report: Report): Figure[] {
           title: report.title,
           data: report.series.map((s) => bars(s, s.label)),
           layout: { barmode: 'overlay', yaxis: { type: report.logY ? 'log' : 'linear' } },
+          logToggle: true,
         },
       ];
     case 'quantization': {
@@ -119,6 +180,11 @@ export function figures(report: Report): Figure[] {
             { type: 'scatter', mode: 'markers', name: 'MSE', x: names, y: report.layers.map((l) => l.mse), yaxis: 'y2' },
           ],
           layout: { yaxis: { title: 'SQNR (dB)' }, yaxis2: { title: 'MSE', overlaying: 'y', side: 'right', type: 'log' } },
+        },
+        {
+          title: 'Bits per layer',
+          data: [{ type: 'bar', name: 'bits', x: names, y: report.layers.map((l) => l.bits) }],
+          layout: { yaxis: { title: 'bits', dtick: 1, rangemode: 'tozero' } },
         },
       ];
       if (report.equalization?.length) {
@@ -147,6 +213,7 @@ export function figures(report: Report): Figure[] {
           title: `Weights of ${first.name}: float and quantized`,
           data: [bars(first.weightHistogram.before, 'float'), bars(first.weightHistogram.after, 'quantized')],
           layout: { barmode: 'overlay', yaxis: { type: 'log' } },
+          logToggle: true,
         });
       }
       if (first?.errorHistogram)

@@ -1,0 +1,50 @@
+/** The mime-renderer extension: `application/vnd.whittle.report+json` → a ReportWidget. */
+import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
+import { Widget } from '@lumino/widgets';
+import { REPORT_MIME } from '@whittle/core/report';
+import { renderReport, type RenderedReport } from './render.js';
+
+export class ReportWidget extends Widget implements IRenderMime.IRenderer {
+  private rendered: RenderedReport | undefined;
+
+  constructor(private readonly mimeType: string) {
+    super();
+    this.addClass('jp-WhittleReport');
+  }
+
+  async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    this.rendered?.dispose();
+    this.rendered = await renderReport(this.node, model.data[this.mimeType]);
+  }
+
+  protected override onResize(): void {
+    this.rendered?.resize();
+  }
+
+  protected override onAfterShow(): void {
+    this.rendered?.resize();
+  }
+
+  override dispose(): void {
+    this.rendered?.dispose();
+    super.dispose();
+  }
+}
+
+export const rendererFactory: IRenderMime.IRendererFactory = {
+  // Safe: report strings only ever become text (see render.ts), so untrusted notebooks render too.
+  safe: true,
+  mimeTypes: [REPORT_MIME],
+  createRenderer: (options) => new ReportWidget(options.mimeType),
+};
+
+const extension: IRenderMime.IExtension = {
+  id: '@whittle/jupyterlab:report-renderer',
+  description: 'Plots Whittle compression reports (sparsity, quantization error, histograms, sensitivity, Pareto).',
+  rendererFactory,
+  // Ahead of the text/html table the kernel sends alongside for other frontends.
+  rank: 0,
+  dataType: 'json',
+};
+
+export default extension;

@@ -1,0 +1,78 @@
+/**
+ * The application plugins: the reports side panel, and a "New Whittle
+ * notebook" command in the launcher and the command palette.
+ */
+import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
+import { INotebookTracker, NotebookActions, type NotebookPanel } from '@jupyterlab/notebook';
+import { LabIcon } from '@jupyterlab/ui-components';
+import { collectReports, ReportsPanel } from './panel.js';
+
+/** The kernelspec name `whittle-kernel install` writes. */
+export const WHITTLE_KERNEL = 'whittle';
+export const NEW_NOTEBOOK_COMMAND = 'whittle:new-notebook';
+
+export const whittleIcon = new LabIcon({
+  name: 'whittle:icon',
+  svgstr:
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><g class="jp-icon3" fill="#616161">' +
+    '<path d="M4 20h3V10H4zm6.5 0h3V4h-3zM17 20h3v-7h-3z"/></g></svg>',
+});
+
+const reportsPanel: JupyterFrontEndPlugin<void> = {
+  id: '@whittle/jupyterlab:reports-panel',
+  description: 'Collects the Whittle reports of the current notebook into a side panel.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker) => {
+    const panel = new ReportsPanel();
+    panel.title.icon = whittleIcon;
+    app.shell.add(panel, 'right', { rank: 900 });
+
+    // Outputs arrive through several paths (execution, live display updates, opening a
+    // saved notebook), so any of them schedules one debounced re-scan of the current notebook.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refresh = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (!panel.isVisible) return;
+        const current: NotebookPanel | null = tracker.currentWidget;
+        const model = current?.content.model;
+        void panel.display(model ? collectReports(model) : [], current ? current.context.path : null);
+      }, 250);
+    };
+    let watched: NotebookPanel | null = null;
+    tracker.currentChanged.connect((_, current) => {
+      watched?.context.model.contentChanged.disconnect(refresh);
+      watched?.sessionContext.iopubMessage.disconnect(refresh);
+      watched = current;
+      current?.context.model.contentChanged.connect(refresh);
+      current?.sessionContext.iopubMessage.connect(refresh);
+      void current?.context.ready.then(refresh);
+      refresh();
+    });
+    NotebookActions.executed.connect(refresh);
+    // Scanning is skipped while the panel is hidden; catch up when it is opened.
+    panel.onShown = refresh;
+  },
+};
+
+const newNotebook: JupyterFrontEndPlugin<void> = {
+  id: '@whittle/jupyterlab:new-notebook',
+  description: 'Adds "New Whittle notebook" to the launcher and the command palette.',
+  autoStart: true,
+  optional: [ILauncher, ICommandPalette],
+  activate: (app: JupyterFrontEnd, launcher: ILauncher | null, palette: ICommandPalette | null) => {
+    app.commands.addCommand(NEW_NOTEBOOK_COMMAND, {
+      label: (args) => (args.isLauncher ? 'Whittle notebook' : 'New Whittle notebook'),
+      caption: 'A TypeScript notebook on the Whittle kernel, with %prune, %quantize and friends',
+      icon: whittleIcon,
+      execute: () => app.commands.execute('notebook:create-new', { kernelName: WHITTLE_KERNEL }),
+    });
+    launcher?.add({ command: NEW_NOTEBOOK_COMMAND, category: 'Notebook', rank: 10 });
+    palette?.addItem({ command: NEW_NOTEBOOK_COMMAND, category: 'Whittle' });
+  },
+};
+
+export default [reportsPanel, newNotebook];

@@ -1,0 +1,152 @@
+/**
+ * Draws one Whittle report into a DOM element: a title, one plot per figure
+ * (with a layer picker or log-y toggle where the figure asks for one) and the
+ * report's table. Framework-free, so the mime renderer, the side panel and the
+ * server-free browser test all use this same function.
+ *
+ * Text safety: report strings reach the DOM only through `textContent`
+ * (see `el`) and reach plotly only escaped (see traces.ts) — there is no
+ * innerHTML anywhere in this package.
+ */
+import { reportTable, validateReport, type Report, type Table } from '@whittle/core/report';
+import { reportTitle } from './combine.js';
+import { loadPlotly, plotLayout, themeLayout, type Plotly } from './plotly.js';
+import { figures, type Figure } from './traces.js';
+
+export interface RenderedReport {
+  /** The validated report, or null when the payload was rejected. */
+  report: Report | null;
+  resize(): void;
+  dispose(): void;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+export function tableElement(table: Table): HTMLElement {
+  const box = el('div', 'jp-WhittleReport-table');
+  const t = el('table');
+  const head = el('tr');
+  for (const c of table.columns) head.append(el('th', undefined, c));
+  t.append(el('thead'), el('tbody'));
+  t.tHead!.append(head);
+  for (const row of table.rows) {
+    const tr = el('tr');
+    for (const cell of row) tr.append(el('td', typeof cell === 'number' ? 'jp-WhittleReport-num' : undefined, String(cell)));
+    t.tBodies[0]!.append(tr);
+  }
+  box.append(t);
+  for (const note of table.notes) box.append(el('p', 'jp-WhittleReport-note', note));
+  return box;
+}
+
+/** Kinds whose table is the main content; for the others it folds away under the plots. */
+const TABLE_FIRST = new Set<Report['kind']>(['summary', 'evaluate', 'compare']);
+
+interface Plot {
+  node: HTMLElement;
+  figure: Pick<Figure, 'title' | 'layout'>;
+}
+
+/** Draws figures into `host` (appending), returning handles to resize and re-theme them. */
+export async function drawFigures(host: HTMLElement, figs: Figure[]): Promise<{ resize(): void; dispose(): void }> {
+  if (figs.length === 0) return { resize() {}, dispose() {} };
+  const plots: Plot[] = [];
+  const boxes = figs.map((f) => {
+    const box = el('div', 'jp-WhittleReport-figure');
+    const plot: Plot = { node: el('div', 'jp-WhittleReport-plot'), figure: f };
+    if (f.variants && f.variants.length > 1) {
+      const picker = el('select', 'jp-WhittleReport-picker');
+      picker.setAttribute('aria-label', 'layer');
+      f.variants.forEach((v, i) => picker.append(Object.assign(el('option', undefined, v.label), { value: String(i) })));
+      picker.addEventListener('change', () => {
+        const v = f.variants![Number(picker.value)]!;
+        plot.figure = { title: v.title, layout: f.layout };
+        void plotly.then((p) => p.react(plot.node, v.data, plotLayout(plot.figure, themeLayout(host)), CONFIG));
+      });
+      box.append(controls(el('span', undefined, 'layer '), picker));
+    }
+    if (f.logToggle) {
+      const toggle = el('input');
+      toggle.type = 'checkbox';
+      toggle.checked = (f.layout.yaxis as { type?: string } | undefined)?.type === 'log';
+      toggle.addEventListener('change', () => {
+        void plotly.then((p) => p.relayout(plot.node, { 'yaxis.type': toggle.checked ? 'log' : 'linear' }));
+      });
+      const label = el('label', undefined, ' log y');
+      label.prepend(toggle);
+      box.append(controls(label));
+    }
+    box.append(plot.node);
+    plots.push(plot);
+    host.append(box);
+    return box;
+  });
+  const plotly: Promise<Plotly> = loadPlotly();
+  try {
+    const p = await plotly;
+    const theme = themeLayout(host);
+    await Promise.all(figs.map((f, i) => p.react(plots[i]!.node, f.data, plotLayout(f, theme), CONFIG)));
+  } catch (e) {
+    for (const box of boxes) box.replaceChildren(el('div', 'jp-WhittleReport-error', `Whittle could not load its plots: ${String(e)}`));
+    return { resize() {}, dispose() {} };
+  }
+  const p = await plotly;
+  // Follow JupyterLab's theme switches (it flips data-jp-theme-* on <body>).
+  const themeWatch = new MutationObserver(() => {
+    const theme = themeLayout(host);
+    for (const plot of plots) void p.relayout(plot.node, plotLayout(plot.figure, theme));
+  });
+  themeWatch.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light'] });
+  let pending = 0;
+  const resize = () => {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(() => plots.forEach((plot) => plot.node.isConnected && void p.Plots.resize(plot.node)));
+  };
+  const sizeWatch = new ResizeObserver(resize);
+  sizeWatch.observe(host);
+  return {
+    resize,
+    dispose() {
+      themeWatch.disconnect();
+      sizeWatch.disconnect();
+      plots.forEach((plot) => p.purge(plot.node));
+    },
+  };
+}
+
+const CONFIG = { displaylogo: false, responsive: false, modeBarButtonsToRemove: ['select2d', 'lasso2d'] };
+
+function controls(...children: HTMLElement[]): HTMLElement {
+  const bar = el('div', 'jp-WhittleReport-controls');
+  bar.append(...children);
+  return bar;
+}
+
+/** Validates `payload` and draws it into `host` (replacing its content). Never throws on bad data. */
+export async function renderReport(host: HTMLElement, payload: unknown): Promise<RenderedReport> {
+  host.replaceChildren();
+  const v = validateReport(payload);
+  if (!v.ok) {
+    host.dataset.whittleKind = 'invalid';
+    host.append(el('div', 'jp-WhittleReport-error', `Whittle cannot draw this output: ${v.error}`));
+    return { report: null, resize() {}, dispose() {} };
+  }
+  const report = v.report;
+  host.dataset.whittleKind = report.kind;
+  host.append(el('div', 'jp-WhittleReport-title', reportTitle(report)));
+  const table = tableElement(reportTable(report));
+  if (TABLE_FIRST.has(report.kind)) host.append(table);
+  const figs = figures(report);
+  const drawn = await drawFigures(host, figs);
+  if (!TABLE_FIRST.has(report.kind)) {
+    const details = el('details', 'jp-WhittleReport-details');
+    details.append(el('summary', undefined, 'Table'), table);
+    host.append(details);
+  }
+  return { report, resize: drawn.resize, dispose: drawn.dispose };
+}
