@@ -10,6 +10,7 @@ export default tseslint.config(
       '**/lib/**',
       '**/labextension/**',
       'test/lab/build/**',
+      'test/**/out/**',
       '**/*.d.ts',
       '.nx/**',
       'bench/results/**',
@@ -24,4 +25,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // Browser code: the renderer and the test JupyterLab's app.
+  { files: ['packages/jupyterlab/src/**', 'test/lab/app/**', 'test/lab/page/**'], languageOptions: { globals: { ...globals.browser } } },
+  // rspack reads a CommonJS config.
+  { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

@@ -59,6 +59,7 @@ export async function drawFigures(host: HTMLElement, figs: Figure[]): Promise<{ 
   const boxes = figs.map((f) => {
     const box = el('div', 'jp-WhittleReport-figure');
     const plot: Plot = { node: el('div', 'jp-WhittleReport-plot'), figure: f };
+    if (typeof f.layout.height === 'number') Object.assign(plot.node.style, { height: `${f.layout.height}px`, minHeight: '0' });
     if (f.variants && f.variants.length > 1) {
       const picker = el('select', 'jp-WhittleReport-picker');
       picker.setAttribute('aria-label', 'layer');

@@ -131,7 +131,7 @@ describe('report → plotly figures', () => {
     expect(fs).toHaveLength(5);
   });
 
-  it('summary and compare draw grouped bars; evaluate is a table only', () => {
+  it('summary and compare draw grouped bars; evaluate a correct/wrong bar', () => {
     const s: Report = {
       kind: 'summary',
       version: 1,
@@ -140,7 +140,8 @@ describe('report → plotly figures', () => {
       totals: { params: 10, nonzeros: 4, sparsity: 0.6, macs: 8, bytes: 40 },
     };
     expect(figures(s)[0]!.data.map((t) => t.y)).toEqual([[10], [4]]);
-    expect(figures({ kind: 'evaluate', version: 1, model: 'm', accuracy: 0.9, loss: 0.3, samples: 10 })).toEqual([]);
+    const [acc] = figures({ kind: 'evaluate', version: 1, model: 'm', accuracy: 0.9, loss: 0.3, samples: 10 });
+    expect(acc!.data.map((t) => t.x)).toEqual([[90], [10]]);
   });
 
   it('escaping rule: no string from a report reaches plotly with a raw < or &', () => {

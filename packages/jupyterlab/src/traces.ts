@@ -27,6 +27,7 @@ export interface Trace {
   yaxis?: string;
   xaxis?: string;
   opacity?: number;
+  orientation?: 'h' | 'v';
 }
 
 export interface Figure {
@@ -102,7 +103,23 @@ function rawFigures(report: Report): Figure[] {
         },
       ];
     case 'evaluate':
-      return [];
+      return [
+        {
+          title: `Accuracy of ${report.model} on ${report.samples} samples`,
+          data: [
+            { type: 'bar', name: 'correct', x: [pct(report.accuracy)], y: [report.model], marker: { color: '#2ca02c' }, orientation: 'h' },
+            {
+              type: 'bar',
+              name: 'wrong',
+              x: [pct(1 - report.accuracy)],
+              y: [report.model],
+              marker: { color: '#d62728' },
+              orientation: 'h',
+            },
+          ],
+          layout: { barmode: 'stack', height: 160, xaxis: { title: '% of samples', range: [0, 100] } },
+        },
+      ];
     case 'sparsity': {
       const names = report.layers.map((l) => l.name);
       const out: Figure[] = [

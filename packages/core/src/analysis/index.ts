@@ -8,3 +8,4 @@ export { policyFromSensitivity, type PolicyOptions } from './policy.js';
 export { sensitivity, type SensitivityOptions, type SensitivityProgress } from './sensitivity.js';
 export { magnitudePrune, fakeQuantizePerChannel, kernelIndex, type Technique } from './perturb.js';
 export { sweep, type SweepGrid } from './sweep.js';
+export { weightHistogram, type WeightHistogramOptions } from './histogram.js';

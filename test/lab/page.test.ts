@@ -1,0 +1,104 @@
+/**
+ * Server-free renderer check: saved outputs of every report kind (plus a
+ * hostile and some invalid payloads) in JupyterLab's OutputArea with Whittle's
+ * renderer, bundled by esbuild, opened over file:// in headless chromium.
+ */
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_KINDS, REPORT_MIME } from '@whittle/core/report';
+import { launch, reportViews, watch } from './browser.js';
+import { executedNotebook } from './global-setup.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, 'out', 'page');
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+const invalid = [
+  { kind: 'sparsity', version: 99 },
+  { kind: 'pareto', version: 1, title: 'no points' },
+  { kind: 'frobnicate', version: 1 },
+].map((payload) => ({ output_type: 'display_data', metadata: {}, data: { [REPORT_MIME]: payload, 'text/plain': 'bad report' } }));
+
+let session: Awaited<ReturnType<typeof launch>>;
+beforeAll(async () => {
+  const notebook = JSON.parse(readFileSync(executedNotebook, 'utf8')) as { cells: { outputs?: unknown[] }[] };
+  const outputs = [...notebook.cells.flatMap((c) => c.outputs ?? []), ...invalid];
+  mkdirSync(out, { recursive: true });
+  await build({
+    entryPoints: [join(here, 'page', 'entry.ts')],
+    bundle: true,
+    format: 'iife',
+    outdir: out,
+    loader: { '.svg': 'dataurl', '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.png': 'file' },
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+    mainFields: ['browser', 'module', 'main'],
+    logLevel: 'error',
+  });
+  writeFileSync(join(out, 'outputs.js'), `window.WHITTLE_OUTPUTS = ${JSON.stringify(outputs)};`);
+  writeFileSync(
+    join(out, 'index.html'),
+    '<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="entry.css"></head>' +
+      '<body><div id="main"></div><script src="outputs.js"></script><script src="entry.js"></script></body></html>',
+  );
+  session = await launch();
+});
+afterAll(async () => session?.close());
+
+describe('the Whittle renderer in a server-free page', () => {
+  it('draws a plot for every report kind, rejects bad payloads with a message, and keeps report strings as text', async () => {
+    const page = await session.browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const { problems } = watch(page);
+    await page.goto(pathToFileURL(join(out, 'index.html')).href);
+    await page.waitForFunction(() => window.whittlePageDone === true);
+    // every valid view has drawn its plots (plotly is loaded lazily)
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('.jp-WhittleReport')].filter(
+          (v) => v.querySelector('svg.main-svg') || v.querySelector('.jp-WhittleReport-error'),
+        ).length === document.querySelectorAll('.jp-WhittleReport').length,
+      undefined,
+      { timeout: 60_000 },
+    );
+    const views = await reportViews(page);
+
+    const drawn = views.filter((v) => v.error === null);
+    expect(new Set(drawn.map((v) => v.kind))).toEqual(new Set(REPORT_KINDS));
+    for (const v of drawn) expect(v.svgs, `${v.kind} plots`).toBeGreaterThan(0);
+
+    const rejected = views.filter((v) => v.error !== null);
+    expect(rejected.map((v) => v.kind)).toEqual(['invalid', 'invalid', 'invalid']);
+    expect(rejected[0]!.error).toMatch(/report version 99 is not supported/);
+    expect(rejected[1]!.error).toMatch(/invalid pareto report: points/);
+    expect(rejected[2]!.error).toMatch(/unknown report kind "frobnicate"/);
+
+    // the hostile layer name shows as text in the table and the plot, and never became an element
+    const hostile = views.find((v) => v.text.includes(HOSTILE));
+    expect(hostile?.kind).toBe('summary');
+    expect(await page.$$eval('.jp-WhittleReport img', (imgs) => imgs.length)).toBe(0);
+    const tickLabels = await page.$$eval('.jp-WhittleReport svg text', (t) => t.map((n) => n.textContent));
+    expect(tickLabels).toContain(HOSTILE);
+    expect(tickLabels).toContain('<b>bold</b>'); // plotly would have drawn a bold "bold" from unescaped text
+    expect(await page.$$eval('.jp-WhittleReport svg b, .jp-WhittleReport td b', (b) => b.length)).toBe(0);
+
+    // the mask heatmap's layer picker swaps the plot's title to the chosen layer
+    const picker = page.locator('.jp-WhittleReport-picker').first();
+    const options = await picker.locator('option').allTextContents();
+    expect(options.length).toBeGreaterThan(1);
+    await picker.selectOption({ index: 1 });
+    await expect
+      .poll(() => page.locator('.jp-WhittleReport-figure', { has: picker }).locator('.gtitle').textContent())
+      .toContain(options[1]);
+
+    // the log-y toggle switches the histogram's axis
+    const figure = page.locator('.jp-WhittleReport[data-whittle-kind="histogram"] .jp-WhittleReport-figure').first();
+    const before = await figure.locator('.ytick text').allTextContents();
+    await figure.locator('input[type=checkbox]').click();
+    await expect.poll(() => figure.locator('.ytick text').allTextContents()).not.toEqual(before);
+
+    expect(problems).toEqual([]);
+    await page.screenshot({ path: join(out, 'page.png'), fullPage: true });
+  });
+});
