@@ -1,3 +1,4 @@
+import type { Dataset } from '../data/dataset.js';
 import { checkFraction, checkPositiveInt, fail } from '../errors.js';
 
 export type Granularity = 'unstructured' | { n: number; m: number } | 'neuron' | 'filter' | 'channel';
@@ -22,6 +23,31 @@ export interface PruneOptions {
   includeOutput?: boolean;
   /** Seed for 'random'. Default 0. */
   seed?: number;
+  /**
+   * Structured only: how the layers reading a removed unit make up for it. A
+   * removed unit did not output zero: it fed the next layer values whose mean
+   * is often far from 0 (after ReLU never negative), so dropping it outright
+   * shifts every downstream pre-activation and the one-shot model starts far
+   * from the original. 'mean-activation' folds each removed unit's mean output
+   * over `calibration` samples, times the next layer's weights, into that
+   * layer's bias (exact on average for the next pre-activations, up to the
+   * zero-padded borders of 'same' convolutions). 'least-squares' also refits
+   * each Dense reader's kept weights and bias so its pre-activations match the
+   * original's on those samples (the reconstruction step of channel pruning,
+   * He et al. 2017 / ThiNet); convolution readers keep the mean shift. 'none'
+   * drops the units (the rebuilt model then equals the original with those
+   * units' weights and biases zeroed). Default: 'least-squares' for structured
+   * pruning when `calibration` is given, else 'none'.
+   */
+  compensate?: 'none' | 'mean-activation' | 'least-squares';
+  /** Samples (e.g. the training split) for compensation; a seeded random subset is used. */
+  calibration?: Dataset;
+  /**
+   * How many calibration samples to use (seeded random subset). Default 2000:
+   * least squares fits (inputs + 1) values per output unit (201 for LeNet-5's
+   * fc1 at 50 %), and wants several samples per fitted value.
+   */
+  calibrationSamples?: number;
 }
 
 export const isStructured = (g: Granularity): g is 'neuron' | 'filter' | 'channel' => g === 'neuron' || g === 'filter' || g === 'channel';
@@ -60,6 +86,14 @@ export function normalize(options: PruneOptions) {
   }
   if (scope === 'global' && (structured || nm))
     fail('prune', `global scope applies to unstructured pruning, not ${describeGranularity(granularity)}`);
+  const compensate = options.compensate ?? (structured && options.calibration ? 'least-squares' : 'none');
+  if (compensate !== 'none' && compensate !== 'mean-activation' && compensate !== 'least-squares')
+    fail('prune', `compensate must be 'none', 'mean-activation' or 'least-squares', got '${String(compensate)}'`);
+  if (compensate !== 'none') {
+    if (!structured) fail('prune', `compensate '${compensate}' applies to structured pruning, not ${describeGranularity(granularity)}`);
+    if (!options.calibration) fail('prune', `compensate '${compensate}' needs calibration samples (options.calibration)`);
+  }
+  const calibrationSamples = checkPositiveInt('prune', 'calibrationSamples', options.calibrationSamples ?? 2000);
   return {
     granularity,
     structured,
@@ -70,5 +104,8 @@ export function normalize(options: PruneOptions) {
     skip: options.skip ?? [],
     includeOutput: options.includeOutput ?? false,
     seed: options.seed ?? 0,
+    compensate,
+    calibration: options.calibration,
+    calibrationSamples,
   };
 }

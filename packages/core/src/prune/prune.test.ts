@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.js';
+import { makeDataset } from '../data/dataset.js';
 import { mnist } from '../data/mnist.js';
 import { lenet300100, lenet5, referenceModel, REFERENCE_NAMES, REFERENCE_MODELS } from '../models/reference.js';
 import { validateReport } from '../report/schema.js';
@@ -184,6 +185,106 @@ describe('structured pruning', () => {
       test.dispose();
     });
   }
+
+  it("compensate 'mean-activation' folds a removed unit's mean output into the next bias (worked example)", () => {
+    // 2 inputs → h: 3 ReLU units → out: 2 linear units.
+    const model = tf.sequential({
+      name: 'tiny',
+      layers: [tf.layers.dense({ name: 'h', inputShape: [2], units: 3, activation: 'relu' }), tf.layers.dense({ name: 'out', units: 2 })],
+    });
+    model.getLayer('h').setWeights([
+      tf.tensor2d([
+        [1, -1, 0.1],
+        [2, 1, 0.1],
+      ]),
+      tf.tensor1d([0, 0.5, 0.2]),
+    ]);
+    model.getLayer('out').setWeights([
+      tf.tensor2d([
+        [1, 0],
+        [0, 1],
+        [2, -4],
+      ]),
+      tf.tensor1d([0.1, 0.2]),
+    ]);
+    // L2 norms of (kernel column, bias): h0 √5, h1 √2.25, h2 √0.06 → 1 of 3 units removed: h2.
+    // h2 on the samples: relu(0.1·1 + 0.1·2 + 0.2) = 0.5 and relu(0.1·3 − 0.1·1 + 0.2) = 0.4, mean 0.45;
+    // out's bias becomes [0.1 + 0.45·2, 0.2 + 0.45·(−4)] = [1.0, −1.6].
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, -1],
+    ]);
+    const calibration = makeDataset(
+      x,
+      tf.tensor2d([
+        [1, 0],
+        [0, 1],
+      ]),
+    );
+    const plain = prune(model, { sparsity: 1 / 3, granularity: 'neuron' });
+    const compensated = prune(model, { sparsity: 1 / 3, granularity: 'neuron', calibration, compensate: 'mean-activation' });
+    expect(
+      prune(model, { sparsity: 1 / 3, granularity: 'neuron', calibration, compensate: 'none' })
+        .model.getWeights()[3]!
+        .dataSync(),
+    ).toEqual(Float32Array.from([0.1, 0.2]));
+    expect(plain.model.getLayer('out').getWeights()[0]!.shape).toEqual([2, 2]);
+    expect(Array.from(plain.model.getLayer('out').getWeights()[1]!.dataSync())).toEqual([0.1, 0.2].map(Math.fround));
+    const bias = Array.from(compensated.model.getLayer('out').getWeights()[1]!.dataSync());
+    expect(bias[0]).toBeCloseTo(1.0, 6);
+    expect(bias[1]).toBeCloseTo(-1.6, 6);
+    // the kept weights are untouched, and out's mean over the calibration samples is the original's
+    expect(Array.from(compensated.model.getLayer('out').getWeights()[0]!.dataSync())).toEqual([1, 0, 0, 1]);
+    const mean = (m: tf.LayersModel) => Array.from(tf.tidy(() => (m.predict(x) as tf.Tensor).mean(0)).dataSync());
+    mean(compensated.model).forEach((v, i) => expect(v).toBeCloseTo(mean(model)[i]!, 5));
+    expect(() => prune(model, { sparsity: 1 / 3, granularity: 'neuron', compensate: 'mean-activation' })).toThrow(
+      "prune: compensate 'mean-activation' needs calibration samples (options.calibration)",
+    );
+    expect(() => prune(model, { sparsity: 0.5, calibration, compensate: 'mean-activation' })).toThrow(
+      "prune: compensate 'mean-activation' applies to structured pruning, not unstructured",
+    );
+    tf.dispose([plain.model, compensated.model, model]);
+    calibration.dispose();
+  });
+
+  it("compensate 'least-squares' refits the next Dense layer (worked example: a removed unit the kept ones explain)", () => {
+    // h is linear: h0 = 3·x0, h1 = 3·x1, h2 = x0 + x1 + 1 = (h0 + h1) / 3 + 1, the lowest-norm unit (√3 vs 3).
+    const model = tf.sequential({
+      name: 'tiny',
+      layers: [tf.layers.dense({ name: 'h', inputShape: [2], units: 3 }), tf.layers.dense({ name: 'out', units: 2 })],
+    });
+    model.getLayer('h').setWeights([
+      tf.tensor2d([
+        [3, 0, 1],
+        [0, 3, 1],
+      ]),
+      tf.tensor1d([0, 0, 1]),
+    ]);
+    model.getLayer('out').setWeights([
+      tf.tensor2d([
+        [1, 0],
+        [0, 1],
+        [3, -6],
+      ]),
+      tf.tensor1d([0.5, 0]),
+    ]);
+    // out = W₀ + W₂/3 per kept row, b + W₂: kernel [[2, −2], [1, −1]], bias [3.5, −6]
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, -1],
+      [0, 0],
+      [-2, 1],
+      [0.5, 4],
+    ]);
+    const calibration = makeDataset(x, tf.oneHot(tf.tensor1d([0, 1, 0, 1, 0], 'int32'), 2) as tf.Tensor2D);
+    const { model: refit } = prune(model, { sparsity: 1 / 3, granularity: 'neuron', calibration });
+    const [kernel, bias] = refit.getLayer('out').getWeights();
+    expect(kernel!.shape).toEqual([2, 2]);
+    Array.from(kernel!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([2, -2, 1, -1][i]!, 2));
+    Array.from(bias!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([3.5, -6][i]!, 2));
+    tf.dispose([refit, model]);
+    calibration.dispose();
+  });
 
   it('LeNet-5 at 50 % of every hidden layer keeps 15,738 parameters (the PyTorch harness figure)', () => {
     const { model, report } = prune(lenet5({ pretrained: true }), { sparsity: 0.5, granularity: 'channel' });

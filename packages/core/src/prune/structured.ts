@@ -11,6 +11,7 @@ import { ChannelGraph } from './graph.js';
 import type { Masks } from './masks.js';
 import type { normalize } from './options.js';
 import { sparsityReport, type PrunedKernel } from './report.js';
+import { calibrationBatch, leastSquaresRefit, meanActivationShift } from './compensate.js';
 import { rebuild } from './surgery.js';
 import { matches } from './targets.js';
 import type { PruneResult } from './prune.js';
@@ -114,7 +115,14 @@ export function pruneStructured(
   o: Normalized,
 ): PruneResult & { removedUnits: Record<string, number[]>; groups: string[] } {
   const plan = planStructured(model, o);
-  const smaller = rebuild(plan.graph, plan.removed);
+  let smaller: tf.LayersModel;
+  if (o.compensate === 'none') smaller = rebuild(plan.graph, plan.removed);
+  else {
+    const x = calibrationBatch(model, o.calibration!, o.calibrationSamples);
+    smaller = rebuild(plan.graph, plan.removed, meanActivationShift(plan.graph, plan.removed, x));
+    if (o.compensate === 'least-squares') leastSquaresRefit(plan.graph, plan.removed, smaller, x);
+    x.dispose();
+  }
   const kernels: PrunedKernel[] = [...plan.graph.roles.values()]
     .filter(
       (r) =>

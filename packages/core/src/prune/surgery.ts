@@ -29,8 +29,9 @@ const keptIndices = (atoms: number[], removed: Set<number>) => atoms.flatMap((a,
 /**
  * A new model without the `removed` atoms. Producers lose output units (and the
  * matching rows of whoever reads them); followers lose the same channels.
+ * `biasShift` (see compensate.ts) is added to the named layers' biases.
  */
-export function rebuild(graph: ChannelGraph, removed: Set<number>): tf.LayersModel {
+export function rebuild(graph: ChannelGraph, removed: Set<number>, biasShift = new Map<string, Float32Array>()): tf.LayersModel {
   const model = graph.model;
   const config = JSON.parse(JSON.stringify(model.getConfig())) as { layers: { className: string; config: Record<string, unknown> }[] };
   for (const layerConfig of config.layers) {
@@ -51,6 +52,10 @@ export function rebuild(graph: ChannelGraph, removed: Set<number>): tf.LayersMod
     const sliced = layer.weights.map((spec, i) => {
       let v = { values: weights[i]!.dataSync() as Float32Array, shape: weights[i]!.shape };
       const isKernel = /(^|\/)(kernel|depthwise_kernel)$/.test(spec.originalName);
+      const shift = biasShift.get(layer.name);
+      if (shift && role?.kind === 'producer' && /(^|\/)bias$/.test(spec.originalName)) {
+        v = { values: v.values.map((b, o) => b + shift[o]!), shape: v.shape };
+      }
       if (role?.kind === 'producer') {
         if (isKernel) v = takeAlong(v.values, v.shape, v.shape.length - 2, keptIndices(role.inputs, removed));
         v = takeAlong(v.values, v.shape, v.shape.length - 1, keptIndices(role.outputs, removed));

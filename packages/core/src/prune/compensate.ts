@@ -1,0 +1,146 @@
+/**
+ * Compensation for structured pruning: a removed unit did not output zero, so
+ * the layers that read it see different inputs after surgery. Both modes use
+ * calibration samples of the original model:
+ *
+ * - 'mean-activation': each reader's bias absorbs the removed inputs' mean
+ *   (their constant part), Σ_c mean(input c) · W[…, c, o].
+ * - 'least-squares': additionally, each Dense reader's kept weights and bias
+ *   are refit (ridge least squares) so that, fed by the smaller model's own
+ *   inputs, its pre-activations match the original's on the calibration
+ *   samples — the reconstruction step of channel pruning (He et al. 2017,
+ *   ThiNet). Readers are refit in graph order, so each also absorbs the error
+ *   left upstream. Convolution readers keep the mean-activation shift.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/dataset.js';
+import { permutation } from '../data/random.js';
+import { fail } from '../errors.js';
+import type { ChannelGraph, LayerRole } from './graph.js';
+
+const isBias = (w: tf.LayerVariable) => /(^|\/)bias$/.test(w.originalName);
+
+/** Producers that read removed atoms and have a bias to absorb them, in graph order. */
+function readersOf(graph: ChannelGraph, removed: Set<number>): LayerRole[] {
+  return [...graph.roles.values()].filter(
+    (r) => r.kind === 'producer' && r.inputs.some((a) => removed.has(a)) && r.layer.weights.some(isBias),
+  );
+}
+
+/** A seeded random subset of the calibration inputs, checked against the model's input shape. */
+export function calibrationBatch(model: tf.LayersModel, calibration: Dataset, samples: number): tf.Tensor {
+  const expected = model.inputs[0]!.shape.slice(1).join('×');
+  const got = calibration.x.shape.slice(1).join('×');
+  if (expected !== got) fail('prune', `calibration data has samples of shape [${got}] but '${model.name}' takes [${expected}]`);
+  const rows = permutation(calibration.size, 17).subarray(0, Math.min(samples, calibration.size));
+  return tf.tidy(() => tf.gather(calibration.x, tf.tensor1d(rows, 'int32')));
+}
+
+/** What the named layers receive, for the inputs `x` (one tensor per layer). */
+function layerInputs(model: tf.LayersModel, names: string[], x: tf.Tensor): tf.Tensor[] {
+  const probe = tf.model({ inputs: model.inputs, outputs: names.map((n) => model.getLayer(n).input as tf.SymbolicTensor) });
+  const outs = probe.predict(x, { batchSize: 100 }) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(outs) ? outs : [outs];
+}
+
+/**
+ * Bias shifts for mean-activation compensation: shift[o] = Σ over removed
+ * inputs c of mean(input c) · Σ over kernel positions W[…, c, o]. The mean is
+ * taken where the reader sees it (after activation, pooling, BatchNorm,
+ * Flatten), per kernel row: per flattened position for Dense, per channel over
+ * batch and space for convolutions (exact up to zero-padded borders of 'same'
+ * convolutions). Layers without a bias get no shift.
+ */
+export function meanActivationShift(graph: ChannelGraph, removed: Set<number>, x: tf.Tensor): Map<string, Float32Array> {
+  const readers = readersOf(graph, removed);
+  const shifts = new Map<string, Float32Array>();
+  if (readers.length === 0) return shifts;
+  const inputs = layerInputs(
+    graph.model,
+    readers.map((r) => r.layer.name),
+    x,
+  );
+  readers.forEach((r, i) => {
+    const t = inputs[i]!;
+    const means = tf.tidy(() => t.reshape([-1, t.shape.at(-1)!]).mean(0)).dataSync();
+    const kernel = r.layer.getWeights()[0]!;
+    const w = kernel.dataSync();
+    const [rows, outputs] = kernel.shape.slice(-2) as [number, number];
+    const shift = new Float32Array(outputs);
+    for (let j = 0; j < w.length; j++) {
+      const c = Math.floor(j / outputs) % rows;
+      if (removed.has(r.inputs[c]!)) shift[j % outputs] += means[c]! * w[j]!;
+    }
+    shifts.set(r.layer.name, shift);
+  });
+  tf.dispose(inputs);
+  return shifts;
+}
+
+/**
+ * Solves (A + λD) X = B for symmetric positive semi-definite A (n×n), B n×k,
+ * by Cholesky in float64; D is the identity but for the last `free` rows (an
+ * intercept is not shrunk).
+ */
+export function ridgeSolve(A: Float64Array, B: Float64Array, n: number, k: number, lambda: number, free = 0): Float64Array {
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * n + j]! + (i === j && i < n - free ? lambda : 0);
+      for (let p = 0; p < j; p++) s -= L[i * n + p]! * L[j * n + p]!;
+      L[i * n + j] = i === j ? Math.sqrt(Math.max(s, 1e-30)) : s / L[j * n + j]!;
+    }
+  }
+  const X = new Float64Array(n * k);
+  const y = new Float64Array(n);
+  for (let c = 0; c < k; c++) {
+    for (let i = 0; i < n; i++) {
+      let s = B[i * k + c]!;
+      for (let p = 0; p < i; p++) s -= L[i * n + p]! * y[p]!;
+      y[i] = s / L[i * n + i]!;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = y[i]!;
+      for (let p = i + 1; p < n; p++) s -= L[p * n + i]! * X[p * k + c]!;
+      X[i * k + c] = s / L[i * n + i]!;
+    }
+  }
+  return X;
+}
+
+/** Ridge strength relative to the mean diagonal of XᵀX (bias column excluded): only keeps the solve well-posed. */
+const RIDGE = 1e-4;
+
+/**
+ * Least-squares refit of the Dense readers of removed atoms in `smaller` (the
+ * rebuilt model, changed in place): kernel and bias minimize
+ * ‖[X′ 1]·[W; b] − (X·W₀ + b₀)‖² + λ‖·‖², X′ being what the layer receives in
+ * `smaller` and X·W₀ + b₀ its original pre-activations (kept outputs only).
+ */
+export function leastSquaresRefit(graph: ChannelGraph, removed: Set<number>, smaller: tf.LayersModel, x: tf.Tensor): void {
+  for (const role of readersOf(graph, removed)) {
+    if (role.layer.getClassName() !== 'Dense') continue;
+    const name = role.layer.name;
+    const keptOut = role.outputs.flatMap((a, i) => (removed.has(a) ? [] : [i]));
+    const [inputOriginal] = layerInputs(graph.model, [name], x);
+    const [inputSmaller] = layerInputs(smaller, [name], x);
+    const [w0, b0] = role.layer.getWeights();
+    const [gramT, crossT] = tf.tidy(() => {
+      const target = tf.gather(tf.matMul(inputOriginal as tf.Tensor2D, w0 as tf.Tensor2D).add(b0!), keptOut, 1);
+      const design = tf.concat([inputSmaller as tf.Tensor2D, tf.ones([inputSmaller!.shape[0]!, 1])], 1);
+      return [tf.matMul(design, design, true, false), tf.matMul(design, target, true, false)];
+    });
+    const d = gramT.shape[0]!;
+    const gram = Float64Array.from(gramT.dataSync());
+    const cross = Float64Array.from(crossT.dataSync());
+    tf.dispose([gramT, crossT]);
+    tf.dispose([inputOriginal, inputSmaller]);
+    let trace = 0;
+    for (let i = 0; i < d - 1; i++) trace += gram[i * d + i]!;
+    const solution = Float32Array.from(ridgeSolve(gram, cross, d, keptOut.length, (RIDGE * trace) / Math.max(1, d - 1), 1));
+    const kernel = tf.tensor(solution.subarray(0, (d - 1) * keptOut.length), [d - 1, keptOut.length]);
+    const bias = tf.tensor(solution.subarray((d - 1) * keptOut.length), [keptOut.length]);
+    smaller.getLayer(name).setWeights([kernel, bias]);
+    tf.dispose([kernel, bias]);
+  }
+}
