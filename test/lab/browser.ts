@@ -45,8 +45,8 @@ export function watch(page: Page): { problems: string[]; responses: { url: strin
 }
 
 /** What each Whittle report view in the page shows: its kind, plots drawn, and any error text. */
-export function reportViews(page: Page): Promise<{ kind: string; svgs: number; error: string | null; text: string }[]> {
-  return page.$$eval('.jp-WhittleReport', (views) =>
+export function reportViews(page: Page, scope = ''): Promise<{ kind: string; svgs: number; error: string | null; text: string }[]> {
+  return page.$$eval(`${scope} .jp-WhittleReport`.trim(), (views) =>
     views.map((v) => ({
       kind: (v as HTMLElement).dataset.whittleKind ?? '',
       svgs: v.querySelectorAll('.jp-WhittleReport-plot svg.main-svg').length,

@@ -16,6 +16,8 @@ from jupyterlab_server import LabServerApp  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.join(HERE, "build")
+# User settings and workspaces (theme, open tabs); the browser tests point this at a fresh folder.
+STATE = os.environ.get("WHITTLE_LAB_STATE", BUILD)
 
 with open(os.path.join(HERE, "package.json")) as f:
     VERSION = json.load(f)["version"]
@@ -38,8 +40,8 @@ class WhittleLab(LabServerApp):
     static_dir = BUILD
     templates_dir = os.path.join(HERE, "templates")
     themes_dir = os.path.join(BUILD, "themes")
-    user_settings_dir = os.path.join(BUILD, "user_settings")
-    workspaces_dir = os.path.join(BUILD, "workspaces")
+    user_settings_dir = os.path.join(STATE, "user_settings")
+    workspaces_dir = os.path.join(STATE, "workspaces")
     labextensions_path = [os.path.join(BUILD, "labextensions")]
 
     def initialize_settings(self):

@@ -19,6 +19,8 @@ export interface RunPoint {
 }
 
 const pct = (v: number) => Math.round(v * 10000) / 100;
+/** The side panel is narrow: legends go under the plot. */
+const PANEL_LEGEND = { orientation: 'h', y: -0.25 };
 
 export function reportTitle(r: Report): string {
   return r.kind === 'summary' || r.kind === 'evaluate' ? `${r.kind} of ${r.model}` : r.title;
@@ -63,7 +65,7 @@ export function combinedFigures(items: CollectedReport[]): Figure[] {
     out.push({
       title: 'Every run in this notebook: size vs accuracy',
       data: runs,
-      layout: { xaxis: { title: 'bytes', type: 'log' }, yaxis: { title: 'accuracy %' } },
+      layout: { xaxis: { title: 'bytes', type: 'log' }, yaxis: { title: 'accuracy %' }, legend: PANEL_LEGEND },
     });
   }
   const curves: Trace[] = items.flatMap(({ cell, report }) =>
@@ -81,7 +83,7 @@ export function combinedFigures(items: CollectedReport[]): Figure[] {
     out.push({
       title: 'Every sensitivity curve in this notebook',
       data: curves,
-      layout: { xaxis: { title: 'level' }, yaxis: { title: 'metric' } },
+      layout: { xaxis: { title: 'level' }, yaxis: { title: 'metric' }, legend: PANEL_LEGEND },
     });
   }
   return out.map(escapeFigure);

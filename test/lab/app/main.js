@@ -65,7 +65,9 @@ export async function main(federated) {
   lab.registerPlugins(extensions);
   await lab.start();
   await lab.restored;
-  // The browser tests wait for this.
+  // The browser tests wait for this flag and drive the app through window.jupyterapp,
+  // as JupyterLab itself exposes it with `exposeAppInBrowser`.
+  window.jupyterapp = lab;
   document.body.dataset.whittleLabReady = 'true';
   console.debug('whittle test lab: started');
 }
