@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Cross-package tests: notebooks execute, the kernel speaks Jupyter, the renderer draws in a browser.
+// Cross-package tests: notebooks execute, the kernel speaks Jupyter. The browser tests (test/lab) are a project of their own.
 export default defineConfig({
   resolve: { mainFields: ['main'] },
   test: {
@@ -10,6 +10,5 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: 'forks',
-    passWithNoTests: true,
   },
 });
