@@ -144,6 +144,40 @@ describe('report → plotly figures', () => {
     expect(acc!.data.map((t) => t.x)).toEqual([[90], [10]]);
   });
 
+  it('histogram: one overlaid series per label at bin centres, log-y as asked, with a toggle; compare: grouped bars', () => {
+    const [f] = figures({
+      kind: 'histogram',
+      version: 1,
+      title: 'w',
+      series: [
+        { label: 'before', binEdges: [0, 2, 4], counts: [1, 2] },
+        { label: 'after', binEdges: [0, 2, 4], counts: [3, 0] },
+      ],
+      logY: true,
+    });
+    expect(f!.data.map((t) => [t.name, t.x, t.y])).toEqual([
+      ['before', [1, 3], [1, 2]],
+      ['after', [1, 3], [3, 0]],
+    ]);
+    expect(f!.layout).toMatchObject({ barmode: 'overlay', yaxis: { type: 'log' } });
+    expect(f!.logToggle).toBe(true);
+    const side = { accuracy: 0.5, params: 2000, nonzeros: 1000, bytes: 4000, latencyMs: null };
+    const [c] = figures({
+      kind: 'compare',
+      version: 1,
+      title: 'c',
+      a: { name: 'a', ...side },
+      b: { name: 'b', ...side, nonzeros: 500 },
+      agreement: 1,
+      meanKl: 0,
+      samples: 1,
+    });
+    expect(c!.data.map((t) => t.y)).toEqual([
+      [50, 1, 4],
+      [50, 0.5, 4],
+    ]);
+  });
+
   it('escaping rule: no string from a report reaches plotly with a raw < or &', () => {
     const hostile = '<img src=x onerror=alert(1)> & co';
     const r: Report = {
