@@ -25,7 +25,7 @@ export const pruneQuality: Benchmark = {
   name: 'prune-quality',
   title: 'Pruning quality beside PyTorch (global magnitude and structured 50 %, 2 fine-tune epochs)',
   description:
-    'From the pretrained reference models: prune (global magnitude over every kernel, classifier included as in torch.nn.utils.prune; or structured L2, 50 % of the units of every hidden layer, the layers reading removed units refit by least squares on 2,000 training samples), evaluate one-shot, fine-tune 2 epochs (Adam 1e-3, batch 64, masks re-applied after every step), evaluate again. Test split: 2,004 digits.',
+    'From the pretrained reference models: prune (global magnitude over every kernel, classifier included as in torch.nn.utils.prune; or structured L2, 50 % of the units of every hidden layer), refit the affected Dense layers by least squares on 2,000 training samples (compensate least-squares; masks unchanged, pruned weights stay zero), evaluate one-shot, fine-tune 2 epochs (Adam 1e-3, batch 64, masks re-applied after every step), evaluate again. Test split: 2,004 digits.',
   run: async ({ quick, log }) => {
     const figures: Figure[] = [];
     const rows: (string | number)[][] = [];
@@ -38,7 +38,14 @@ export const pruneQuality: Benchmark = {
       const base = build();
       const levels = quick ? [0.9] : [0.5, 0.8, 0.9, 0.95];
       for (const s of levels) {
-        const { model, masks } = prune(base, { sparsity: s, scope: 'global', includeOutput: true });
+        // The masked Dense layers are refit by least squares (mask fixed) on 2,000 training samples.
+        const { model, masks } = prune(base, {
+          sparsity: s,
+          scope: 'global',
+          includeOutput: true,
+          compensate: 'least-squares',
+          calibration: train,
+        });
         const oneShot = evaluate(model, test).accuracy;
         const { model: tuned } = await fineTune(model, train, { epochs: quick ? 1 : 2, masks });
         const after = evaluate(tuned, test).accuracy;
@@ -99,6 +106,7 @@ export const pruneQuality: Benchmark = {
       },
       notes: [
         'Whittle starts from its own pretrained weights (LeNet-300-100 94.31 %, LeNet-5 97.41 %); PyTorch from its own (94.61 %, 96.26 %).',
+        'Without the least-squares refit (compensate none, 2026-11-23): LeNet-5 global 90 % 68.06 % → 95.96 %, structured 50 % 44.01 % → 95.16 %; LeNet-300-100 global 90 % 86.18 % → 94.26 %, 95 % 55.54 % → 93.11 %, structured 78.49 % → 94.41 %. The PyTorch column prunes without any refit.',
       ],
     };
   },

@@ -1,7 +1,8 @@
 /**
- * Compensation for structured pruning: a removed unit did not output zero, so
- * the layers that read it see different inputs after surgery. Both modes use
- * calibration samples of the original model:
+ * Compensation after pruning (options.compensate), from calibration samples.
+ * For masks (unstructured, N:M): leastSquaresRefitMasked below. For
+ * structured pruning: a removed unit did not output zero, so the layers that
+ * read it see different inputs after surgery:
  *
  * - 'mean-activation': each reader's bias absorbs the removed inputs' mean
  *   (their constant part), Σ_c mean(input c) · W[…, c, o].
@@ -142,5 +143,66 @@ export function leastSquaresRefit(graph: ChannelGraph, removed: Set<number>, sma
     const bias = tf.tensor(solution.subarray((d - 1) * keptOut.length), [keptOut.length]);
     smaller.getLayer(name).setWeights([kernel, bias]);
     tf.dispose([kernel, bias]);
+  }
+}
+
+/**
+ * Least-squares refit for unstructured / N:M masks (the mask stays fixed): each
+ * masked Dense layer, in model order, gets the kept weights and bias that make
+ * its pre-activations — fed by `pruned`'s own inputs — match the original's
+ * on the calibration samples, one ridge solve per output unit over the rows it
+ * keeps (layer-wise reconstruction, as in AdaPrune / OBC). `pruned` is changed
+ * in place; pruned weights stay exactly zero. Convolutions are left as they are.
+ */
+export function leastSquaresRefitMasked(
+  original: tf.LayersModel,
+  pruned: tf.LayersModel,
+  masks: { layer: string; values: Uint8Array }[],
+  x: tf.Tensor,
+): void {
+  const order = new Map(original.layers.map((l, i) => [l.name, i]));
+  const dense = masks
+    .filter((m) => original.getLayer(m.layer).getClassName() === 'Dense')
+    .sort((a, b) => order.get(a.layer)! - order.get(b.layer)!);
+  for (const { layer: name, values: mask } of dense) {
+    const layer = original.getLayer(name);
+    const hasBias = layer.weights.some(isBias);
+    const [inputOriginal] = layerInputs(original, [name], x);
+    const [inputPruned] = layerInputs(pruned, [name], x);
+    const [w0, b0] = layer.getWeights();
+    const [gramT, crossT] = tf.tidy(() => {
+      const z = tf.matMul(inputOriginal as tf.Tensor2D, w0 as tf.Tensor2D);
+      const target = hasBias ? z.add(b0!) : z;
+      const design = hasBias ? tf.concat([inputPruned as tf.Tensor2D, tf.ones([inputPruned!.shape[0]!, 1])], 1) : inputPruned!;
+      return [tf.matMul(design, design, true, false), tf.matMul(design, target, true, false)];
+    });
+    const d = gramT.shape[0]!;
+    const gram = gramT.dataSync();
+    const cross = crossT.dataSync();
+    tf.dispose([gramT, crossT, inputOriginal, inputPruned]);
+    const [rows, outputs] = w0!.shape as [number, number];
+    let trace = 0;
+    for (let i = 0; i < rows; i++) trace += gram[i * d + i]!;
+    const lambda = (RIDGE * trace) / Math.max(1, rows);
+    const kernel = new Float32Array(rows * outputs);
+    const bias = new Float32Array(outputs);
+    for (let o = 0; o < outputs; o++) {
+      const use: number[] = [];
+      for (let i = 0; i < rows; i++) if (mask[i * outputs + o]) use.push(i);
+      if (hasBias) use.push(rows);
+      const n = use.length;
+      if (n === 0) continue;
+      const A = new Float64Array(n * n);
+      const B = new Float64Array(n);
+      use.forEach((r, i) => {
+        B[i] = cross[r * outputs + o]!;
+        use.forEach((c, j) => (A[i * n + j] = gram[r * d + c]!));
+      });
+      const solution = ridgeSolve(A, B, n, 1, lambda, hasBias ? 1 : 0);
+      use.forEach((r, i) => (r === rows ? (bias[o] = solution[i]!) : (kernel[r * outputs + o] = solution[i]!)));
+    }
+    const weights = [tf.tensor(kernel, [rows, outputs]), ...(hasBias ? [tf.tensor(bias, [outputs])] : [])];
+    pruned.getLayer(name).setWeights(weights);
+    tf.dispose(weights);
   }
 }

@@ -24,20 +24,26 @@ export interface PruneOptions {
   /** Seed for 'random'. Default 0. */
   seed?: number;
   /**
-   * Structured only: how the layers reading a removed unit make up for it. A
-   * removed unit did not output zero: it fed the next layer values whose mean
-   * is often far from 0 (after ReLU never negative), so dropping it outright
-   * shifts every downstream pre-activation and the one-shot model starts far
-   * from the original. 'mean-activation' folds each removed unit's mean output
-   * over `calibration` samples, times the next layer's weights, into that
-   * layer's bias (exact on average for the next pre-activations, up to the
-   * zero-padded borders of 'same' convolutions). 'least-squares' also refits
-   * each Dense reader's kept weights and bias so its pre-activations match the
-   * original's on those samples (the reconstruction step of channel pruning,
-   * He et al. 2017 / ThiNet); convolution readers keep the mean shift. 'none'
-   * drops the units (the rebuilt model then equals the original with those
-   * units' weights and biases zeroed). Default: 'least-squares' for structured
-   * pruning when `calibration` is given, else 'none'.
+   * How the layers that lost inputs or weights make up for them, using
+   * `calibration` samples. A removed unit did not output zero: it fed the next
+   * layer values whose mean is often far from 0 (after ReLU never negative), so
+   * dropping it outright shifts every downstream pre-activation and the
+   * one-shot model starts far from the original; pruned weights likewise.
+   * - 'mean-activation' (structured only) folds each removed unit's mean
+   *   output, times the next layer's weights, into that layer's bias (exact on
+   *   average for the next pre-activations, up to the zero-padded borders of
+   *   'same' convolutions).
+   * - 'least-squares' refits each affected Dense layer's kept weights and bias
+   *   so that, fed by the pruned model's own inputs, its pre-activations match
+   *   the original's on those samples (layer-wise reconstruction: the
+   *   reconstruction step of channel pruning, He et al. 2017 / ThiNet, and
+   *   AdaPrune / OBC for masks, which stay fixed). Structured: on top of the
+   *   mean shift, which convolution readers keep; unstructured / N:M: Dense
+   *   layers only.
+   * - 'none' drops units / weights outright (a structured result then equals
+   *   the original with those units' weights and biases zeroed).
+   *
+   * Default: 'least-squares' when `calibration` is given, else 'none'.
    */
   compensate?: 'none' | 'mean-activation' | 'least-squares';
   /** Samples (e.g. the training split) for compensation; a seeded random subset is used. */
@@ -86,13 +92,13 @@ export function normalize(options: PruneOptions) {
   }
   if (scope === 'global' && (structured || nm))
     fail('prune', `global scope applies to unstructured pruning, not ${describeGranularity(granularity)}`);
-  const compensate = options.compensate ?? (structured && options.calibration ? 'least-squares' : 'none');
+  const compensate = options.compensate ?? (options.calibration ? 'least-squares' : 'none');
   if (compensate !== 'none' && compensate !== 'mean-activation' && compensate !== 'least-squares')
     fail('prune', `compensate must be 'none', 'mean-activation' or 'least-squares', got '${String(compensate)}'`);
-  if (compensate !== 'none') {
-    if (!structured) fail('prune', `compensate '${compensate}' applies to structured pruning, not ${describeGranularity(granularity)}`);
-    if (!options.calibration) fail('prune', `compensate '${compensate}' needs calibration samples (options.calibration)`);
-  }
+  if (compensate === 'mean-activation' && !structured)
+    fail('prune', `compensate 'mean-activation' applies to structured pruning, not ${describeGranularity(granularity)}`);
+  if (compensate !== 'none' && !options.calibration)
+    fail('prune', `compensate '${compensate}' needs calibration samples (options.calibration)`);
   const calibrationSamples = checkPositiveInt('prune', 'calibrationSamples', options.calibrationSamples ?? 2000);
   return {
     granularity,

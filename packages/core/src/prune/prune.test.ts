@@ -157,6 +157,44 @@ function referenceModelLike(model: tf.LayersModel): tf.LayersModel {
   return copy;
 }
 
+describe('least-squares compensation of masks', () => {
+  it('refits the kept weights and bias of a masked Dense layer; pruned weights stay zero (worked example)', () => {
+    // h is linear: h0 = 3·x0, h1 = 3·x1, h2 = x0 + x1 + 1 = (h0 + h1) / 3 + 1; out = 2·h0 − 2·h1 + 0.3·h2 + 0.5.
+    const model = tf.sequential({
+      name: 'tiny',
+      layers: [tf.layers.dense({ name: 'h', inputShape: [2], units: 3 }), tf.layers.dense({ name: 'out', units: 1 })],
+    });
+    model.getLayer('h').setWeights([
+      tf.tensor2d([
+        [3, 0, 1],
+        [0, 3, 1],
+      ]),
+      tf.tensor1d([0, 0, 1]),
+    ]);
+    model.getLayer('out').setWeights([tf.tensor2d([[2], [-2], [0.3]]), tf.tensor1d([0.5])]);
+    // Pruning out's smallest weight (0.3, on h2) and refitting: 0.3·h2 = 0.1·h0 + 0.1·h1 + 0.3, so
+    // kernel [2.1, −1.9, 0] and bias 0.8 reproduce the original exactly.
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, -1],
+      [0, 0],
+      [-2, 1],
+      [0.5, 4],
+    ]);
+    const calibration = makeDataset(x, tf.oneHot(tf.tensor1d([0, 1, 0, 1, 0], 'int32'), 2) as tf.Tensor2D);
+    const { model: refit, masks } = prune(model, { sparsity: { out: 1 / 3 }, calibration });
+    expect(Array.from(masks.out!.values)).toEqual([1, 1, 0]);
+    const [kernel, bias] = refit.getLayer('out').getWeights();
+    Array.from(kernel!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([2.1, -1.9, 0][i]!, 2));
+    expect(kernel!.dataSync()[2]).toBe(0);
+    expect(bias!.dataSync()[0]).toBeCloseTo(0.8, 2);
+    const plain = prune(model, { sparsity: { out: 1 / 3 } }).model;
+    expect(Array.from(plain.getLayer('out').getWeights()[0]!.dataSync())).toEqual([2, -2, 0]);
+    tf.dispose([refit, plain, model]);
+    calibration.dispose();
+  });
+});
+
 describe('structured pruning', () => {
   for (const name of REFERENCE_NAMES) {
     it(`${name}: the rebuilt model is smaller and computes what the masked model computes (≤ 1e-5)`, () => {

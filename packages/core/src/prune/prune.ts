@@ -8,6 +8,7 @@ import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import type { SparsityReport } from '../report/schema.js';
 import { weightScores, type UnstructuredMethod } from './criteria.js';
+import { calibrationBatch, leastSquaresRefitMasked } from './compensate.js';
 import { globalMasks, layerMask, nmMask, type Masks } from './masks.js';
 import { describeGranularity, normalize, type PruneOptions } from './options.js';
 import { sparsityReport, type PrunedKernel } from './report.js';
@@ -60,7 +61,7 @@ export function prune(model: tf.LayersModel, options: PruneOptions): PruneResult
   if (o.structured) return pruneStructured(model, o);
   const { targets, values, masks, thresholds, asData } = computeMasks(model, o);
   const pruned = cloneModel(model);
-  const kernels: PrunedKernel[] = targets.map((t, i) => {
+  const keptValues: Float32Array[] = targets.map((t, i) => {
     const kept = new Float32Array(values[i]!.length);
     for (let j = 0; j < kept.length; j++) if (masks[i]![j]) kept[j] = values[i]![j]!;
     const layer = pruned.getLayer(t.layer.name);
@@ -68,11 +69,20 @@ export function prune(model: tf.LayersModel, options: PruneOptions): PruneResult
     const replacement = tf.tensor(kept, t.shape);
     layer.setWeights(weights.map((w, j) => (j === t.index ? replacement : w)));
     replacement.dispose();
+    return kept;
+  });
+  if (o.compensate === 'least-squares') {
+    const x = calibrationBatch(model, o.calibration!, o.calibrationSamples);
+    leastSquaresRefitMasked(model, pruned, Object.values(asData), x);
+    x.dispose();
+    targets.forEach((t, i) => (keptValues[i] = pruned.getLayer(t.layer.name).getWeights()[t.index]!.dataSync() as Float32Array));
+  }
+  const kernels: PrunedKernel[] = targets.map((t, i) => {
     const params = values[i]!.length;
     return {
       layer: t.layer.name,
       before: { shape: t.shape, values: values[i]!, params },
-      after: { shape: t.shape, values: kept, params },
+      after: { shape: t.shape, values: keptValues[i]!, params },
       mask: masks[i],
       threshold: o.method === 'magnitude' ? thresholds[i]! : null,
       criterion: o.nm ? `${o.method}, keep ${o.nm.n} of every ${o.nm.m}` : o.method === 'magnitude' ? '|w|' : `random (seed ${o.seed})`,
