@@ -14,6 +14,7 @@
  *   left upstream. Convolution readers keep the mean-activation shift.
  */
 import * as tf from '@tensorflow/tfjs';
+import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import type { Dataset } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { fail } from '../errors.js';
@@ -80,33 +81,14 @@ export function meanActivationShift(graph: ChannelGraph, removed: Set<number>, x
 
 /**
  * Solves (A + λD) X = B for symmetric positive semi-definite A (n×n), B n×k,
- * by Cholesky in float64; D is the identity but for the last `free` rows (an
- * intercept is not shrunk).
+ * by ml-matrix's Cholesky decomposition (float64); D is the identity but for
+ * the last `free` rows (an intercept is not shrunk).
  */
 export function ridgeSolve(A: Float64Array, B: Float64Array, n: number, k: number, lambda: number, free = 0): Float64Array {
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[i * n + j]! + (i === j && i < n - free ? lambda : 0);
-      for (let p = 0; p < j; p++) s -= L[i * n + p]! * L[j * n + p]!;
-      L[i * n + j] = i === j ? Math.sqrt(Math.max(s, 1e-30)) : s / L[j * n + j]!;
-    }
-  }
-  const X = new Float64Array(n * k);
-  const y = new Float64Array(n);
-  for (let c = 0; c < k; c++) {
-    for (let i = 0; i < n; i++) {
-      let s = B[i * k + c]!;
-      for (let p = 0; p < i; p++) s -= L[i * n + p]! * y[p]!;
-      y[i] = s / L[i * n + i]!;
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = y[i]!;
-      for (let p = i + 1; p < n; p++) s -= L[p * n + i]! * X[p * k + c]!;
-      X[i * k + c] = s / L[i * n + i]!;
-    }
-  }
-  return X;
+  const a = Matrix.from1DArray(n, n, A);
+  for (let i = 0; i < n - free; i++) a.set(i, i, a.get(i, i) + lambda);
+  const x = new CholeskyDecomposition(a).solve(Matrix.from1DArray(n, k, B));
+  return Float64Array.from(x.to1DArray());
 }
 
 /** Ridge strength relative to the mean diagonal of XᵀX (bias column excluded): only keeps the solve well-posed. */
