@@ -7,6 +7,7 @@ import { pruneQuality } from './prune-quality.js';
 import { quantizeQuality } from './quantize-quality.js';
 import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
+import { rendererBench } from './renderer.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
@@ -18,4 +19,5 @@ export const BENCHMARKS: Benchmark[] = [
   inference,
   sensitivityBench,
   kernelBench,
+  rendererBench,
 ];

@@ -6,7 +6,7 @@
  * Whittle kernel in a notebook made by "New Whittle notebook".
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'out');
 // Inside the repository, so the kernel resolves @whittle/core from the workspace.
 const root = join(out, 'lab-root');
+const staticDir = join(here, '../../packages/jupyterlab/labextension/static');
 
 declare global {
   interface Window {
@@ -98,13 +99,19 @@ describe('Whittle in a real JupyterLab 4', () => {
   it('renders every saved report, follows the theme, fills the side panel, and plots a live %prune', async () => {
     const page = await session.browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const { problems, responses } = watch(page);
-    await page.goto(`${base}/lab/tree/reports.ipynb`);
+    await page.goto(`${base}/lab`);
     await page.waitForSelector('body[data-whittle-lab-ready]', { state: 'attached', timeout: 120_000 });
 
-    // the prebuilt extension came from jupyterlab_server's labextensions handler
-    expect(
-      responses.some((r) => /\/lab\/extensions\/@whittle\/jupyterlab\/static\/remoteEntry\.[0-9a-f]+\.js/.test(r.url) && r.status === 200),
-    ).toBe(true);
+    // the prebuilt extension came from jupyterlab_server's labextensions handler…
+    const ours = () => responses.filter((r) => r.url.includes('/lab/extensions/@whittle/jupyterlab/static/'));
+    expect(ours().some((r) => /\/remoteEntry\.[0-9a-f]+\.js$/.test(r.url) && r.status === 200)).toBe(true);
+    // …and plotly (its largest chunk) is fetched with the first report, not with JupyterLab
+    const chunkOf = (url: string) => new URL(url).pathname.split('/').pop()!;
+    const plotlyChunk = readdirSync(staticDir)
+      .filter((f) => f.endsWith('.js'))
+      .sort((a, b) => statSync(join(staticDir, b)).size - statSync(join(staticDir, a)).size)[0]!;
+    expect(ours().map((r) => chunkOf(r.url))).not.toContain(plotlyChunk);
+    await page.evaluate(() => window.jupyterapp.commands.execute('docmanager:open', { path: 'reports.ipynb' }));
 
     // every report kind of the saved notebook is drawn
     await allViewsDrawn(page);
@@ -112,6 +119,7 @@ describe('Whittle in a real JupyterLab 4', () => {
     expect(new Set(views.map((v) => v.kind))).toEqual(new Set(REPORT_KINDS));
     for (const v of views) expect(v.svgs, `${v.kind} plots`).toBeGreaterThan(0);
     expect(await page.$$eval('.jp-WhittleReport img', (imgs) => imgs.length)).toBe(0);
+    expect(ours().map((r) => chunkOf(r.url))).toContain(plotlyChunk);
     await page.screenshot({ path: join(out, 'lab-light.png') });
 
     // light → dark: the plots take their background from JupyterLab's theme variables
