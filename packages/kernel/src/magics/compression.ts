@@ -20,6 +20,7 @@ export const pruneMagic: Magic = {
       .option('--nm <n:m>', 'N:M sparsity, e.g. 2:4')
       .option('--skip <layers>', 'comma-separated layer names or globs')
       .option('--include-output', 'also prune the classifier layer')
+      .option('--calibrate <data>', 'Dataset variable: refit the pruned Dense layers by least squares on its samples')
       .option('--fine-tune <data>', 'Dataset variable to fine-tune on, masks kept')
       .option('--epochs <n>', 'fine-tuning epochs', '1')
       .option('--as <name>', 'bind the pruned model to this variable'),
@@ -38,6 +39,7 @@ export const pruneMagic: Magic = {
       granularity,
       skip: opts.skip ? String(opts.skip).split(',') : undefined,
       includeOutput: Boolean(opts.includeOutput),
+      calibration: opts.calibrate ? dataOperand(ctx, String(opts.calibrate), model, 'train') : undefined,
     });
     let out = result.model;
     if (opts.fineTune) {
