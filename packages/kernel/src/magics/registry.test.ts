@@ -19,7 +19,18 @@ describe('magic declarations', () => {
 
   it('help comes from the same declaration: every option of %prune is documented', () => {
     const text = help(prune);
-    for (const flag of ['--sparsity', '--method', '--scope', '--structured', '--nm', '--skip', '--calibrate', '--fine-tune', '--epochs', '--as'])
+    for (const flag of [
+      '--sparsity',
+      '--method',
+      '--scope',
+      '--structured',
+      '--nm',
+      '--skip',
+      '--calibrate',
+      '--fine-tune',
+      '--epochs',
+      '--as',
+    ])
       expect(text).toContain(flag);
     expect(text.split('\n')[0]).toBe(`Usage: ${usage(prune)}`);
     expect(help(findMagic('time', 'cell')!)).toMatch(/^Usage: %%time/);
