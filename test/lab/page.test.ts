@@ -48,7 +48,7 @@ beforeAll(async () => {
 afterAll(async () => session?.close());
 
 describe('the Whittle renderer in a server-free page', () => {
-  it('draws a plot for every report kind, rejects bad payloads with a message, and keeps report strings as text', async () => {
+  it('draws a plot for every report kind, rejects bad payloads with a message, keeps report strings as text, and resizes', async () => {
     const page = await session.browser.newPage({ viewport: { width: 1100, height: 900 } });
     const { problems } = watch(page);
     await page.goto(pathToFileURL(join(out, 'index.html')).href);
@@ -97,6 +97,16 @@ describe('the Whittle renderer in a server-free page', () => {
     const before = await figure.locator('.ytick text').allTextContents();
     await figure.locator('input[type=checkbox]').click();
     await expect.poll(() => figure.locator('.ytick text').allTextContents()).not.toEqual(before);
+
+    // plots follow their container's width
+    const width = () =>
+      page
+        .locator('.jp-WhittleReport-plot svg.main-svg')
+        .first()
+        .evaluate((svg) => svg.getBoundingClientRect().width);
+    const wide = await width();
+    await page.setViewportSize({ width: 600, height: 900 });
+    await expect.poll(width).toBeLessThan(wide - 200);
 
     expect(problems).toEqual([]);
     await page.screenshot({ path: join(out, 'page.png'), fullPage: true });
