@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { launch } from '../test/lab/browser.js';
+import { buildPage } from '../test/lab/page/build.js';
 import { REPORT_MIME } from '@whittle/core/report';
 import { fmt, range, type Benchmark } from './harness.js';
 
@@ -31,40 +31,15 @@ export const rendererBench: Benchmark = {
   run: async ({ quick, log }) => {
     const outputs = tutorialOutputs();
     const dir = mkdtempSync(join(tmpdir(), 'whittle-bench-renderer-'));
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const { browser, close } = await launch();
     try {
-      await build({
-        entryPoints: [join(root, 'test/lab/page/entry.ts')],
-        bundle: true,
-        format: 'iife',
-        outdir: dir,
-        loader: { '.svg': 'dataurl', '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.png': 'file' },
-        define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
-        logLevel: 'error',
-      });
-      writeFileSync(join(dir, 'outputs.js'), `window.WHITTLE_OUTPUTS = ${JSON.stringify(outputs)};`);
-      writeFileSync(
-        join(dir, 'index.html'),
-        '<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="entry.css"></head>' +
-          '<body><div id="main"></div><script src="outputs.js"></script><script src="entry.js"></script></body></html>',
-      );
+      const url = await buildPage(dir, outputs);
       const runs = quick ? 1 : 5;
       const times: number[] = [];
       let plots = 0;
       for (let i = 0; i < runs; i++) {
         const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-        await page.goto(pathToFileURL(join(dir, 'index.html')).href);
+        await page.goto(url);
         await page.waitForFunction(
           (n) => {
             const views = [...document.querySelectorAll('.jp-WhittleReport')];
@@ -116,7 +91,7 @@ export const rendererBench: Benchmark = {
         notes: ['The page bundles plotly up front (esbuild, one file), so the timing includes parsing it but no network fetch.'],
       };
     } finally {
-      await browser.close();
+      await close();
       rmSync(dir, { recursive: true, force: true });
     }
   },

@@ -3,14 +3,14 @@
  * hostile and some invalid payloads) in JupyterLab's OutputArea with Whittle's
  * renderer, bundled by esbuild, opened over file:// in headless chromium.
  */
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_KINDS, REPORT_MIME } from '@whittle/core/report';
 import { launch, reportViews, watch } from './browser.js';
 import { executedNotebook } from './global-setup.js';
+import { buildPage } from './page/build.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'out', 'page');
@@ -23,26 +23,12 @@ const invalid = [
 ].map((payload) => ({ output_type: 'display_data', metadata: {}, data: { [REPORT_MIME]: payload, 'text/plain': 'bad report' } }));
 
 let session: Awaited<ReturnType<typeof launch>>;
+let pageUrl: string;
 beforeAll(async () => {
   const notebook = JSON.parse(readFileSync(executedNotebook, 'utf8')) as { cells: { outputs?: unknown[] }[] };
   const outputs = [...notebook.cells.flatMap((c) => c.outputs ?? []), ...invalid];
   mkdirSync(out, { recursive: true });
-  await build({
-    entryPoints: [join(here, 'page', 'entry.ts')],
-    bundle: true,
-    format: 'iife',
-    outdir: out,
-    loader: { '.svg': 'dataurl', '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.png': 'file' },
-    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
-    mainFields: ['browser', 'module', 'main'],
-    logLevel: 'error',
-  });
-  writeFileSync(join(out, 'outputs.js'), `window.WHITTLE_OUTPUTS = ${JSON.stringify(outputs)};`);
-  writeFileSync(
-    join(out, 'index.html'),
-    '<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="entry.css"></head>' +
-      '<body><div id="main"></div><script src="outputs.js"></script><script src="entry.js"></script></body></html>',
-  );
+  pageUrl = await buildPage(out, outputs);
   session = await launch();
 });
 afterAll(async () => session?.close());
@@ -51,7 +37,7 @@ describe('the Whittle renderer in a server-free page', () => {
   it('draws a plot for every report kind, rejects bad payloads with a message, keeps report strings as text, and resizes', async () => {
     const page = await session.browser.newPage({ viewport: { width: 1100, height: 900 } });
     const { problems } = watch(page);
-    await page.goto(pathToFileURL(join(out, 'index.html')).href);
+    await page.goto(pageUrl);
     await page.waitForFunction(() => window.whittlePageDone === true);
     // every valid view has drawn its plots (plotly is loaded lazily)
     await page.waitForFunction(
