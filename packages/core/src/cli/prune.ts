@@ -18,6 +18,7 @@ interface PruneFlags {
   nm?: string;
   skip?: string;
   includeOutput?: boolean;
+  refit?: boolean;
   fineTuneEpochs: number;
   seed: number;
   out?: string;
@@ -46,6 +47,7 @@ export function registerPrune(program: Command): void {
     .option('--nm <n:m>', 'N:M sparsity, e.g. 2:4')
     .option('--skip <layers>', 'comma-separated layer names or globs to leave dense')
     .option('--include-output', 'also prune the classifier layer')
+    .option('--refit', 'refit the pruned Dense layers by least squares on 2,000 MNIST train samples')
     .option('--fine-tune-epochs <n>', 'fine-tune on the MNIST train split, masks kept', (v) => Number(v), 0)
     .option('--seed <n>', 'seed for random pruning', (v) => Number(v), 0)
     .option('--out <dir>', 'save the pruned model here (stock tfjs format)')
@@ -58,6 +60,7 @@ export function registerPrune(program: Command): void {
         fail('whittle', `--sparsity must be a number, got '${flags.sparsity}'`);
       await initBackend();
       const model = await resolveModel(spec);
+      const { train, test } = mnistFor(model);
       const {
         model: pruned,
         report,
@@ -70,8 +73,8 @@ export function registerPrune(program: Command): void {
         skip: flags.skip?.split(',').map((s) => s.trim()),
         includeOutput: flags.includeOutput,
         seed: flags.seed,
+        calibration: flags.refit ? train : undefined,
       });
-      const { train, test } = mnistFor(model);
       let result = pruned;
       try {
         const before = evaluate(model, test).accuracy;
