@@ -69,6 +69,11 @@ describe('the Whittle renderer in a server-free page', () => {
     expect(tickLabels).toContain('<b>bold</b>'); // plotly would have drawn a bold "bold" from unescaped text
     expect(await page.$$eval('.jp-WhittleReport svg b, .jp-WhittleReport td b', (b) => b.length)).toBe(0);
 
+    // axis titles are drawn (plotly 3 ignores plain-string titles)
+    const sensitivity = page.locator('.jp-WhittleReport[data-whittle-kind="sensitivity"]');
+    expect(await sensitivity.locator('.xtitle').textContent()).toBe('sparsity %');
+    expect(await sensitivity.locator('.ytitle').textContent()).toBe('accuracy %');
+
     // the mask heatmap's layer picker swaps the plot's title to the chosen layer
     const picker = page.locator('.jp-WhittleReport-picker').first();
     const options = await picker.locator('option').allTextContents();

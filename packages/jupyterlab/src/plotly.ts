@@ -57,7 +57,9 @@ export function plotLayout(figure: Pick<Figure, 'title' | 'layout'>, theme: Reco
   for (const axis of ['xaxis', 'yaxis', 'yaxis2']) {
     const own = figure.layout[axis] as Record<string, unknown> | undefined;
     const themed = theme[axis] as Record<string, unknown>;
-    if (own || axis !== 'yaxis2') merged[axis] = { ...themed, automargin: true, ...own };
+    // plotly.js 3 takes axis titles only as { text }; figures write them as plain strings.
+    const title = typeof own?.title === 'string' ? { title: { text: own.title } } : {};
+    if (own || axis !== 'yaxis2') merged[axis] = { ...themed, automargin: true, ...own, ...title };
     else delete merged[axis];
   }
   return { ...merged, title: { text: figure.title, font: { size: 13 } }, autosize: true, margin: { t: 40, r: 20, b: 40, l: 50 } };

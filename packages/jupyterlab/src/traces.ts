@@ -201,7 +201,7 @@ function rawFigures(report: Report): Figure[] {
         {
           title: 'Bits per layer',
           data: [{ type: 'bar', name: 'bits', x: names, y: report.layers.map((l) => l.bits) }],
-          layout: { yaxis: { title: 'bits', dtick: 1, rangemode: 'tozero' } },
+          layout: { height: 200, yaxis: { title: 'bits', dtick: 1, rangemode: 'tozero' } },
         },
       ];
       if (report.equalization?.length) {
