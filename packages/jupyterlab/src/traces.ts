@@ -28,6 +28,9 @@ export interface Trace {
   xaxis?: string;
   opacity?: number;
   orientation?: 'h' | 'v';
+  colorscale?: string;
+  zmin?: number;
+  zmax?: number;
 }
 
 export interface Figure {
@@ -140,6 +143,10 @@ function rawFigures(report: Report): Figure[] {
           {
             type: 'heatmap' as const,
             z: Array.from({ length: m.rows }, (_, r) => m.values.slice(r * m.cols, (r + 1) * m.cols)),
+            // a fraction kept: one sequential scale over [0, 1], the same for every layer
+            colorscale: 'Viridis',
+            zmin: 0,
+            zmax: 1,
             showscale: true,
           },
         ],
