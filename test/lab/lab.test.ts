@@ -133,7 +133,7 @@ describe('Whittle in a real JupyterLab 4', () => {
     await page.screenshot({ path: join(out, 'lab-dark.png') });
 
     // the side panel collects the notebook's reports and puts every run on one plot
-    await page.evaluate(() => window.jupyterapp.shell.activateById('whittle-reports'));
+    await page.evaluate(() => window.jupyterapp.commands.execute('whittle:show-reports'));
     const panel = page.locator('#whittle-reports');
     await expect
       .poll(() => panel.locator('.jp-WhittleReport-title').textContent(), { timeout: 20_000 })

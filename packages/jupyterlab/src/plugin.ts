@@ -12,6 +12,7 @@ import { collectReports, ReportsPanel } from './panel.js';
 /** The kernelspec name `whittle-kernel install` writes. */
 export const WHITTLE_KERNEL = 'whittle';
 export const NEW_NOTEBOOK_COMMAND = 'whittle:new-notebook';
+export const SHOW_REPORTS_COMMAND = 'whittle:show-reports';
 
 export const whittleIcon = new LabIcon({
   name: 'whittle:icon',
@@ -25,10 +26,17 @@ const reportsPanel: JupyterFrontEndPlugin<void> = {
   description: 'Collects the Whittle reports of the current notebook into a side panel.',
   autoStart: true,
   requires: [INotebookTracker],
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker) => {
+  optional: [ICommandPalette],
+  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, palette: ICommandPalette | null) => {
     const panel = new ReportsPanel();
     panel.title.icon = whittleIcon;
     app.shell.add(panel, 'right', { rank: 900 });
+    app.commands.addCommand(SHOW_REPORTS_COMMAND, {
+      label: 'Show the Whittle reports of this notebook',
+      icon: whittleIcon,
+      execute: () => app.shell.activateById(panel.id),
+    });
+    palette?.addItem({ command: SHOW_REPORTS_COMMAND, category: 'Whittle' });
 
     // Outputs arrive through several paths (execution, live display updates, opening a
     // saved notebook), so any of them schedules one debounced re-scan of the current notebook.
