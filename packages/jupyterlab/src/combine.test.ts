@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Report } from '@whittle/core/report';
+import { REPORT_MIME, type Report } from '@whittle/core/report';
+import { WHITTLE_MIME } from './mime-type.js';
 import { combinedFigures, runPoints, runsTable } from './combine.js';
 
 const pareto: Report = {
@@ -62,5 +63,11 @@ describe('side panel: reports from many cells on one page', () => {
       [1, 'evaluate', 'evaluate of m', '90.00%', ''],
       [2, 'compare', 'dense vs pruned', '97.00% vs 96.00%', 'agreement 98.00%'],
     ]);
+  });
+});
+
+describe('the MIME type the renderer registers', () => {
+  it("is core's REPORT_MIME (kept as a plain constant so start-up does not load the schema)", () => {
+    expect(WHITTLE_MIME).toBe(REPORT_MIME);
   });
 });

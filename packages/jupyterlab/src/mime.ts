@@ -1,8 +1,8 @@
 /** The mime-renderer extension: `application/vnd.whittle.report+json` → a ReportWidget. */
 import type { IRenderMime } from '@jupyterlab/rendermime-interfaces';
 import { Widget } from '@lumino/widgets';
-import { REPORT_MIME } from '@whittle/core/report';
-import { renderReport, type RenderedReport } from './render.js';
+import { WHITTLE_MIME } from './mime-type.js';
+import type { RenderedReport } from './render.js';
 
 export class ReportWidget extends Widget implements IRenderMime.IRenderer {
   private rendered: RenderedReport | undefined;
@@ -13,6 +13,8 @@ export class ReportWidget extends Widget implements IRenderMime.IRenderer {
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    // The schema and plotly load with the first report, not with JupyterLab.
+    const { renderReport } = await import('./render.js');
     this.rendered?.dispose();
     this.rendered = await renderReport(this.node, model.data[this.mimeType]);
   }
@@ -34,7 +36,7 @@ export class ReportWidget extends Widget implements IRenderMime.IRenderer {
 export const rendererFactory: IRenderMime.IRendererFactory = {
   // Safe: report strings only ever become text (see render.ts), so untrusted notebooks render too.
   safe: true,
-  mimeTypes: [REPORT_MIME],
+  mimeTypes: [WHITTLE_MIME],
   createRenderer: (options) => new ReportWidget(options.mimeType),
 };
 

@@ -6,24 +6,6 @@
  */
 import type { INotebookModel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
-import { REPORT_MIME, validateReport } from '@whittle/core/report';
-import { combinedFigures, runsTable, type CollectedReport } from './combine.js';
-import { drawFigures, tableElement } from './render.js';
-
-/** The valid Whittle reports among a notebook's outputs, in cell order (invalid ones are skipped). */
-export function collectReports(model: INotebookModel): CollectedReport[] {
-  const found: CollectedReport[] = [];
-  for (let cell = 0; cell < model.cells.length; cell++) {
-    const outputs = model.cells.get(cell).toJSON().outputs;
-    if (!Array.isArray(outputs)) continue;
-    for (const output of outputs) {
-      const data = (output as { data?: Record<string, unknown> }).data;
-      const checked = data && REPORT_MIME in data ? validateReport(data[REPORT_MIME]) : undefined;
-      if (checked?.ok) found.push({ cell, report: checked.report });
-    }
-  }
-  return found;
-}
 
 export class ReportsPanel extends Widget {
   private drawn: { resize(): void; dispose(): void } | undefined;
@@ -34,21 +16,38 @@ export class ReportsPanel extends Widget {
     this.id = 'whittle-reports';
     this.title.caption = 'Whittle reports in this notebook';
     this.addClass('jp-WhittleReports');
-    void this.display([], null);
+    this.header('Open a notebook to collect its Whittle reports.');
   }
 
-  /** Redraws the panel for `items` from the notebook called `source` (null: no notebook open). */
-  async display(items: CollectedReport[], source: string | null): Promise<void> {
-    const generation = ++this.generation;
-    this.drawn?.dispose();
-    this.drawn = undefined;
+  private header(text: string): void {
     const header = document.createElement('div');
     header.className = 'jp-WhittleReport-title';
-    header.textContent =
-      source === null
-        ? 'Open a notebook to collect its Whittle reports.'
-        : `${items.length} Whittle report${items.length === 1 ? '' : 's'} in ${source}`;
+    header.textContent = text;
     this.node.replaceChildren(header);
+  }
+
+  /**
+   * Redraws the panel for the reports in `model`, the notebook at `path` (null: none open).
+   * The drawing code (schema, plotly) is imported here, on first use, not when JupyterLab starts.
+   */
+  async display(model: INotebookModel | null, path: string | null): Promise<void> {
+    const generation = ++this.generation;
+    if (!model || path === null) {
+      this.drawn?.dispose();
+      this.drawn = undefined;
+      this.header('Open a notebook to collect its Whittle reports.');
+      return;
+    }
+    const [{ collectReports }, { combinedFigures, runsTable }, { drawFigures, tableElement }] = await Promise.all([
+      import('./collect.js'),
+      import('./combine.js'),
+      import('./render.js'),
+    ]);
+    if (generation !== this.generation) return;
+    this.drawn?.dispose();
+    this.drawn = undefined;
+    const items = collectReports(model);
+    this.header(`${items.length} Whittle report${items.length === 1 ? '' : 's'} in ${path}`);
     if (items.length === 0) return;
     const figuresBox = document.createElement('div');
     this.node.append(figuresBox, tableElement(runsTable(items)));

@@ -7,7 +7,7 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker, NotebookActions, type NotebookPanel } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
-import { collectReports, ReportsPanel } from './panel.js';
+import { ReportsPanel } from './panel.js';
 
 /** The kernelspec name `whittle-kernel install` writes. */
 export const WHITTLE_KERNEL = 'whittle';
@@ -46,8 +46,7 @@ const reportsPanel: JupyterFrontEndPlugin<void> = {
       timer = setTimeout(() => {
         if (!panel.isVisible) return;
         const current: NotebookPanel | null = tracker.currentWidget;
-        const model = current?.content.model;
-        void panel.display(model ? collectReports(model) : [], current ? current.context.path : null);
+        void panel.display(current?.content.model ?? null, current ? current.context.path : null);
       }, 250);
     };
     let watched: NotebookPanel | null = null;
