@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { launch } from '../test/lab/browser.js';
-import { buildPage } from '../test/lab/page/build.js';
+import { buildPage } from '../test/page/build.js';
 import { REPORT_MIME } from '@whittle/core/report';
 import { fmt, range, type Benchmark } from './harness.js';
 

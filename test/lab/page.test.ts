@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_KINDS, REPORT_MIME } from '@whittle/core/report';
 import { launch, reportViews, watch } from './browser.js';
 import { executedNotebook } from './global-setup.js';
-import { buildPage } from './page/build.js';
+import { buildPage } from '../page/build.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'out', 'page');
