@@ -64,7 +64,9 @@ export function meanActivationShift(graph: ChannelGraph, removed: Set<number>, x
   );
   readers.forEach((r, i) => {
     const t = inputs[i]!;
-    const means = tf.tidy(() => t.reshape([-1, t.shape.at(-1)!]).mean(0)).dataSync();
+    const meanTensor = tf.tidy(() => t.reshape([-1, t.shape.at(-1)!]).mean(0));
+    const means = meanTensor.dataSync();
+    meanTensor.dispose();
     const kernel = r.layer.getWeights()[0]!;
     const w = kernel.dataSync();
     const [rows, outputs] = kernel.shape.slice(-2) as [number, number];

@@ -315,7 +315,16 @@ describe('structured pruning', () => {
       [0.5, 4],
     ]);
     const calibration = makeDataset(x, tf.oneHot(tf.tensor1d([0, 1, 0, 1, 0], 'int32'), 2) as tf.Tensor2D);
+    const before = snapshot(model);
+    const tensors = tf.memory().numTensors;
     const { model: refit } = prune(model, { sparsity: 1 / 3, granularity: 'neuron', calibration });
+    // the caller's model is untouched, and the refit leaves no tensors behind but the new model's
+    expect(snapshot(model)).toEqual(before);
+    expect(tf.memory().numTensors - tensors).toBe(refit.weights.length);
+    // the masked refit (unstructured, mask fixed) leaves the input model untouched too
+    const masked = prune(model, { sparsity: 0.5, calibration, compensate: 'least-squares' });
+    expect(snapshot(model)).toEqual(before);
+    masked.model.dispose();
     const [kernel, bias] = refit.getLayer('out').getWeights();
     expect(kernel!.shape).toEqual([2, 2]);
     Array.from(kernel!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo([2, -2, 1, -1][i]!, 2));
