@@ -88,6 +88,11 @@ describe('the Whittle renderer in a server-free page', () => {
     const before = await figure.locator('.ytick text').allTextContents();
     await figure.locator('input[type=checkbox]').click();
     await expect.poll(() => figure.locator('.ytick text').allTextContents()).not.toEqual(before);
+    const linear = await figure.locator('.ytick text').allTextContents();
+    // a theme switch (JupyterLab flips data-jp-theme-* on <body>) re-themes the plots but keeps the user's choice
+    await page.evaluate(() => document.body.setAttribute('data-jp-theme-name', 'switched'));
+    await page.waitForTimeout(300);
+    expect(await figure.locator('.ytick text').allTextContents()).toEqual(linear);
 
     // plots follow their container's width
     const width = () =>

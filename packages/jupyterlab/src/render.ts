@@ -50,6 +50,15 @@ const TABLE_FIRST = new Set<Report['kind']>(['summary', 'evaluate', 'compare']);
 interface Plot {
   node: HTMLElement;
   figure: Pick<Figure, 'title' | 'layout'>;
+  /** The log-y toggle's state, when the figure has one (kept across re-theming and layer picks). */
+  logY?: boolean;
+}
+
+/** The figure's layout over the theme, with the plot's own log-y choice. */
+function layoutOf(plot: Plot, host: HTMLElement): Record<string, unknown> {
+  const layout = plotLayout(plot.figure, themeLayout(host));
+  if (plot.logY !== undefined) layout.yaxis = { ...(layout.yaxis as object), type: plot.logY ? 'log' : 'linear' };
+  return layout;
 }
 
 /** Draws figures into `host` (appending), returning handles to resize and re-theme them. */
@@ -67,7 +76,7 @@ export async function drawFigures(host: HTMLElement, figs: Figure[]): Promise<{ 
       picker.addEventListener('change', () => {
         const v = f.variants![Number(picker.value)]!;
         plot.figure = { title: v.title, layout: f.layout };
-        void plotly.then((p) => p.react(plot.node, v.data, plotLayout(plot.figure, themeLayout(host)), CONFIG));
+        void plotly.then((p) => p.react(plot.node, v.data, layoutOf(plot, host), CONFIG));
       });
       box.append(controls(el('span', undefined, 'layer '), picker));
     }
@@ -75,7 +84,9 @@ export async function drawFigures(host: HTMLElement, figs: Figure[]): Promise<{ 
       const toggle = el('input');
       toggle.type = 'checkbox';
       toggle.checked = (f.layout.yaxis as { type?: string } | undefined)?.type === 'log';
+      plot.logY = toggle.checked;
       toggle.addEventListener('change', () => {
+        plot.logY = toggle.checked;
         void plotly.then((p) => p.relayout(plot.node, { 'yaxis.type': toggle.checked ? 'log' : 'linear' }));
       });
       const label = el('label', undefined, ' log y');
@@ -90,8 +101,7 @@ export async function drawFigures(host: HTMLElement, figs: Figure[]): Promise<{ 
   const plotly: Promise<Plotly> = loadPlotly();
   try {
     const p = await plotly;
-    const theme = themeLayout(host);
-    await Promise.all(figs.map((f, i) => p.react(plots[i]!.node, f.data, plotLayout(f, theme), CONFIG)));
+    await Promise.all(figs.map((f, i) => p.react(plots[i]!.node, f.data, layoutOf(plots[i]!, host), CONFIG)));
   } catch (e) {
     for (const box of boxes) box.replaceChildren(el('div', 'jp-WhittleReport-error', `Whittle could not load its plots: ${String(e)}`));
     return { resize() {}, dispose() {} };
@@ -99,8 +109,7 @@ export async function drawFigures(host: HTMLElement, figs: Figure[]): Promise<{ 
   const p = await plotly;
   // Follow JupyterLab's theme switches (it flips data-jp-theme-* on <body>).
   const themeWatch = new MutationObserver(() => {
-    const theme = themeLayout(host);
-    for (const plot of plots) void p.relayout(plot.node, plotLayout(plot.figure, theme));
+    for (const plot of plots) void p.relayout(plot.node, layoutOf(plot, host));
   });
   themeWatch.observe(document.body, { attributes: true, attributeFilter: ['data-jp-theme-name', 'data-jp-theme-light'] });
   let pending = 0;
