@@ -3,8 +3,8 @@
  * has a size and an accuracy becomes a point on one bytes-vs-accuracy plot,
  * and every sensitivity curve lands on one axis. Pure data, like traces.ts.
  */
-import type { Report, Table } from '@whittle/core/report';
-import { escapeFigure, type Figure, type Trace } from './traces.js';
+import { formatPercent, type Report, type Table } from '@whittle/core/report';
+import { escapeFigure, pct, type Figure, type Trace } from './traces.js';
 
 /** A report and the notebook cell (0-based) whose output it came from. */
 export interface CollectedReport {
@@ -18,7 +18,6 @@ export interface RunPoint {
   accuracy: number;
 }
 
-const pct = (v: number) => Math.round(v * 10000) / 100;
 /** The side panel is narrow: legends go under the plot. */
 const PANEL_LEGEND = { orientation: 'h', y: -0.25 };
 
@@ -89,30 +88,31 @@ export function combinedFigures(items: CollectedReport[]): Figure[] {
   return out.map(escapeFigure);
 }
 
-const pctText = (v: number | null | undefined) => (v == null ? '–' : `${(v * 100).toFixed(2)}%`);
-
 /** One row per collected report: where it came from and its headline figures, for the side panel's table. */
 export function runsTable(items: CollectedReport[]): Table {
   const headline = (r: Report): [string, string] => {
     switch (r.kind) {
       case 'evaluate':
-        return [pctText(r.accuracy), ''];
+        return [formatPercent(r.accuracy), ''];
       case 'summary':
-        return ['', `${r.totals.bytes.toLocaleString('en-US')} bytes, ${pctText(r.totals.sparsity)} sparse`];
+        return ['', `${r.totals.bytes.toLocaleString('en-US')} bytes, ${formatPercent(r.totals.sparsity)} sparse`];
       case 'sparsity':
-        return [r.accuracy ? `${pctText(r.accuracy.before)} → ${pctText(r.accuracy.after)}` : '', `${pctText(r.totals.sparsity)} sparse`];
+        return [
+          r.accuracy ? `${formatPercent(r.accuracy.before)} → ${formatPercent(r.accuracy.after)}` : '',
+          `${formatPercent(r.totals.sparsity)} sparse`,
+        ];
       case 'quantization':
         return [
-          r.accuracy ? `${pctText(r.accuracy.before)} → ${pctText(r.accuracy.after)}` : '',
+          r.accuracy ? `${formatPercent(r.accuracy.before)} → ${formatPercent(r.accuracy.after)}` : '',
           r.bytes ? `${r.bytes.before.toLocaleString('en-US')} → ${r.bytes.after.toLocaleString('en-US')} bytes` : `${r.weights.bits}-bit`,
         ];
       case 'compare':
-        return [`${pctText(r.a.accuracy)} vs ${pctText(r.b.accuracy)}`, `agreement ${pctText(r.agreement)}`];
+        return [`${formatPercent(r.a.accuracy)} vs ${formatPercent(r.b.accuracy)}`, `agreement ${formatPercent(r.agreement)}`];
       case 'pareto':
         return ['', `${r.points.filter((p) => p.onFront).length} of ${r.points.length} on the front`];
       case 'sensitivity':
         return [
-          `baseline ${r.metric === 'accuracy' ? pctText(r.baseline) : r.baseline}`,
+          `baseline ${r.metric === 'accuracy' ? formatPercent(r.baseline) : r.baseline}`,
           `${r.layers.length} layers × ${r.levels.length} levels`,
         ];
       case 'histogram':

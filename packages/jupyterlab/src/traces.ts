@@ -51,7 +51,8 @@ export function plotlyText(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const pct = (v: number) => Math.round(v * 10000) / 100;
+/** A fraction on a 0–100 axis, rounded to hundredths of a percent. */
+export const pct = (v: number) => Math.round(v * 10000) / 100;
 /** Centres of histogram bins, for bar traces (bins are already counted by core). */
 const centres = (h: Histogram) => h.counts.map((_, i) => (h.binEdges[i]! + h.binEdges[i + 1]!) / 2);
 const bars = (h: Histogram, name: string, opacity = 0.6): Trace => ({ type: 'bar', name, x: centres(h), y: h.counts, opacity });

@@ -9,7 +9,9 @@ export interface Table {
   notes: string[];
 }
 
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(2)}%`);
+/** A fraction as a percentage with two decimals ('–' when missing): how every Whittle table prints one. */
+export const formatPercent = (v: number | null | undefined) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(2)}%`);
+const pct = formatPercent;
 const int = (v: number) => v.toLocaleString('en-US');
 const sig = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '–' : Number(v.toPrecision(digits)).toString());
 const dims = (s: (number | null)[]) => `[${s.map((d) => (d === null ? '?' : d)).join('×')}]`;
