@@ -16,6 +16,9 @@ describe('weightHistogram', () => {
     const start = tf.memory().numTensors;
     const r = weightHistogram({ before, after }, { bins: 4 });
     expect(tf.memory().numTensors).toBe(start);
+    // it only reads: the caller's weights are as they were
+    expect(Array.from(before.getWeights()[0]!.dataSync())).toEqual([-1, -0.5, 0.5, 1]);
+    expect(Array.from(after.getWeights()[0]!.dataSync())).toEqual([0, 0, 0.5, 1]);
     expect(validateReport(r).ok).toBe(true);
     // range [-1, 1] in 4 bins of 0.5: [-1,-.5) [-.5,0) [0,.5) [.5,1]
     expect(r.series[0]).toEqual({ label: 'before', binEdges: [-1, -0.5, 0, 0.5, 1], counts: [1, 1, 0, 2] });
