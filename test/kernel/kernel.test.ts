@@ -75,6 +75,8 @@ describe('the Whittle kernel', () => {
     // --calibrate refits the pruned Dense layers: one-shot accuracy at 90 % far above plain pruning's
     const [plain, refit] = JSON.parse(cell('calibrate-check').text.trim().split('\n').at(-1)!.slice(1, -1)) as [number, number];
     expect(refit - plain, `plain ${plain}, refit ${refit}`).toBeGreaterThan(0.05);
+    expect(cell('bad-calibrate').enames).toEqual(['TypeError']);
+    expect(cell('bad-calibrate').text).toBe('');
     const q8 = report('quantize', 'quantization');
     expect(q8.accuracy!.before! - q8.accuracy!.after!).toBeLessThanOrEqual(0.002);
     expect(report('qat', 'quantization').weights.bits).toBe(2);
