@@ -199,6 +199,54 @@ export const CompareReport = z.object({
   samples: count,
 });
 
+/** Weight sharing (k-means) per kernel, and the stages of a Deep Compression pipeline. */
+export const ClusteringLayer = z.object({
+  name: z.string(),
+  shape,
+  params: count,
+  nonzeros: count,
+  /** Centroids per codebook. */
+  clusters: count,
+  /** Codebooks in this layer: 1, or one per output channel. */
+  codebooks: count,
+  /** The centroids (the first codebooks' when there are many), drawn over the histogram. */
+  centroids: z.array(num),
+  /** The weights before clustering. */
+  histogram: Histogram,
+  mse: z.number().nonnegative(),
+  /** Bits per weight with fixed-width ⌈log2 k⌉ indices (+ codebooks), and as entropy-coded by Whittle's deep format. */
+  bitsFixed: z.number().nonnegative(),
+  bitsEntropy: z.number().nonnegative(),
+});
+
+export const ClusteringStage = z.object({
+  stage: z.string(),
+  accuracy: fraction.nullable(),
+  nonzeros: count,
+  /** Bytes of the weights per parameter, × 8. */
+  bitsPerWeight: z.number().nonnegative(),
+  /** Weight-file bytes as written (the fp32 baseline and the stages before encoding: float32 on disk). */
+  bytes: count,
+  /** Baseline weight bytes ÷ these bytes. */
+  ratio: z.number().nonnegative(),
+});
+
+export const ClusteringReport = z.object({
+  kind: z.literal('clustering'),
+  version,
+  title: z.string(),
+  model: z.string(),
+  init: z.string(),
+  scope: z.enum(['layer', 'channel']),
+  layers: z.array(ClusteringLayer),
+  /** deepCompress: one row per stage. */
+  stages: z.array(ClusteringStage).optional(),
+  /** Bytes written by save: weight files, whole folder (model.json included), and their gzip; and the fp32 baseline's. */
+  bytes: z
+    .object({ weights: count, total: count, gzipWeights: count, gzipTotal: count, baselineWeights: count, baselineTotal: count })
+    .optional(),
+});
+
 export const Report = z.discriminatedUnion('kind', [
   SummaryReport,
   EvaluateReport,
@@ -208,6 +256,7 @@ export const Report = z.discriminatedUnion('kind', [
   SensitivityReport,
   ParetoReport,
   CompareReport,
+  ClusteringReport,
 ]);
 
 export type Histogram = z.infer<typeof Histogram>;
@@ -223,6 +272,9 @@ export type QuantizationReport = z.infer<typeof QuantizationReport>;
 export type SensitivityReport = z.infer<typeof SensitivityReport>;
 export type ParetoReport = z.infer<typeof ParetoReport>;
 export type CompareReport = z.infer<typeof CompareReport>;
+export type ClusteringLayer = z.infer<typeof ClusteringLayer>;
+export type ClusteringStage = z.infer<typeof ClusteringStage>;
+export type ClusteringReport = z.infer<typeof ClusteringReport>;
 export type Report = z.infer<typeof Report>;
 export type ReportKind = Report['kind'];
 export const REPORT_KINDS: readonly ReportKind[] = Report.options.map((o) => o.shape.kind.value);

@@ -140,6 +140,46 @@ export function reportTable(r: Report): Table {
         ],
         notes: [`top-1 agreement ${pct(r.agreement)}, mean KL ${sig(r.meanKl, 3)} over ${int(r.samples)} samples`],
       };
+    case 'clustering':
+      return r.stages
+        ? {
+            title: r.title,
+            columns: ['stage', 'accuracy', 'nonzeros', 'bits/weight', 'weight bytes', 'ratio'],
+            rows: r.stages.map((s) => [
+              s.stage,
+              pct(s.accuracy),
+              int(s.nonzeros),
+              sig(s.bitsPerWeight, 3),
+              int(s.bytes),
+              `${s.ratio.toFixed(1)}×`,
+            ]),
+            notes: [
+              ...r.layers.map(
+                (l) => `${l.name}: k=${l.clusters} × ${l.codebooks} codebook(s), ${sig(l.bitsEntropy, 3)} bits/weight entropy-coded`,
+              ),
+              ...(r.bytes
+                ? [
+                    `written: weights ${int(r.bytes.weights)} B (gzip ${int(r.bytes.gzipWeights)}), folder ${int(r.bytes.total)} B (gzip ${int(r.bytes.gzipTotal)}); fp32: ${int(r.bytes.baselineWeights)} / ${int(r.bytes.baselineTotal)} B`,
+                  ]
+                : []),
+            ],
+          }
+        : {
+            title: r.title,
+            columns: ['layer', 'shape', 'params', 'nonzeros', 'k', 'codebooks', 'MSE', 'bits fixed', 'bits entropy-coded'],
+            rows: r.layers.map((l) => [
+              l.name,
+              dims(l.shape),
+              int(l.params),
+              int(l.nonzeros),
+              l.clusters,
+              l.codebooks,
+              sig(l.mse, 3),
+              sig(l.bitsFixed, 3),
+              sig(l.bitsEntropy, 3),
+            ]),
+            notes: [`${r.init} initialization, one codebook per ${r.scope}`],
+          };
   }
 }
 
