@@ -5,10 +5,12 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
-import type { Clusters, LayerClusters } from './cluster.js';
+import { channelCount, type Clusters, type LayerClusters } from './cluster.js';
 import { encodeClustered } from './encode.js';
 import type { DeepTensorSpec } from './format.js';
-import { MAX_CLUSTERS } from './options.js';
+
+/** Without assignments, a kernel counts as clustered when each codebook would hold at most this many values. */
+const AUTO_MAX_K = 256;
 
 /**
  * Codebooks and indices of values that already share a few values per codebook
@@ -47,7 +49,8 @@ const layerOf = (weightName: string) => weightName.split('/').slice(0, -1).join(
 /**
  * Encodes float32 specs + data. With `clusters`, exactly those layers' kernels
  * (their codebook layout; an error if a kernel holds more values than its k);
- * without, every kernel holding at most 256 distinct values.
+ * without, every kernel holding at most 256 distinct values
+ * per tensor or per channel.
  */
 export function encodeDeepArtifacts(
   specs: tf.io.WeightsManifestEntry[],
@@ -75,7 +78,10 @@ export function encodeDeepArtifacts(
           `layer '${layer}' holds more than k=${given.k} distinct values per codebook: it is not clustered as its assignments say`,
         );
     } else if (isKernel && !wanted && spec.shape.length >= 2) {
-      c = clustersFromValues(new Float32Array(chunk.buffer), spec.shape, layer, 1, Math.min(256, MAX_CLUSTERS));
+      // one codebook, or one per channel (last axis; depthwise: last two)
+      const values = new Float32Array(chunk.buffer);
+      const depthwise = spec.name.endsWith('depthwise_kernel');
+      for (const groups of [1, channelCount(spec.shape, depthwise)]) if (!c) c = clustersFromValues(values, spec.shape, layer, groups, AUTO_MAX_K);
     }
     if (!c) {
       parts.push(chunk);
