@@ -40,6 +40,14 @@ export function runPoints(r: Report): RunPoint[] {
       if (accuracy.after !== null) out.push({ label: r.title, bytes: bytes.after, accuracy: accuracy.after });
       return out;
     }
+    case 'clustering': {
+      const first = r.stages?.[0];
+      const last = r.stages?.at(-1);
+      const out: RunPoint[] = [];
+      if (first?.accuracy != null) out.push({ label: `${r.title} (${first.stage})`, bytes: first.bytes, accuracy: first.accuracy });
+      if (last && last !== first && last.accuracy != null) out.push({ label: r.title, bytes: last.bytes, accuracy: last.accuracy });
+      return out;
+    }
     default:
       return [];
   }
@@ -117,6 +125,15 @@ export function runsTable(items: CollectedReport[]): Table {
         ];
       case 'histogram':
         return ['', `${r.series.length} series`];
+      case 'clustering':
+        return [
+          r.accuracy
+            ? `${formatPercent(r.accuracy.before)} → ${formatPercent(r.accuracy.after)}`
+            : formatPercent(r.stages?.at(-1)?.accuracy),
+          r.bytes
+            ? `${r.bytes.baselineWeights.toLocaleString('en-US')} → ${r.bytes.weights.toLocaleString('en-US')} bytes`
+            : `k = ${r.layers.map((l) => l.clusters).join(', ')}`,
+        ];
     }
   };
   return {

@@ -325,5 +325,54 @@ function rawFigures(report: Report): Figure[] {
           layout: { barmode: 'group' },
         },
       ];
+    case 'clustering': {
+      const names = report.layers.map((l) => l.name);
+      const histogramOf = (l: (typeof report.layers)[number]): Trace[] => [
+        bars(l.histogram, 'weights'),
+        {
+          type: 'scatter',
+          mode: 'markers',
+          name: `centroids (k = ${l.clusters}${l.codebooks > 1 ? `, ${l.codebooks} codebooks` : ''})`,
+          x: l.centroids,
+          y: l.centroids.map(() => 0),
+          marker: { symbol: 'triangle-up', size: 9 },
+        },
+      ];
+      const out: Figure[] = [];
+      if (report.stages?.length)
+        out.push({
+          title: report.title,
+          data: [
+            { type: 'bar', name: 'ratio ×', x: report.stages.map((s) => s.stage), y: report.stages.map((s) => s.ratio) },
+            {
+              type: 'scatter',
+              mode: 'lines+markers',
+              name: 'accuracy %',
+              x: report.stages.map((s) => s.stage),
+              y: report.stages.map((s) => (s.accuracy == null ? NaN : pct(s.accuracy))),
+              yaxis: 'y2',
+            },
+          ],
+          layout: { yaxis: { title: 'fp32 bytes ÷ bytes', type: 'log' }, yaxis2: { title: 'accuracy %', overlaying: 'y', side: 'right' } },
+        });
+      const first = report.layers[0];
+      if (first)
+        out.push({
+          title: `Weights of ${first.name} and their centroids`,
+          data: histogramOf(first),
+          layout: { barmode: 'overlay', yaxis: { type: 'log' } },
+          logToggle: true,
+          variants: report.layers.map((l) => ({ label: l.name, title: `Weights of ${l.name} and their centroids`, data: histogramOf(l) })),
+        });
+      out.push({
+        title: 'Bits per weight: fixed-width indices vs entropy-coded (deep format)',
+        data: [
+          { type: 'bar', name: 'fixed ⌈log2 k⌉ + codebooks', x: names, y: report.layers.map((l) => l.bitsFixed) },
+          { type: 'bar', name: 'entropy-coded', x: names, y: report.layers.map((l) => l.bitsEntropy) },
+        ],
+        layout: { barmode: 'group', yaxis: { title: 'bits / weight', rangemode: 'tozero' } },
+      });
+      return out;
+    }
   }
 }

@@ -241,6 +241,7 @@ export const ClusteringReport = z.object({
   layers: z.array(ClusteringLayer),
   /** deepCompress: one row per stage. */
   stages: z.array(ClusteringStage).optional(),
+  accuracy: z.object({ before: fraction.nullable(), after: fraction.nullable() }).optional(),
   /** Bytes written by save: weight files, whole folder (model.json included), and their gzip; and the fp32 baseline's. */
   bytes: z
     .object({ weights: count, total: count, gzipWeights: count, gzipTotal: count, baselineWeights: count, baselineTotal: count })

@@ -178,7 +178,15 @@ export function reportTable(r: Report): Table {
               sig(l.bitsFixed, 3),
               sig(l.bitsEntropy, 3),
             ]),
-            notes: [`${r.init} initialization, one codebook per ${r.scope}`],
+            notes: [
+              `${r.init} initialization, one codebook per ${r.scope}`,
+              ...(r.accuracy ? [`accuracy ${pct(r.accuracy.before)} → ${pct(r.accuracy.after)}`] : []),
+              ...(r.bytes
+                ? [
+                    `written: weights ${int(r.bytes.weights)} B (${(r.bytes.baselineWeights / r.bytes.weights).toFixed(1)}× smaller than fp32), folder ${int(r.bytes.total)} B`,
+                  ]
+                : []),
+            ],
           };
   }
 }
