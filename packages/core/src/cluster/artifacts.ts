@@ -81,7 +81,8 @@ export function encodeDeepArtifacts(
       // one codebook, or one per channel (last axis; depthwise: last two)
       const values = new Float32Array(chunk.buffer);
       const depthwise = spec.name.endsWith('depthwise_kernel');
-      for (const groups of [1, channelCount(spec.shape, depthwise)]) if (!c) c = clustersFromValues(values, spec.shape, layer, groups, AUTO_MAX_K);
+      for (const groups of [1, channelCount(spec.shape, depthwise)])
+        if (!c) c = clustersFromValues(values, spec.shape, layer, groups, AUTO_MAX_K);
     }
     if (!c) {
       parts.push(chunk);

@@ -57,7 +57,7 @@ describe('deep format building blocks', () => {
 
   it('every mode and gap width round-trips random sparse channel-scope data bit-exactly', () => {
     let seed = 1;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const n = 3000;
     const groups = 6;
     const k = 5;
@@ -92,7 +92,11 @@ describe('saving and loading the deep format', () => {
       const loaded = await loadModel(join(dir, 'deep'));
       expect(tf.memory().numTensors - tensors).toBe(loaded.weights.length);
       const want = model.getWeights();
-      loaded.getWeights().forEach((w, i) => expect(bits(w.dataSync() as Float32Array), loaded.weights[i]!.name).toEqual(bits(want[i]!.dataSync() as Float32Array)));
+      loaded
+        .getWeights()
+        .forEach((w, i) =>
+          expect(bits(w.dataSync() as Float32Array), loaded.weights[i]!.name).toEqual(bits(want[i]!.dataSync() as Float32Array)),
+        );
       loaded.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -140,7 +144,9 @@ describe('saving and loading the deep format', () => {
       expect(() => decodeDeepTensor(new Uint8Array(spec.sections.reduce((a: number, b: number) => a + b, 0)), spec, 'weights.bin')).toThrow(
         "weights.bin: layer 'fc2' is corrupt or truncated (CRC-32 mismatch)",
       );
-      expect(() => decodeDeepTensor(new Uint8Array(10), spec, 'weights.bin')).toThrow(/layer 'fc2' is corrupt or truncated \(10 bytes, expected \d+\)/);
+      expect(() => decodeDeepTensor(new Uint8Array(10), spec, 'weights.bin')).toThrow(
+        /layer 'fc2' is corrupt or truncated \(10 bytes, expected \d+\)/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
       tf.dispose([base, model]);

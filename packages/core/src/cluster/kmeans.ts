@@ -70,9 +70,18 @@ function kmeansppInit(values: Float64Array, k: number, random: () => number): nu
     for (let t = 0; t < tries; t++) {
       let r = random() * total;
       let pick = n - 1;
-      for (let i = 0; i < n; i++) if ((r -= d2[i]!) <= 0) ((pick = i), (i = n));
+      for (let i = 0; i < n; i++) {
+        r -= d2[i]!;
+        if (r <= 0) {
+          pick = i;
+          break;
+        }
+      }
       const potential = update(values[pick]!, scratch);
-      if (potential < bestPotential) ((bestPotential = potential), (best = values[pick]!));
+      if (potential < bestPotential) {
+        bestPotential = potential;
+        best = values[pick]!;
+      }
     }
     centers.push(best);
     update(best, d2);
@@ -131,11 +140,17 @@ export function lloyd1d(sorted: Float64Array, start: number[], maxIterations = 3
       const [a, b] = [bounds[j]!, bounds[j + 1]!];
       if (b <= a) {
         const far = farthest(sorted, c, bounds);
-        if (far !== null && !c.includes(far)) ((c[j] = far), (moved = true));
+        if (far !== null && !c.includes(far)) {
+          c[j] = far;
+          moved = true;
+        }
         continue;
       }
       const mean = (prefix[b]! - prefix[a]!) / (b - a);
-      if (mean !== c[j]) ((c[j] = mean), (moved = true));
+      if (mean !== c[j]) {
+        c[j] = mean;
+        moved = true;
+      }
     }
     if (!moved) break;
     c.sort();
@@ -152,7 +167,10 @@ function farthest(sorted: Float64Array, c: Float64Array, bounds: Int32Array): nu
     if (b <= a) continue;
     for (const x of [sorted[a]!, sorted[b - 1]!]) {
       const d = (x - c[j]!) ** 2;
-      if (d > worst) ((worst = d), (best = x));
+      if (d > worst) {
+        worst = d;
+        best = x;
+      }
     }
   }
   return best;
