@@ -1,12 +1,14 @@
 /**
  * Writing the "deep" format: every clustered kernel is re-read from the model's
  * own weights (so what is stored is exactly what the model holds), split into
- * codebooks + indices, and encoded by encode.ts. Other tensors stay float32.
+ * codebooks + indices, and encoded by encode.ts. Other tensors (biases) stay
+ * float32, or become float16 in tfjs's standard manifest field.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
 import { channelCount, type Clusters, type LayerClusters } from './cluster.js';
 import { encodeClustered } from './encode.js';
+import { encodeWeight } from '../quantize/export.js';
 import type { DeepTensorSpec } from './format.js';
 
 /** Without assignments, a kernel counts as clustered when each codebook would hold at most this many values. */
@@ -56,6 +58,7 @@ export function encodeDeepArtifacts(
   specs: tf.io.WeightsManifestEntry[],
   data: ArrayBuffer,
   clusters?: Clusters,
+  unclustered: 'float32' | 'float16' = 'float32',
 ): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array; weights: Record<string, DeepTensorSpec> } {
   const parts: Uint8Array[] = [];
   const out: tf.io.WeightsManifestEntry[] = [];
@@ -85,8 +88,14 @@ export function encodeDeepArtifacts(
         if (!c) c = clustersFromValues(values, spec.shape, layer, groups, AUTO_MAX_K);
     }
     if (!c) {
-      parts.push(chunk);
-      out.push(spec);
+      if (unclustered === 'float16' && spec.dtype === 'float32' && !spec.quantization) {
+        const enc = encodeWeight(new Float32Array(chunk.buffer), 'float16');
+        parts.push(enc.bytes);
+        out.push({ ...spec, quantization: enc.quantization });
+      } else {
+        parts.push(chunk);
+        out.push(spec);
+      }
       continue;
     }
     const { bytes, spec: deep } = encodeClustered(c);

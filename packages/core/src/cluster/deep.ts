@@ -3,7 +3,7 @@
  * fine-tuning → share weights (k-means) → fine-tune the centroids → entropy-code
  * → reload from disk and verify every weight. Sizes are the bytes written.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import type { ClusteringReport, ClusteringStage } from '../report/schema.js';
 import { cluster, type Clusters } from './cluster.js';
 import type { ClusterInit } from './kmeans.js';
 import { checkKeys } from './options.js';
+import { encodeWeight } from '../quantize/export.js';
 import type { Masks } from '../prune/masks.js';
 
 export interface DeepCompressOptions {
@@ -41,6 +42,8 @@ export interface DeepCompressOptions {
    * 2,000 training samples (prune's `compensate: 'least-squares'`). Default false.
    */
   refit?: boolean;
+  /** Store biases (every tensor not clustered) as float16, rounding them before the final evaluation. Default true. */
+  float16Biases?: boolean;
   /** Data to measure accuracy after each stage. */
   test?: Dataset;
   /** Folder to write the compressed model to (default: a temporary one, removed after measuring). */
@@ -135,10 +138,12 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
     });
     owned.push(tuned.model);
     const dir = options.out ?? join(scratch, 'deep');
-    const saved = await saveModel(tuned.model, dir, { quantization: 'deep', clusters: tuned.clusters });
+    const unclustered = options.float16Biases === false ? 'float32' : 'float16';
+    if (unclustered === 'float16') roundUnclustered(tuned.model, tuned.clusters!);
+    const saved = await saveModel(tuned.model, dir, { quantization: 'deep', clusters: tuned.clusters, unclustered });
     const reloaded = await loadModel(dir);
     verifySame(tuned.model, reloaded);
-    stage('centroids fine-tuned, encoded and reloaded', reloaded, weightBytes(saved));
+    stage(`centroids fine-tuned${unclustered === 'float16' ? ', float16 biases' : ''}, encoded and reloaded`, reloaded, weightBytes(saved));
     const report: ClusteringReport = {
       ...shared.report,
       title: `Deep Compression of ${model.name}: ${(weightBytes(baseline) / weightBytes(saved)).toFixed(1)}× smaller weights`,
@@ -156,6 +161,20 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
   } finally {
     owned.forEach((m) => m.dispose());
     rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Rounds every float32 weight that is not a clustered kernel to float16, in place (what the file will hold). */
+function roundUnclustered(model: tf.LayersModel, clusters: Clusters): void {
+  for (const layer of model.layers) {
+    const weights = layer.getWeights();
+    if (weights.length === 0) continue;
+    const kernel = clusters[layer.name] ? layer.weights.findIndex((w) => /(^|\/)(kernel|depthwise_kernel)$/.test(w.originalName)) : -1;
+    const rounded = weights.map((w, i) =>
+      i === kernel || w.dtype !== 'float32' ? w : tf.tensor(encodeWeight(w.dataSync() as Float32Array, 'float16').decoded, w.shape),
+    );
+    layer.setWeights(rounded);
+    rounded.forEach((t, i) => t !== weights[i] && t.dispose());
   }
 }
 

@@ -76,6 +76,8 @@ export interface SaveOptions {
    * Without them every kernel holding ≤ 256 distinct values is encoded.
    */
   clusters?: Clusters;
+  /** For 'deep': how tensors that are not clustered (biases, BatchNorm) are stored. Default 'float32'. */
+  unclustered?: 'float32' | 'float16';
 }
 
 /** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
@@ -88,7 +90,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
   let deep: DeepMetadata | undefined;
   if (options.quantization === 'deep') {
     let weights: DeepMetadata['weights'];
-    ({ specs, data, weights } = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, options.clusters));
+    ({ specs, data, weights } = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, options.clusters, options.unclustered));
     deep = {
       format: DEEP_FORMAT,
       version: DEEP_VERSION,
