@@ -9,7 +9,7 @@ import { fail } from '../errors.js';
 import { channelCount, type Clusters, type LayerClusters } from './cluster.js';
 import { encodeClustered } from './encode.js';
 import { encodeWeight } from '../quantize/export.js';
-import type { DeepTensorSpec } from './format.js';
+import { crc32, type DeepTensorSpec } from './format.js';
 
 /** Without assignments, a kernel counts as clustered when each codebook would hold at most this many values. */
 const AUTO_MAX_K = 256;
@@ -59,10 +59,11 @@ export function encodeDeepArtifacts(
   data: ArrayBuffer,
   clusters?: Clusters,
   unclustered: 'float32' | 'float16' = 'float32',
-): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array; weights: Record<string, DeepTensorSpec> } {
+): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array; weights: Record<string, DeepTensorSpec>; checksums: Record<string, number> } {
   const parts: Uint8Array[] = [];
   const out: tf.io.WeightsManifestEntry[] = [];
   const weights: Record<string, DeepTensorSpec> = {};
+  const checksums: Record<string, number> = {};
   const wanted = clusters ? new Map(Object.values(clusters).map((c) => [c.layer, c])) : undefined;
   let offset = 0;
   for (const spec of specs) {
@@ -96,6 +97,7 @@ export function encodeDeepArtifacts(
         parts.push(chunk);
         out.push(spec);
       }
+      checksums[spec.name] = crc32(parts.at(-1)!);
       continue;
     }
     const { bytes, spec: deep } = encodeClustered(c);
@@ -108,5 +110,5 @@ export function encodeDeepArtifacts(
       fail('saveModel', `clusters name layer '${layer}', which has no float32 kernel in this model`);
   const joined = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
   parts.reduce((o, p) => (joined.set(p, o), o + p.byteLength), 0);
-  return { specs: out, data: joined, weights };
+  return { specs: out, data: joined, weights, checksums };
 }

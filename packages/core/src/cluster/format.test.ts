@@ -134,12 +134,30 @@ describe('saving and loading the deep format', () => {
       const flipped = Buffer.from(good);
       flipped[100]! ^= 0x10; // inside fc1's index stream
       writeFileSync(file, flipped);
-      await expect(loadModel(join(dir, 'm'))).rejects.toThrow(/^loadModel: .*weights\.bin: CRC-32 mismatch, the file is corrupt$/);
-      writeFileSync(file, good.subarray(0, good.byteLength - 7));
-      await expect(loadModel(join(dir, 'm'))).rejects.toThrow(/^loadModel: weights shard .*weights\.bin has \d+ bytes but .* truncated/);
-      expect(tf.memory().numTensors).toBe(tensors);
-      // with the shard checksum right but the tensor's wrong, the layer is named
+      await expect(loadModel(join(dir, 'm'))).rejects.toThrow(
+        /^loadModel: .*weights\.bin: layer 'fc1' is corrupt or truncated \(CRC-32 mismatch\)$/,
+      );
+      // a float tensor (fc2's bias) has its own checksum too
       const meta = JSON.parse(readFileSync(join(dir, 'm', 'model.json'), 'utf8'));
+      const specs: { name: string; shape: number[] }[] = meta.weightsManifest[0].weights;
+      const biasAt = specs
+        .slice(
+          0,
+          specs.findIndex((e) => e.name === 'fc2/bias'),
+        )
+        .reduce((o, e) => o + e.shape.reduce((a, b) => a * b, 1) * (e.name.endsWith('kernel') ? 1 : 4), 0);
+      const badBias = Buffer.from(good);
+      badBias[biasAt + 5]! ^= 0x01;
+      writeFileSync(file, badBias);
+      await expect(loadModel(join(dir, 'm'))).rejects.toThrow(
+        /^loadModel: .*weights\.bin: layer 'fc2' is corrupt \(CRC-32 mismatch in fc2\/bias\)$/,
+      );
+      writeFileSync(file, good.subarray(0, good.byteLength - 7));
+      await expect(loadModel(join(dir, 'm'))).rejects.toThrow(
+        /^loadModel: .*weights\.bin: truncated, \d+ of \d+ bytes; layer 'fc3' and those after it are cut$/,
+      );
+      expect(tf.memory().numTensors).toBe(tensors);
+      // the decoder alone names the layer for a corrupt or short tensor
       const spec = meta.userDefinedMetadata.whittleDeep.weights['fc2/kernel'];
       expect(() => decodeDeepTensor(new Uint8Array(spec.sections.reduce((a: number, b: number) => a + b, 0)), spec, 'weights.bin')).toThrow(
         "weights.bin: layer 'fc2' is corrupt or truncated (CRC-32 mismatch)",

@@ -49,6 +49,8 @@ export interface DeepMetadata {
   shards: Record<string, { bytes: number; crc32: number }>;
   /** Per clustered weight (manifest name). */
   weights: Record<string, DeepTensorSpec>;
+  /** CRC-32 of every other weight's bytes (biases …), so corruption names its layer. */
+  checksums?: Record<string, number>;
 }
 
 export class DeepFormatError extends Error {
@@ -152,10 +154,10 @@ const BYTES_PER: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8
 const entryBytes = (e: ManifestEntry) => e.shape.reduce((a, b) => a * b, 1) * (BYTES_PER[e.quantization?.dtype ?? e.dtype] ?? NaN);
 
 /**
- * Checks each shard's CRC-32 (`shards`: file name → bytes, in manifest order),
- * then decodes every clustered weight to float32: returns specs + one buffer
- * that tfjs loads. Throws DeepFormatError naming the file (and the layer) on
- * corrupt or truncated data, before anything is built.
+ * Decodes every clustered weight to float32 (`shards`: file name → bytes, in
+ * manifest order), checking each tensor's CRC-32 and then each shard's: returns
+ * specs + one buffer that tfjs loads. Throws DeepFormatError naming the file
+ * and the layer on corrupt or truncated data, before anything is built.
  */
 export function decodeDeepWeights(
   specs: ManifestEntry[],
@@ -166,12 +168,6 @@ export function decodeDeepWeights(
     throw new DeepFormatError(
       `model.json: whittle-deep metadata of version ${String(meta.version)} is not supported (this loader reads ${DEEP_VERSION})`,
     );
-  for (const s of shards) {
-    const m = meta.shards[s.name];
-    if (!m) throw new DeepFormatError(`${s.name}: not listed in the whittle-deep metadata`);
-    if (s.bytes.length !== m.bytes) throw new DeepFormatError(`${s.name}: has ${s.bytes.length} bytes, expected ${m.bytes} (truncated?)`);
-    if (crc32(s.bytes) !== m.crc32) throw new DeepFormatError(`${s.name}: CRC-32 mismatch, the file is corrupt`);
-  }
   const data = new Uint8Array(shards.reduce((n, s) => n + s.bytes.length, 0));
   shards.reduce((o, s) => (data.set(s.bytes, o), o + s.bytes.length), 0);
   // a weight may straddle shards, so it is named by the shard its first byte is in
@@ -180,6 +176,15 @@ export function decodeDeepWeights(
     for (const s of shards) if (offset < (end += s.bytes.length)) return s.name;
     return shards.at(-1)?.name ?? '(no shard)';
   };
+  const layerOf = (name: string) => meta.weights[name]?.layer ?? name.split('/').slice(0, -1).join('/');
+  const needed = specs.reduce((n, e) => n + entryBytes(e), 0);
+  if (data.length < needed) {
+    let end = 0;
+    const cut = specs.find((e) => (end += entryBytes(e)) > data.length)!;
+    throw new DeepFormatError(
+      `${shards.at(-1)?.name ?? '(no shard)'}: truncated, ${data.length} of ${needed} bytes; layer '${layerOf(cut.name)}' and those after it are cut`,
+    );
+  }
   const parts: Uint8Array[] = [];
   const out: ManifestEntry[] = [];
   let offset = 0;
@@ -192,12 +197,21 @@ export function decodeDeepWeights(
       parts.push(new Uint8Array(values.buffer));
       out.push({ name: spec.name, shape: deep.shape, dtype: 'float32' });
     } else {
+      const want = meta.checksums?.[spec.name];
+      if (want !== undefined && crc32(chunk) !== want)
+        throw new DeepFormatError(`${fileAt(offset)}: layer '${layerOf(spec.name)}' is corrupt (CRC-32 mismatch in ${spec.name})`);
       parts.push(chunk);
       out.push(spec);
     }
     offset += n;
   }
-  const joined = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
+  for (const s of shards) {
+    const m = meta.shards[s.name];
+    if (!m) throw new DeepFormatError(`${s.name}: not listed in the whittle-deep metadata`);
+    if (s.bytes.length !== m.bytes) throw new DeepFormatError(`${s.name}: has ${s.bytes.length} bytes, expected ${m.bytes}`);
+    if (crc32(s.bytes) !== m.crc32) throw new DeepFormatError(`${s.name}: CRC-32 mismatch, the file is corrupt`);
+  }
+  const joined = new Uint8Array(parts.reduce((t, p) => t + p.byteLength, 0));
   parts.reduce((o, p) => (joined.set(p, o), o + p.byteLength), 0);
   return { specs: out, data: joined.buffer };
 }

@@ -90,12 +90,14 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
   let deep: DeepMetadata | undefined;
   if (options.quantization === 'deep') {
     let weights: DeepMetadata['weights'];
-    ({ specs, data, weights } = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, options.clusters, options.unclustered));
+    let checksums: DeepMetadata['checksums'];
+    ({ specs, data, weights, checksums } = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, options.clusters, options.unclustered));
     deep = {
       format: DEEP_FORMAT,
       version: DEEP_VERSION,
       shards: { 'weights.bin': { bytes: data.byteLength, crc32: crc32(data) } },
       weights,
+      checksums,
     };
   } else if (options.quantization === 'packed')
     ({ specs, data, metadata: packed } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4));
