@@ -30,6 +30,8 @@ interface Config {
   layout: 'flat' | 'image';
   sparsity: number;
   clusters: number;
+  /** Adam learning rate of the pruning rounds' fine-tuning. */
+  learningRate: number;
 }
 
 /** k for each clustered kernel: `k`, but never more than the layer's distinct nonzero weights (LeNet-5's conv1 has 150). */
@@ -54,8 +56,15 @@ export const deepCompressionBench: Benchmark = {
     const rows: (string | number)[][] = [];
     const table: (string | number)[][] = [];
     const configs: Config[] = [
-      { name: 'lenet-300-100', build: () => lenet300100({ pretrained: true }), layout: 'flat', sparsity: 0.95, clusters: 32 },
-      { name: 'lenet-5', build: () => lenet5({ pretrained: true }), layout: 'image', sparsity: 0.95, clusters: 16 },
+      {
+        name: 'lenet-300-100',
+        build: () => lenet300100({ pretrained: true }),
+        layout: 'flat',
+        sparsity: 0.94,
+        clusters: 32,
+        learningRate: 1e-3,
+      },
+      { name: 'lenet-5', build: () => lenet5({ pretrained: true }), layout: 'image', sparsity: 0.92, clusters: 16, learningRate: 2e-4 },
     ];
     const epochs = quick ? 1 : 2;
     const steps = quick ? 1 : 3;
@@ -69,6 +78,7 @@ export const deepCompressionBench: Benchmark = {
         pruneSteps: steps,
         clusters: c.clusters,
         epochs,
+        learningRate: c.learningRate,
         test,
         onStage: (s) => log(`${c.name}: ${s.stage}: ${pct(s.accuracy ?? NaN)}, ${s.bytes} B, ${s.ratio.toFixed(1)}×`),
       });
@@ -109,6 +119,7 @@ export const deepCompressionBench: Benchmark = {
         scope: 'global',
         includeOutput: true,
         fineTuneEpochs: epochs,
+        learningRate: c.learningRate,
       });
       const dir = mkdtempSync(join(tmpdir(), 'whittle-bench-deep-'));
       try {

@@ -37,11 +37,6 @@ export interface DeepCompressOptions {
   learningRate?: number;
   /** Adam learning rate of the centroids. Default 1e-4. */
   centroidLearningRate?: number;
-  /**
-   * Before each round's fine-tuning, refit the kept weights and bias of every pruned Dense layer by least squares on
-   * 2,000 training samples (prune's `compensate: 'least-squares'`). Default false.
-   */
-  refit?: boolean;
   /** Store biases (every tensor not clustered) as float16, rounding them before the final evaluation. Default true. */
   float16Biases?: boolean;
   /** Data to measure accuracy after each stage. */
@@ -54,7 +49,6 @@ export interface DeepCompressOptions {
 }
 
 const KEYS = [
-  'refit',
   'sparsity',
   'pruneSteps',
   'clusters',
@@ -115,7 +109,6 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
       includeOutput: true,
       fineTuneEpochs: epochs,
       learningRate: options.learningRate,
-      calibration: options.refit ? train : undefined,
       seed,
     });
     owned.push(pruned.model);
