@@ -121,30 +121,40 @@ describe('the Whittle renderer in a server-free page', () => {
     const next = reports.find((r) => r.kind === 'summary')!;
     const shown = await page.evaluate(
       async ({ mime, old, next }) => {
-        const widget = window.whittleRendererFactory.createRenderer({ mimeType: mime } as never);
-        document.body.append(widget.node);
         const model = (report: unknown) => ({ data: { [mime]: report } }) as never;
-        await Promise.all([widget.renderModel(model(old)), widget.renderModel(model(next))]);
-        const node = widget.node;
-        return {
-          kind: node.dataset.whittleKind,
-          titles: [...node.querySelectorAll('.jp-WhittleReport-title')].map((t) => t.textContent),
-          tables: node.querySelectorAll('.jp-WhittleReport-table').length,
-          folded: node.querySelectorAll('details').length,
-          figures: node.querySelectorAll('.jp-WhittleReport-figure').length,
-          plots: node.querySelectorAll('svg.main-svg').length > 0,
+        // `when` sends the second report: 'at once' (before the code has loaded), or 'while drawing'
+        // (as soon as the first report's title is on the page, while its plots are being drawn)
+        const race = async (when: 'at once' | 'while drawing') => {
+          const widget = window.whittleRendererFactory.createRenderer({ mimeType: mime } as never);
+          document.body.append(widget.node);
+          let second: Promise<void> | undefined;
+          if (when === 'while drawing') {
+            const seen = new MutationObserver(() => {
+              seen.disconnect();
+              second = widget.renderModel(model(next));
+            });
+            seen.observe(widget.node, { childList: true });
+          }
+          const first = widget.renderModel(model(old));
+          if (when === 'at once') second = widget.renderModel(model(next));
+          await first;
+          await second;
+          const node = widget.node;
+          return {
+            kind: node.dataset.whittleKind,
+            titles: [...node.querySelectorAll('.jp-WhittleReport-title')].map((t) => t.textContent),
+            tables: node.querySelectorAll('.jp-WhittleReport-table').length,
+            folded: node.querySelectorAll('details').length,
+            figures: node.querySelectorAll('.jp-WhittleReport-figure').length,
+            plots: node.querySelectorAll('svg.main-svg').length > 0,
+          };
         };
+        return [await race('at once'), await race('while drawing')];
       },
       { mime: REPORT_MIME, old, next },
     );
-    expect(shown).toEqual({
-      kind: 'summary',
-      titles: [`summary of ${next.model}`],
-      tables: 1,
-      folded: 0,
-      figures: 1,
-      plots: true,
-    });
+    const only = { kind: 'summary', titles: [`summary of ${next.model}`], tables: 1, folded: 0, figures: 1, plots: true };
+    expect(shown).toEqual([only, only]);
     expect(problems).toEqual([]);
   });
 });
