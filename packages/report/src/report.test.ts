@@ -132,7 +132,10 @@ describe('@whittle/report package boundary', () => {
     const files = sources(here);
     expect(files.length).toBeGreaterThan(KINDS.length);
     for (const file of files) {
-      const imports = [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
+      const text = readFileSync(file, 'utf8');
+      const imports = [...text.matchAll(/^(?:import|export)\s[^;]*?from '([^']+)'|^import '([^']+)'|import\('([^']+)'\)/gm)].map(
+        (m) => (m[1] ?? m[2] ?? m[3])!,
+      );
       for (const spec of imports)
         expect(spec === 'zod' || spec.startsWith('./') || spec.startsWith('../'), `${file} imports ${spec}`).toBe(true);
     }

@@ -23,12 +23,15 @@
  *        plot, `curves` for the shared level-vs-metric plot, `headline` for its table row.
  * 2. In this file: `export * from './<kind>.js';`, `import { <kind>Kind } from './<kind>.js';`, and
  *    add `<kind>Kind` to `KINDS`.
- * 3. Tests: a table/figures test in `packages/report/src/kinds/<kind>.test.ts`; the browser test
- *    (test/lab/page.test.ts) expects every kind in `test/lab/reports.ipynb`'s outputs, so add a
- *    cell producing one there.
+ * 3. Tests: `kinds/<kind>.test.ts` checks the table and figures against a hand-written report
+ *    (include a hostile name like `<img src=x onerror=alert(1)>`: it must reach plotly escaped once).
+ *    Both browser tests (test/lab/page.test.ts, lab.test.ts) expect every kind in KINDS among
+ *    `test/lab/reports.ipynb`'s outputs: add a cell there that produces one.
  *
- * Producers (core's functions, the kernel's magics) import the report type from `@whittle/report`
- * (or `@whittle/core`, which re-exports it).
+ * Nothing else changes: the kernel displays any report through `toMimeBundle`, the renderer and
+ * side panel read this registry. Kind modules import only zod and `../` files (report.test.ts
+ * checks it: the renderer bundles this package, so no tfjs). Producers in core import the
+ * `<Kind>Report` type from `@whittle/report` (`@whittle/core` re-exports everything).
  */
 import { z } from 'zod';
 import { REPORT_VERSION, type KindModule, type KindSchema } from '../base.js';
