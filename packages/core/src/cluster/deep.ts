@@ -15,7 +15,7 @@ import { saveModel, type SavedModel } from '../io/save.js';
 import { checkModel } from '../models/check.js';
 import { fineTune } from '../prune/finetune.js';
 import { iterativePrune } from '../prune/schedules.js';
-import type { ClusteringReport, ClusteringStage } from '../report/schema.js';
+import type { ClusteringReport, ClusteringStage } from '@whittle/report';
 import { cluster, type Clusters } from './cluster.js';
 import type { ClusterInit } from './kmeans.js';
 import { checkKeys } from './options.js';

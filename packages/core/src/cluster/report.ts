@@ -1,6 +1,5 @@
 /** The `clustering` report: per layer, codebooks, histogram with centroids, bits before/after entropy coding. */
-import { histogram } from '../report/histogram.js';
-import type { ClusteringReport, ClusteringLayer } from '../report/schema.js';
+import { histogram, type ClusteringLayer, type ClusteringReport } from '@whittle/report';
 import type { LayerClusters } from './cluster.js';
 import { encodeClustered } from './encode.js';
 

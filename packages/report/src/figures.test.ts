@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateReport, type Report } from '@whittle/core/report';
-import { figures, plotlyText } from './traces.js';
+import { figures, plotlyText, validateReport, type Report } from './index.js';
 
 const hist = { binEdges: [-1, 0, 1], counts: [3, 5] };
 
@@ -129,48 +128,6 @@ describe('report → plotly figures', () => {
     expect(fs[1]!.data[0]!.y).toEqual([8]); // bits per layer
     expect(fs[2]!.data.map((t) => t.y)).toEqual([[44], [47]]);
     expect(fs).toHaveLength(5);
-  });
-
-  it('clustering: stage ratios with accuracy, per-layer histogram with centroids, bits fixed vs entropy-coded', () => {
-    const layer = (name: string) => ({
-      name,
-      shape: [4, 3],
-      params: 12,
-      nonzeros: 6,
-      clusters: 2,
-      codebooks: 1,
-      centroids: [-0.5, 0.25],
-      histogram: hist,
-      mse: 0.01,
-      bitsFixed: 6.33,
-      bitsEntropy: 3.1,
-    });
-    const r: Report = {
-      kind: 'clustering',
-      version: 1,
-      title: 'deep',
-      model: 'm',
-      init: 'linear',
-      scope: 'layer',
-      layers: [layer('fc1'), layer('<b>fc2</b>')],
-      stages: [
-        { stage: 'fp32', accuracy: 0.94, nonzeros: 12, bitsPerWeight: 32, bytes: 48, ratio: 1 },
-        { stage: 'encoded', accuracy: 0.9412, nonzeros: 6, bitsPerWeight: 3, bytes: 5, ratio: 9.6 },
-      ],
-    };
-    const fs = figures(r);
-    expect(fs).toHaveLength(3);
-    expect(fs[0]!.data[0]!.y).toEqual([1, 9.6]);
-    expect(fs[0]!.data[1]!.y).toEqual([94, 94.12]);
-    expect(fs[1]!.data[1]!.x).toEqual([-0.5, 0.25]); // centroids marked on the histogram
-    expect(fs[1]!.variants!.map((v) => v.title)).toEqual([
-      'Weights of fc1 and their centroids',
-      'Weights of &lt;b&gt;fc2&lt;/b&gt; and their centroids',
-    ]);
-    expect(fs[2]!.data.map((t) => t.y)).toEqual([
-      [6.33, 6.33],
-      [3.1, 3.1],
-    ]);
   });
 
   it('summary and compare draw grouped bars; evaluate a correct/wrong bar', () => {
