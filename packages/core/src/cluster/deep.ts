@@ -35,6 +35,8 @@ export interface DeepCompressOptions {
   epochs?: number;
   /** Adam learning rate of the pruning rounds. Default 1e-3. */
   learningRate?: number;
+  /** Epochs of centroid fine-tuning. Default `epochs`. */
+  centroidEpochs?: number;
   /** Adam learning rate of the centroids. Default 1e-4. */
   centroidLearningRate?: number;
   /** Store biases (every tensor not clustered) as float16, rounding them before the final evaluation. Default true. */
@@ -57,6 +59,7 @@ const KEYS = [
   'epochs',
   'learningRate',
   'centroidLearningRate',
+  'centroidEpochs',
   'test',
   'out',
   'onStage',
@@ -82,6 +85,7 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
   const sparsity = checkFraction('deepCompress', 'sparsity', options.sparsity ?? 0.92);
   const steps = checkPositiveInt('deepCompress', 'pruneSteps', options.pruneSteps ?? 3);
   const epochs = checkPositiveInt('deepCompress', 'epochs', options.epochs ?? 2);
+  const centroidEpochs = checkPositiveInt('deepCompress', 'centroidEpochs', options.centroidEpochs ?? epochs);
   const { test, seed = 0 } = options;
   const params = model.countParams();
   const scratch = mkdtempSync(join(tmpdir(), 'whittle-deep-'));
@@ -125,7 +129,7 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
     const tuned = await fineTune(shared.model, train, {
       clusters: shared.assignments,
       masks: pruned.masks,
-      epochs,
+      epochs: centroidEpochs,
       learningRate: options.centroidLearningRate ?? 1e-4,
       seed,
     });
