@@ -134,6 +134,7 @@ export const deepCompressionBench: Benchmark = {
         scope: 'global',
         includeOutput: true,
         fineTuneEpochs: epochs,
+        test,
       });
       const dir = mkdtempSync(join(tmpdir(), 'whittle-bench-deep-'));
       try {
