@@ -195,7 +195,7 @@ export const deepCompressionBench: Benchmark = {
       },
       notes: [
         'Whittle starts from its own pretrained weights (LeNet-300-100 94.31 %, LeNet-5 97.41 %); the PyTorch harness (shared/reference/mnist-references.md §6) from its own 94.61 % model: prune to 92 % → k = 32 per layer → 2 epochs of centroid fine-tuning, sizes from a formula with 5-bit weights and 4-bit gaps. It has no LeNet-5 run. The paper’s LeNet-5 is Caffe’s (431 K params); Whittle’s is the classic 61,706-param one, with less to squeeze.',
-        'Weight bytes = the weights.bin written (biases float32 included); whole folder adds model.json (topology + the deep format’s per-tensor specs). Every weight of the reloaded model is compared bit for bit with the compressed model before these are reported.',
+        'Weight bytes = the weights.bin written, biases included (float16 in the pipeline rows, float32 in the k table); whole folder adds model.json (topology + the deep format’s per-tensor specs). Every weight of the reloaded model is compared bit for bit with the compressed model before these are reported.',
         'The k table clusters one pruned model (same schedule) at each k (k capped at a layer’s distinct nonzero weights: LeNet-5’s conv1 has ≤ 150), then fine-tunes the centroids as many epochs as a pruning round (masks kept); its ratios are weight bytes with float32 biases.',
         'The machine was shared with other sessions during the run; only sizes and accuracies are reported, no timings.',
       ],
