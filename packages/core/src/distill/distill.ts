@@ -50,7 +50,12 @@ export async function distill(options: DistillOptions): Promise<DistillResult> {
       variables: kd.variables,
       onProgress: (p) => {
         if (p.batch < p.batches) return onProgress?.(p);
-        const terms = { epoch: p.epoch, ...kd.takeTerms(), loss: p.loss, accuracy: validation ? evaluate(copy, validation).accuracy : null };
+        const terms = {
+          epoch: p.epoch,
+          ...kd.takeTerms(),
+          loss: p.loss,
+          accuracy: validation ? evaluate(copy, validation).accuracy : null,
+        };
         epochs.push(terms);
         onProgress?.({ ...p, terms });
       },

@@ -31,8 +31,11 @@ export function classifierHead(where: string, role: string, model: tf.LayersMode
   if (model.outputs.length !== 1) fail(where, `${role} '${model.name}' has ${model.outputs.length} outputs; a classifier has one`);
   const shape = model.outputs[0]!.shape;
   if (shape.length !== 2 || (shape[1] ?? 0) < 2)
-    fail(where, `${role} '${model.name}' outputs [${shape.slice(1).join('×')}] per sample; a classifier outputs a vector of ≥ 2 class scores`);
-  const layer = model.outputLayers[0]!;
+    fail(
+      where,
+      `${role} '${model.name}' outputs [${shape.slice(1).join('×')}] per sample; a classifier outputs a vector of ≥ 2 class scores`,
+    );
+  const layer = model.outputs[0]!.sourceLayer as tf.layers.Layer;
   const activation = (layer.getConfig() as { activation?: string }).activation;
   if (isSoftmaxLayer(layer)) return { layer, softmax: 'layer', classes: shape[1]! };
   if (layer.getClassName() === 'Dense' && activation === 'softmax') return { layer, softmax: 'fused', classes: shape[1]! };
@@ -57,7 +60,9 @@ class DenseLogits extends tf.layers.Layer {
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-    const [kernel, bias] = ['kernel', 'bias'].map((n) => this.dense.weights.find((w) => w.originalName.endsWith(`/${n}`) || w.originalName === n));
+    const [kernel, bias] = ['kernel', 'bias'].map((n) =>
+      this.dense.weights.find((w) => w.originalName.endsWith(`/${n}`) || w.originalName === n),
+    );
     const z = tf.matMul(x, kernel!.read());
     return bias ? tf.add(z, bias.read()) : z;
   }

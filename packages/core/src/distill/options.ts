@@ -33,7 +33,8 @@ function distance(a: string, b: string): number {
 
 /** Rejects a missing options object and unknown keys (with the closest known name as a hint). */
 export function checkDistillOptions(options: unknown): asserts options is DistillOptions {
-  if (typeof options !== 'object' || options === null) fail('distill', `options must be an object { teacher, student, data, … }, got ${String(options)}`);
+  if (typeof options !== 'object' || options === null)
+    fail('distill', `options must be an object { teacher, student, data, … }, got ${String(options)}`);
   for (const key of Object.keys(options)) {
     if (DISTILL_OPTION_KEYS.includes(key)) continue;
     const best = [...DISTILL_OPTION_KEYS].sort((a, b) => distance(key, a) - distance(key, b))[0]!;

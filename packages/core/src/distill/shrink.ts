@@ -42,6 +42,7 @@ export function shrinkWidth(model: tf.LayersModel, factor: number, options: Shri
   }
   const smaller = rebuild(graph, removed);
   reinitialize(smaller, options.seed ?? 0);
+  smaller.name = `${model.name}-w${factor}`;
   return smaller;
 }
 
@@ -64,7 +65,10 @@ function reinitialize(model: tf.LayersModel, seed: number): void {
       const name = w.originalName.split('/').pop()!;
       if (name === 'gamma' || name === 'moving_variance') return tf.ones(w.shape as number[]);
       if (name === 'beta' || name === 'moving_mean') return tf.zeros(w.shape as number[]);
-      return tf.tensor(Float32Array.from({ length: size }, () => (2 * next() - 1) * bound), w.shape as number[]);
+      return tf.tensor(
+        Float32Array.from({ length: size }, () => (2 * next() - 1) * bound),
+        w.shape as number[],
+      );
     });
     layer.setWeights(fresh);
     tf.dispose(fresh);

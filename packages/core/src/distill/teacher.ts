@@ -26,12 +26,14 @@ export const DEFAULT_TEMPERATURE = 4;
 export const DEFAULT_ALPHA = 0.9;
 
 export function checkTemperature(where: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(where, `temperature must be a number > 0, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    fail(where, `temperature must be a number > 0, got ${String(value)}`);
   return value;
 }
 
 export function checkAlpha(where: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) fail(where, `alpha must be in [0, 1], got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1)
+    fail(where, `alpha must be in [0, 1], got ${String(value)}`);
   return value;
 }
 
@@ -46,7 +48,8 @@ export function checkPair(where: string, teacher: tf.LayersModel, student: tf.La
   if (ti !== si) fail(where, `teacher '${teacher.name}' takes input ${ti} but student '${student.name}' takes ${si}`);
   const t = classifierHead(where, 'teacher', teacher);
   const s = classifierHead(where, 'student', student);
-  if (t.classes !== s.classes) fail(where, `teacher '${teacher.name}' outputs ${t.classes} classes but student '${student.name}' outputs ${s.classes}`);
+  if (t.classes !== s.classes)
+    fail(where, `teacher '${teacher.name}' outputs ${t.classes} classes but student '${student.name}' outputs ${s.classes}`);
   return t.classes;
 }
 

@@ -57,7 +57,9 @@ export async function quantizeAwareTrain(
     .map((layer) => {
       const variable = layer.weights[kernelIndex(layer)]!.read() as tf.Variable;
       const channelAxis = layer.getClassName() === 'DepthwiseConv2D' ? variable.rank - 2 : variable.rank - 1;
-      return { layer, variable, channelAxis, master: tf.variable(variable.clone(), false), onGrid: undefined as tf.Tensor | undefined };
+      // tidy releases the clone (the variable keeps its data); a bare clone leaked one tensor per kernel
+      const master = tf.tidy(() => tf.variable(variable.clone(), false));
+      return { layer, variable, channelAxis, master, onGrid: undefined as tf.Tensor | undefined };
     });
   const project = () =>
     targets.forEach((t) => {
