@@ -54,14 +54,22 @@ export const distillationBench: Benchmark = {
     // quick: the first 2,000 digits of the shuffled train split (all classes); full: all of it
     const train: Dataset = quick ? slice(splits.train, 0, 2000) : splits.train;
     const seeds = quick ? [0] : [0, 1, 2];
-    const epochs = quick ? 1 : 5;
-    const tuneEpochs = quick ? 1 : 2;
+    // sized for a shared 2-core machine (the full run should finish in ≲ 25 min): see the notes
+    const epochs = quick ? 1 : 3;
+    const tuneEpochs = 1;
     const widths = quick ? [0.5] : [0.5, 0.25];
     const temperatures = quick ? [1, 4] : [1, 2, 4, 8];
     const acc = (m: tf.LayersModel) => evaluate(m, test).accuracy;
     const teacherAcc = acc(teacher);
     const teacherBytes = await bytesOf(teacher);
-    rows.push(['teacher', 'LeNet-5, pretrained', teacher.countParams().toLocaleString('en-US'), teacherBytes.toLocaleString('en-US'), pct(teacherAcc), '']);
+    rows.push([
+      'teacher',
+      'LeNet-5, pretrained',
+      teacher.countParams().toLocaleString('en-US'),
+      teacherBytes.toLocaleString('en-US'),
+      pct(teacherAcc),
+      '',
+    ]);
     const row = (what: string, how: string, params: number, bytes: number, accs: number[], vs = '') => {
       rows.push([what, how, params.toLocaleString('en-US'), bytes.toLocaleString('en-US'), pm(accs), vs]);
       figures.push({ name: `${what}: ${how} (mean)`, value: mean(accs), unit: 'fraction' });
@@ -96,13 +104,23 @@ export const distillationBench: Benchmark = {
         const tuned = (await fineTune(cut, train, { epochs, seed })).model;
         ways.pruned.push(acc(tuned));
         [student, plain, kd, cut, tuned].forEach((m) => m.dispose());
+        log(
+          `width ${w} seed ${seed}: labels ${pct(ways.labels.at(-1)!)}, distilled ${pct(ways.distilled.at(-1)!)}, pruned ${pct(ways.pruned.at(-1)!)}`,
+        );
       }
       distilledAt.set(`${w}:4`, ways.distilled);
       const what = `student width ${w}`;
       const paired = verdict(`${what}, distilled vs labels alone`, ways.labels, ways.distilled);
       row(what, `labels alone, ${epochs} epochs`, params, bytes, ways.labels);
       row(what, `distilled (T 4, α 0.9), ${epochs} epochs`, params, bytes, ways.distilled, `${pp(paired)} vs labels`);
-      row(what, `structured L2 pruning of the teacher + ${epochs} epochs on labels`, params, bytes, ways.pruned, `${pp(ways.pruned.map((a, i) => a - ways.labels[i]!))} vs labels`);
+      row(
+        what,
+        `structured L2 pruning of the teacher + ${epochs} epochs on labels`,
+        params,
+        bytes,
+        ways.pruned,
+        `${pp(ways.pruned.map((a, i) => a - ways.labels[i]!))} vs labels`,
+      );
     }
 
     // 2. Temperature sweep: the smallest student, distilled at each T.
@@ -115,6 +133,7 @@ export const distillationBench: Benchmark = {
           const student = shrinkWidth(teacher, w, { seed });
           const kd = (await distill({ teacher, student, data: train, epochs, seed, temperature: T, alpha: 0.9 })).model;
           accs.push(acc(kd));
+          log(`width ${w} T ${T} seed ${seed}: ${pct(accs.at(-1)!)}`);
           [student, kd].forEach((m) => m.dispose());
         }
       }
@@ -129,11 +148,13 @@ export const distillationBench: Benchmark = {
     const cases: [string, (seed: number, withTeacher: boolean) => Promise<tf.LayersModel>][] = [
       [
         `LeNet-5 global 95 % pruning (one-shot ${pct(oneShot)}), ${tuneEpochs} fine-tune epochs`,
-        async (seed, withTeacher) => (await fineTune(sparse, train, { masks, epochs: tuneEpochs, seed, ...(withTeacher && { teacher }) })).model,
+        async (seed, withTeacher) =>
+          (await fineTune(sparse, train, { masks, epochs: tuneEpochs, seed, ...(withTeacher && { teacher }) })).model,
       ],
       [
         `LeNet-5 2-bit QAT (per-channel), ${tuneEpochs} epochs`,
-        async (seed, withTeacher) => (await quantizeAwareTrain(teacher, train, { bits: 2, epochs: tuneEpochs, seed, ...(withTeacher && { teacher }) })).model,
+        async (seed, withTeacher) =>
+          (await quantizeAwareTrain(teacher, train, { bits: 2, epochs: tuneEpochs, seed, ...(withTeacher && { teacher }) })).model,
       ],
     ];
     for (const [what, run] of cases) {
@@ -147,6 +168,7 @@ export const distillationBench: Benchmark = {
           const m = await run(seed, withTeacher);
           into.push(acc(m));
           m.dispose();
+          log(`${what}, seed ${seed}, ${withTeacher ? 'with' : 'without'} teacher: ${pct(into.at(-1)!)}`);
         }
       }
       const paired = verdict(`${what}, with vs without the teacher`, alone, taught);
@@ -158,7 +180,7 @@ export const distillationBench: Benchmark = {
     splits.train.dispose();
     test.dispose();
     notes.push(
-      `Seeds: ${seeds.join(', ')}; students ${epochs} epochs, fine-tuning and QAT ${tuneEpochs} epochs${quick ? ' (quick mode: 2,000 training digits, one seed)' : ''}. Bytes: the saved float32 model folder (pruned masks are not encoded sparsely, so the 95 % model is as large as the teacher).`,
+      `Seeds: ${seeds.join(', ')}; students ${epochs} epochs, fine-tuning and QAT ${tuneEpochs} epoch${quick ? ' (quick mode: 2,000 training digits, one seed)' : ' — cut from the 5 and 2 first planned so that the run fits ≲ 25 min on a 2-core machine shared by ~9 sessions'}. Bytes: the saved float32 model folder (pruned masks are not encoded sparsely, so the 95 % model is as large as the teacher).`,
       'The machine was shared with other sessions while this ran; accuracies do not depend on that, the run time does.',
     );
     return {
