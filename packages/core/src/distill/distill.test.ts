@@ -6,7 +6,7 @@ import { mnist } from '../data/mnist.js';
 import { evaluate } from '../analysis/evaluate.js';
 import { buildLenet300100 } from '../models/architectures.js';
 import { cloneModel } from '../models/clone.js';
-import { lenet300100, lenet5 } from '../models/reference.js';
+import { lenet300100, lenet5, mobilenetMini } from '../models/reference.js';
 import { fit } from '../train/fit.js';
 import { prune } from '../prune/prune.js';
 import { fineTune } from '../prune/finetune.js';
@@ -14,6 +14,7 @@ import { quantizeAwareTrain } from '../quantize/qat.js';
 import { distill } from './distill.js';
 import { logitsView } from './logits.js';
 import { shrinkWidth } from './shrink.js';
+import { teacherTerm } from './teacher.js';
 
 /** The first `perClass` samples of every class (the split files are ordered by digit). */
 function stratified(data: Dataset, perClass: number): Dataset {
@@ -155,6 +156,29 @@ describe('distill', () => {
     const tensors = tf.memory().numTensors;
     for (const [options, message] of cases) await expect(distill(options)).rejects.toThrow(message);
     expect(tf.memory().numTensors).toBe(tensors);
+  });
+});
+
+describe('teacherTerm', () => {
+  it('runs the teacher in inference mode: its logits are predict()’s (BatchNorm moving statistics), its weights untouched', () => {
+    const teacher = mobilenetMini({ pretrained: true });
+    const student = shrinkWidth(teacher, 0.5);
+    const sum = checksum(teacher);
+    const data = gather(
+      image.test,
+      Array.from({ length: 40 }, (_, i) => i * 7),
+    );
+    const term = teacherTerm('test', student, data, { teacher });
+    const packed = term.data.y.slice([0, 10], [-1, 10]);
+    const reference = logitsView('test', 'teacher', teacher).predict(data.x) as tf.Tensor;
+    expect(tf.max(tf.abs(packed.sub(reference))).dataSync()[0]).toBeLessThan(1e-4);
+    term.dispose();
+    expect(checksum(teacher)).toEqual(sum);
+    // in training mode BatchNorm would use the batch's statistics (and update its moving ones): other logits
+    const copy = cloneModel(teacher);
+    const training = logitsView('test', 'teacher', copy).apply(data.x, { training: true }) as tf.Tensor;
+    expect(tf.max(tf.abs(training.sub(reference))).dataSync()[0]).toBeGreaterThan(1e-2);
+    data.dispose();
   });
 });
 
