@@ -10,7 +10,8 @@ import { cloneModel } from '../models/clone.js';
 import { evaluate } from '../analysis/evaluate.js';
 import { fit, type FitOptions, type FitResult, type TrainProgress } from '../train/fit.js';
 import { DEFAULT_ALPHA, DEFAULT_TEMPERATURE, teacherTerm, type TeacherOptions } from './teacher.js';
-import { distillationReport, type DistillationEpoch, type DistillationReport } from './report.js';
+import type { DistillationReport } from '@whittle/report';
+import { distillationReport, type DistillationEpoch } from './report.js';
 import { checkDistillOptions } from './options.js';
 
 export interface DistillOptions extends TeacherOptions, Omit<FitOptions, 'loss' | 'variables' | 'afterStep' | 'onProgress'> {

@@ -3,4 +3,4 @@ export { distillationLoss, distillationTerms, type DistillLossTerms } from './lo
 export { logitsView, classifierHead } from './logits.js';
 export { shrinkWidth, type ShrinkOptions } from './shrink.js';
 export { teacherTerm, DEFAULT_ALPHA, DEFAULT_TEMPERATURE, type TeacherOptions, type TeacherTerm } from './teacher.js';
-export type { DistillationReport, DistillationEpoch, DistilledModel } from './report.js';
+export type { DistillationEpoch } from './report.js';

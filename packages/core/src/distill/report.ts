@@ -6,41 +6,11 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { evaluate, predictClasses } from '../analysis/evaluate.js';
 import { saveModel } from '../io/save.js';
+import type { DistillationReport } from '@whittle/report';
 
-export interface DistillationEpoch {
-  epoch: number;
-  /** Mean T²·KL(teacher ‖ student) over the epoch's training steps. */
-  soft: number;
-  /** Mean cross-entropy with the labels over the epoch's training steps. */
-  hard: number;
-  /** Mean training loss α·soft + (1 − α)·hard. */
-  loss: number;
-  /** Student's accuracy on the validation set after the epoch, when one was given. */
-  accuracy: number | null;
-}
-
-export interface DistilledModel {
-  name: string;
-  params: number;
-  /** Bytes of the saved stock-tfjs folder (model.json + weights), and gzipped. */
-  bytes: number;
-  gzipBytes: number;
-  /** On the validation set, when one was given. */
-  accuracy: number | null;
-}
-
-export interface DistillationReport {
-  kind: 'distillation';
-  version: 1;
-  title: string;
-  temperature: number;
-  alpha: number;
-  teacher: DistilledModel;
-  student: DistilledModel;
-  /** Fraction of validation samples on which student and teacher predict the same class. */
-  agreement: number | null;
-  epochs: DistillationEpoch[];
-}
+/** One epoch's row of the report. */
+export type DistillationEpoch = DistillationReport['epochs'][number];
+type DistilledModel = DistillationReport['student'];
 
 async function side(model: tf.LayersModel, validation: Dataset | undefined): Promise<DistilledModel> {
   const dir = mkdtempSync(join(tmpdir(), 'whittle-distill-'));
