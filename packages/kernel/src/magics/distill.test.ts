@@ -15,8 +15,10 @@ describe('%distill declaration', () => {
     const text = help(magic);
     for (const flag of ['--student', '--width', '--data', '--test', '--temperature', '--alpha', '--epochs', '--seed', '--as'])
       expect(text).toContain(flag);
-    expect(() => parseArgs(magic, 'big --temp 2')).toThrow(UsageError);
-    expect(() => parseArgs(magic, 'big --temp 2')).toThrow(`unknown option '--temp'\nusage: ${usage(magic)}`);
+    expect(() => parseArgs(magic, 'big --temprature 2')).toThrow(UsageError);
+    expect(() => parseArgs(magic, 'big --temprature 2')).toThrow(
+      `unknown option '--temprature'\n(Did you mean --temperature?)\nusage: ${usage(magic)}`,
+    );
   });
 
   it('needs exactly one of --student and --width', async () => {
