@@ -137,6 +137,23 @@ describe('distill', () => {
     model.dispose();
   });
 
+  it('stops when onProgress throws (a kernel interrupt), releasing every tensor it made', async () => {
+    const teacher = lenet300100({ pretrained: true });
+    const student = shrinkWidth(teacher, 0.25);
+    const tensors = tf.memory().numTensors;
+    const stop = distill({
+      teacher,
+      student,
+      data: flat.train,
+      epochs: 3,
+      onProgress: (p) => {
+        if (p.batch >= 5) throw new Error('interrupted');
+      },
+    });
+    await expect(stop).rejects.toThrow('interrupted');
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
   it('rejects bad pairs and settings with one-line errors naming both models', async () => {
     const t = lenet300100();
     const data = flat.train;
