@@ -62,7 +62,7 @@ export function spamArrays(options: SpamArraysOptions = {}): ArrayDataset {
   const { words = SPAM_WORDS } = options;
   const all = messages();
   if (!Number.isInteger(words) || words < 1 || words > all.trainVocabulary)
-    throw new RangeError(`spamArrays: words=${words} must be an integer in [1, ${all.trainVocabulary}]`);
+    throw new RangeError(`spamArrays: words must be an integer in [1, ${all.trainVocabulary}], got ${words}`);
   const vocabulary = topWords(
     all.train.map((m) => m.words),
     words,
