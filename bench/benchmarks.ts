@@ -9,6 +9,7 @@ import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
 import { deepCompressionBench } from './deep-compression.js';
+import { distillationBench } from './distillation.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
@@ -16,6 +17,7 @@ export const BENCHMARKS: Benchmark[] = [
   pruneQuality,
   quantizeQuality,
   deepCompressionBench,
+  distillationBench,
   toolkitSpeed,
   training,
   inference,
