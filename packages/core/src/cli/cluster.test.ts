@@ -17,6 +17,8 @@ describe('whittle cluster / compress --pipeline deep', () => {
     expect(out.layers.map((l: { clusters: number }) => l.clusters)).toEqual([8, 16, 16]);
     expect(out.bytes.weights).toBe(statSync(join(dir, 'weights.bin')).size);
     expect(out.bytes.total).toBe(statSync(join(dir, 'weights.bin')).size + statSync(join(dir, 'model.json')).size);
+    expect(out.bytes.baselineWeights).toBe(266610 * 4); // the fp32 weights.bin, written beside it
+    expect(out.bytes.baselineTotal).toBeGreaterThan(266610 * 4);
     expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).userDefinedMetadata.whittleDeep.format).toBe('whittle-deep');
     const summary = json('summary', dir, '--json');
     expect(summary.totals.params).toBe(266610);

@@ -1,5 +1,8 @@
 /** `whittle cluster` (k-means weight sharing) and `whittle compress --pipeline deep` (Deep Compression). */
 import type { Command } from 'commander';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { initBackend } from '../backend/index.js';
 import { fail } from '../errors.js';
 import { evaluate } from '../analysis/evaluate.js';
@@ -91,7 +94,10 @@ export function registerCluster(program: Command): void {
           const report = { ...shared.report, accuracy: { before: evaluate(model, test).accuracy, after: evaluate(result, test).accuracy } };
           if (flags.out) {
             const saved = await saveModel(result, flags.out, { quantization: 'deep', clusters: assignments });
-            const fp32 = model.countParams() * 4;
+            // the float32 original, written too, so both sides of the ratio are bytes on disk
+            const scratch = mkdtempSync(join(tmpdir(), 'whittle-cluster-'));
+            const fp32 = await saveModel(model, join(scratch, 'fp32'));
+            rmSync(scratch, { recursive: true, force: true });
             const weights = saved.files.find((f) => f.name === 'weights.bin')!;
             Object.assign(report, {
               bytes: {
@@ -99,8 +105,8 @@ export function registerCluster(program: Command): void {
                 total: saved.bytes,
                 gzipWeights: weights.gzipBytes,
                 gzipTotal: saved.gzipBytes,
-                baselineWeights: fp32,
-                baselineTotal: fp32,
+                baselineWeights: fp32.files.find((f) => f.name === 'weights.bin')!.bytes,
+                baselineTotal: fp32.bytes,
               },
             });
           }
