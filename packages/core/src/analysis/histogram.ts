@@ -9,6 +9,7 @@ import { checkModel } from '../models/check.js';
 import { selectTargets, matches } from '../prune/targets.js';
 import { histogram } from '../report/histogram.js';
 import type { HistogramReport } from '../report/schema.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface WeightHistogramOptions {
   /** Layer names or globs to include (default: every prunable kernel, classifier included). */
@@ -18,11 +19,14 @@ export interface WeightHistogramOptions {
   logY?: boolean;
   title?: string;
 }
+const HISTOGRAM_KEYS = optionKeys<WeightHistogramOptions>({ layers: true, bins: true, logY: true, title: true });
+
 
 const WHERE = 'weightHistogram';
 
 /** Histograms of the kernels of each model in `series` (label → model), over one common range. */
 export function weightHistogram(series: Record<string, tf.LayersModel>, options: WeightHistogramOptions = {}): HistogramReport {
+  checkOptions('weightHistogram', options, HISTOGRAM_KEYS);
   const entries = Object.entries(series);
   if (entries.length === 0) fail(WHERE, 'give at least one model, e.g. weightHistogram({ before: model, after: pruned })');
   const bins = options.bins ?? 80;

@@ -7,13 +7,16 @@ import type { Dataset } from '../data/dataset.js';
 import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
-import { fit, type FitOptions, type FitResult } from '../train/fit.js';
+import { fit, TRAIN_OPTIONS, type FitOptions, type FitResult } from '../train/fit.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { Masks } from './masks.js';
 
 export interface FineTuneOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {
   /** Keep-masks from `prune` (or any step that produced them); omitted for structured results. */
   masks?: Masks;
 }
+
+const FINE_TUNE_KEYS = optionKeys<FineTuneOptions>({ ...TRAIN_OPTIONS, masks: true });
 
 /** Binds masks to a model's kernel variables; `apply()` re-zeroes the pruned weights. */
 export function maskBinding(model: tf.LayersModel, masks: Masks): { apply: () => void; dispose: () => void } {
@@ -46,11 +49,13 @@ export async function fineTune(
   options: FineTuneOptions = {},
 ): Promise<{ model: tf.LayersModel; history: FitResult }> {
   checkModel('fineTune', model);
+  checkOptions('fineTune', options, FINE_TUNE_KEYS);
+  const { masks, ...fitOptions } = options;
   const tuned = cloneModel(model);
-  const binding = options.masks ? maskBinding(tuned, options.masks) : undefined;
+  const binding = masks ? maskBinding(tuned, masks) : undefined;
   try {
     binding?.apply();
-    const history = await fit(tuned, data, { ...options, afterStep: binding ? () => binding.apply() : undefined });
+    const history = await fit(tuned, data, { ...fitOptions, afterStep: binding ? () => binding.apply() : undefined });
     return { model: tuned, history };
   } catch (err) {
     tuned.dispose();

@@ -1,5 +1,6 @@
 import type { Dataset } from '../data/dataset.js';
 import { checkFraction, checkPositiveInt, fail } from '../errors.js';
+import { optionKeys } from '../options.js';
 
 export type Granularity = 'unstructured' | { n: number; m: number } | 'neuron' | 'filter' | 'channel';
 export type PruneMethod = 'magnitude' | 'random' | 'l1' | 'l2' | 'bn-scale';
@@ -55,6 +56,21 @@ export interface PruneOptions {
    */
   calibrationSamples?: number;
 }
+
+/** Every key of PruneOptions, checked against the interface at compile time. */
+export const PRUNE_OPTIONS = {
+  sparsity: true,
+  method: true,
+  granularity: true,
+  scope: true,
+  skip: true,
+  includeOutput: true,
+  seed: true,
+  compensate: true,
+  calibration: true,
+  calibrationSamples: true,
+} as const satisfies { [K in keyof Required<PruneOptions>]: true };
+export const PRUNE_KEYS = optionKeys<PruneOptions>(PRUNE_OPTIONS);
 
 export const isStructured = (g: Granularity): g is 'neuron' | 'filter' | 'channel' => g === 'neuron' || g === 'filter' || g === 'channel';
 

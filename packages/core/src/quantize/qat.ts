@@ -14,7 +14,8 @@ import { checkIntInRange } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { kernelIndex } from '../analysis/perturb.js';
-import { fit, type FitOptions } from '../train/fit.js';
+import { fit, TRAIN_OPTIONS, type FitOptions } from '../train/fit.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { QuantizationReport } from '../report/schema.js';
 import { layerRow } from './metrics.js';
 
@@ -24,6 +25,8 @@ export interface QatOptions extends Omit<FitOptions, 'afterStep' | 'variables'> 
   /** Per output channel scales (default true). */
   perChannel?: boolean;
 }
+
+const QAT_KEYS = optionKeys<QatOptions>({ ...TRAIN_OPTIONS, bits: true, perChannel: true });
 
 /** Symmetric fake quantization in tfjs ops: scale = max|w| / (2^(b−1) − 1) per channel (last axis) or tensor. */
 export function fakeQuantWeights(w: tf.Tensor, bits: number, perChannel: boolean, channelAxis: number): tf.Tensor {
@@ -41,6 +44,8 @@ export async function quantizeAwareTrain(
   options: QatOptions,
 ): Promise<{ model: tf.LayersModel; report: QuantizationReport }> {
   checkModel('quantizeAwareTrain', model);
+  checkOptions('quantizeAwareTrain', options, QAT_KEYS);
+  const { bits: _bits, perChannel: _perChannel, ...fitOptions } = options;
   const bits = checkIntInRange('quantizeAwareTrain', 'bits', options.bits, 2, 8);
   const perChannel = options.perChannel ?? true;
   const trained = cloneModel(model);
@@ -60,7 +65,7 @@ export async function quantizeAwareTrain(
   try {
     project();
     await fit(trained, data, {
-      ...options,
+      ...fitOptions,
       afterStep: () => {
         tf.tidy(() => targets.forEach((t) => t.master.assign(t.master.add(t.variable.sub(t.onGrid!)))));
         project();
