@@ -123,7 +123,9 @@ describe('unstructured pruning', () => {
       "prune: method 'l2' does not fit unstructured pruning; use one of magnitude, random",
     );
     expect(() => prune(model, { granularity: { n: 4, m: 2 } })).toThrow('prune: N:M needs n < m, got 4:2');
-    expect(() => prune(model, { sparsity: 0.5, granularity: 'filter', sparsityx: 1 } as never)).not.toThrow();
+    expect(() => prune(model, { sparsity: 0.5, granularity: 'filter', sparsityx: 1 } as never)).toThrow(
+      "prune: unknown option 'sparsityx' (did you mean 'sparsity'?)",
+    );
     expect(() => prune('model' as never, { sparsity: 0.5 })).toThrow('prune: model must be a tf.LayersModel');
   });
 });
