@@ -351,15 +351,35 @@ describe('structured pruning', () => {
   });
 
   it('couples the channels an Add joins, and bn-scale ranks by |γ|', () => {
-    const result = prune(referenceModel('resnet-mini', { pretrained: true }), {
+    const model = referenceModel('resnet-mini', { pretrained: true });
+    const result = prune(model, {
       sparsity: 0.25,
       granularity: 'filter',
       method: 'bn-scale',
     }) as ReturnType<typeof prune> & {
       removedUnits: Record<string, number[]>;
     };
-    expect(result.removedUnits.stem).toEqual(result.removedUnits.res_conv2);
-    expect(result.removedUnits.stem).toHaveLength(4);
+    // reference: |γ| of the BatchNorm after each filter, summed over filters an Add couples; the lowest quarter goes
+    const absGamma = (bn: string) => Array.from(model.getLayer(bn).getWeights()[0]!.dataSync(), Math.abs);
+    const lowest = (scores: number[], count: number) =>
+      scores
+        .map((s, i) => [s, i] as const)
+        .sort((a, b) => a[0] - b[0])
+        .slice(0, count)
+        .map(([, i]) => i)
+        .sort((a, b) => a - b);
+    const stemGamma = absGamma('stem_bn');
+    const resGamma = absGamma('res_bn2');
+    const coupled = lowest(
+      stemGamma.map((g, i) => g + resGamma[i]!),
+      4,
+    );
+    expect(result.removedUnits.stem).toEqual(coupled);
+    expect(result.removedUnits.res_conv2).toEqual(coupled);
+    expect(result.removedUnits.res_conv1).toEqual(lowest(absGamma('res_bn1'), 4));
+    expect(result.removedUnits.branch1).toEqual(lowest(absGamma('branch1_bn'), 4));
+    expect(result.removedUnits.branch3).toEqual(lowest(absGamma('branch3_bn'), 4));
+    expect(result.removedUnits.head).toEqual(lowest(absGamma('head_bn'), 12));
   });
 
   it('errors: a layer the graph cannot follow, and pruning a layer to zero units', () => {
