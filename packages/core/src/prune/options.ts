@@ -57,6 +57,9 @@ export interface PruneOptions {
   calibrationSamples?: number;
 }
 
+/** Default calibration subset for compensation (see calibrationSamples). */
+export const CALIBRATION_SAMPLES = 2000;
+
 /** Every key of PruneOptions, checked against the interface at compile time. */
 export const PRUNE_OPTIONS = {
   sparsity: true,
@@ -115,7 +118,7 @@ export function normalize(options: PruneOptions) {
     fail('prune', `compensate 'mean-activation' applies to structured pruning, not ${describeGranularity(granularity)}`);
   if (compensate !== 'none' && !options.calibration)
     fail('prune', `compensate '${compensate}' needs calibration samples (options.calibration)`);
-  const calibrationSamples = checkPositiveInt('prune', 'calibrationSamples', options.calibrationSamples ?? 2000);
+  const calibrationSamples = checkPositiveInt('prune', 'calibrationSamples', options.calibrationSamples ?? CALIBRATION_SAMPLES);
   return {
     granularity,
     structured,

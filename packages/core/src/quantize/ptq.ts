@@ -56,6 +56,9 @@ export interface QuantizeResult {
   report: QuantizationReport;
 }
 
+/** Default calibration subset for activation ranges. */
+export const CALIBRATION_SAMPLES = 500;
+
 const QUANTIZE_KEYS = optionKeys<QuantizeModelOptions>({
   weights: true,
   activations: true,
@@ -153,7 +156,7 @@ export async function quantize(model: tf.LayersModel, options: QuantizeModelOpti
     const observer = options.activations.observer ?? 'minmax';
     if (!OBSERVERS.includes(observer)) fail('quantize', `observer must be one of ${OBSERVERS.join(', ')}, got '${String(observer)}'`);
     if (!options.calibration) fail('quantize', 'activation quantization needs calibration data (options.calibration)');
-    result = await withActivationQuant(out, options.calibration, bits, observer, options.calibrationSamples ?? 500);
+    result = await withActivationQuant(out, options.calibration, bits, observer, options.calibrationSamples ?? CALIBRATION_SAMPLES);
     out.dispose();
     activations = { bits, observer };
   }
