@@ -200,7 +200,11 @@ export async function iterativePrune(model: tf.LayersModel, data: Dataset, optio
   for (const [i, sparsity] of options.steps.entries()) {
     const pruned = prune(current, { ...pickKeys(options, PRUNE_KEYS), sparsity });
     const accuracyOneShot = options.test ? evaluate(pruned.model, options.test).accuracy : null;
-    const tuned = await fineTune(pruned.model, data, { ...pickKeys(options, TRAIN_KEYS), epochs: options.fineTuneEpochs ?? 2, masks: pruned.masks });
+    const tuned = await fineTune(pruned.model, data, {
+      ...pickKeys(options, TRAIN_KEYS),
+      epochs: options.fineTuneEpochs ?? 2,
+      masks: pruned.masks,
+    });
     pruned.model.dispose();
     if (current !== model) current.dispose();
     current = tuned.model;
