@@ -13,6 +13,8 @@ export interface Figure {
   min?: number;
   max?: number;
   runs?: number;
+  /** The raw times of repeated runs, when the figure is compared with another measured in the same run. */
+  samples?: number[];
   /** The reference value beside it (PyTorch or plain tfjs on this machine), with its source. */
   reference?: number;
   referenceSource?: string;

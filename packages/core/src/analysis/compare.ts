@@ -21,7 +21,6 @@ export interface CompareOptions {
 }
 const COMPARE_KEYS = optionKeys<CompareOptions>({ names: true, bytes: true, latencyRuns: true, batchSize: true });
 
-
 const EPS = 1e-7;
 
 async function savedBytes(model: tf.LayersModel): Promise<number> {

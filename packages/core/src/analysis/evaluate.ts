@@ -10,7 +10,6 @@ export interface EvaluateOptions {
 }
 const EVALUATE_KEYS = optionKeys<EvaluateOptions>({ batchSize: true });
 
-
 /** Predicted class of every sample, in batches. */
 export function predictClasses(model: tf.LayersModel, x: tf.Tensor, batchSize = 500): Int32Array {
   const n = x.shape[0]!;

@@ -21,7 +21,6 @@ export interface WeightHistogramOptions {
 }
 const HISTOGRAM_KEYS = optionKeys<WeightHistogramOptions>({ layers: true, bins: true, logY: true, title: true });
 
-
 const WHERE = 'weightHistogram';
 
 /** Histograms of the kernels of each model in `series` (label → model), over one common range. */

@@ -16,7 +16,6 @@ export interface KFoldOptions {
 }
 const KFOLD_KEYS = optionKeys<KFoldOptions>({ k: true, seed: true, onFold: true });
 
-
 export interface KFoldResult {
   folds: { fold: number; accuracy: number; samples: number }[];
   mean: number;

@@ -11,7 +11,6 @@ export interface LatencyOptions {
 }
 const LATENCY_KEYS = optionKeys<LatencyOptions>({ runs: true, warmup: true });
 
-
 export interface Latency {
   medianMs: number;
   minMs: number;

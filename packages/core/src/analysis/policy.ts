@@ -8,7 +8,6 @@ export interface PolicyOptions {
 }
 const POLICY_KEYS = optionKeys<PolicyOptions>({ maxDrop: true });
 
-
 /**
  * The most aggressive level per layer whose metric stays within `maxDrop` of the
  * baseline — and so does every milder level (a noisy curve that dips and

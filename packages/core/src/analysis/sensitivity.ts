@@ -50,7 +50,6 @@ const SENSITIVITY_KEYS = optionKeys<SensitivityOptions>({
   maxDrop: true,
 });
 
-
 const DEFAULT_LEVELS: Record<Technique, number[]> = {
   prune: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
   quantize: [8, 7, 6, 5, 4, 3, 2, 1],

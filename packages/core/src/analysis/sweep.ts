@@ -32,7 +32,6 @@ export interface SweepGrid {
 }
 const SWEEP_KEYS = optionKeys<SweepGrid>({ sparsity: true, bits: true, size: true, onPoint: true });
 
-
 export async function sweep(model: tf.LayersModel, data: Dataset, grid: SweepGrid = {}): Promise<ParetoReport> {
   checkModel('sweep', model);
   checkOptions('sweep', grid, SWEEP_KEYS);

@@ -12,6 +12,7 @@ import { registerPrune } from './prune.js';
 import { registerQuantize } from './quantize.js';
 
 export { printReport } from './print.js';
+export { runDemo, type DemoRow } from './demo.js';
 
 /** Subcommands defined in their own modules. */
 const commandRegistrations: ((program: Command) => void)[] = [registerPrune, registerQuantize, registerSensitivity];

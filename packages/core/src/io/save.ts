@@ -70,7 +70,6 @@ export interface SaveOptions {
 }
 const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true });
 
-
 /** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
 export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
   checkModel('saveModel', model);

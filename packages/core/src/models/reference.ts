@@ -14,7 +14,6 @@ export interface ReferenceOptions {
 }
 const REFERENCE_KEYS = optionKeys<ReferenceOptions>({ pretrained: true, seed: true });
 
-
 export interface ReferenceSpec {
   build: (seed: number) => tf.LayersModel;
   /** Input layout the model expects from `mnist()`. */
