@@ -99,7 +99,7 @@ describe('the Whittle renderer in a server-free page', () => {
       figure
         .locator('.jp-WhittleReport-plot')
         .evaluate((node) => (node as unknown as { _fullLayout: { paper_bgcolor: string } })._fullLayout.paper_bgcolor);
-    await expect.poll(paper).toBe('rgb(1, 2, 3)');
+    await expect.poll(paper, { timeout: 20_000 }).toBe('rgb(1, 2, 3)');
     expect(await figure.locator('.ytick text').allTextContents()).toEqual(linear);
 
     // plots follow their container's width
