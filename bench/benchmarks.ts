@@ -9,6 +9,7 @@ import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
 import { demoBench } from './demo.js';
+import { distillationBench } from './distillation.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
@@ -16,6 +17,7 @@ export const BENCHMARKS: Benchmark[] = [
   demoBench,
   pruneQuality,
   quantizeQuality,
+  distillationBench,
   toolkitSpeed,
   training,
   inference,

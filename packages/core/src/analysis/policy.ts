@@ -1,5 +1,5 @@
 import { fail } from '../errors.js';
-import type { SensitivityReport } from '../report/schema.js';
+import type { SensitivityReport } from '@whittle/report';
 import { checkOptions, optionKeys } from '../options.js';
 
 export interface PolicyOptions {

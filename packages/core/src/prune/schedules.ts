@@ -11,7 +11,7 @@ import { cloneModel } from '../models/clone.js';
 import { evaluate } from '../analysis/evaluate.js';
 import { fit, TRAIN_OPTIONS, type FitOptions } from '../train/fit.js';
 import { checkOptions, omitKeys, optionKeys, pickKeys } from '../options.js';
-import type { SparsityReport } from '../report/schema.js';
+import type { SparsityReport } from '@whittle/report';
 import { maskBinding, fineTune } from './finetune.js';
 import type { Masks } from './masks.js';
 import { normalize, PRUNE_KEYS, PRUNE_OPTIONS, type PruneOptions } from './options.js';
