@@ -104,6 +104,7 @@ describe('unknown option keys', () => {
         () => whittle.saveModel(model, dir, { quantisation: 'uint8' } as never),
         "option 'quantisation' (did you mean 'quantization'?)",
       ],
+      ['shrinkWidth', () => whittle.shrinkWidth(model, 0.5, { sed: 1 } as never), "option 'sed' (did you mean 'seed'?)"],
       [
         'referenceModel',
         () => whittle.referenceModel('lenet-5', { pretrain: true } as never),
