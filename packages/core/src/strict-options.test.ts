@@ -105,6 +105,8 @@ describe('unknown option keys', () => {
         "option 'quantisation' (did you mean 'quantization'?)",
       ],
       ['shrinkWidth', () => whittle.shrinkWidth(model, 0.5, { sed: 1 } as never), "option 'sed' (did you mean 'seed'?)"],
+      ['mnist', () => whittle.mnist({ limt: 10 } as never), "option 'limt' (did you mean 'limit'?)"],
+      ['spam', () => whittle.spam({ word: 10 } as never), "option 'word' (did you mean 'words'?)"],
       [
         'referenceModel',
         () => whittle.referenceModel('lenet-5', { pretrain: true } as never),
