@@ -64,6 +64,8 @@ export function machine() {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
+    /** 1-minute load average when the run started: above the core count, other processes shared the CPU. */
+    loadAverage: Number(os.loadavg()[0]!.toFixed(1)),
   };
 }
 

@@ -52,7 +52,7 @@ export const inference: Benchmark = {
       const cells: string[] = [];
       for (const backend of ['wasm', 'cpu']) {
         await tf.setBackend(backend);
-        const runs = backend === 'cpu' ? (quick ? 1 : 3) : quick ? 3 : 10;
+        const runs = backend === 'cpu' ? (quick ? 1 : 3) : quick ? 3 : 20;
         const [a, b] = interleaved([model, slim], test.x, runs) as [number[], number[]];
         const speedUp = median(a) / median(b);
         figures.push(

@@ -40,7 +40,7 @@ function renderReadme(resultsDir: string): void {
       ...s.table.rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
       '',
       ...(s.notes ?? []).map((n) => `- ${n}`),
-      `- measured ${s.date.slice(0, 10)} on ${s.machine.cores} × ${s.machine.cpu}, Node ${s.machine.node}, backend ${s.backend}${s.quick ? ', **quick mode** (CI smoke run: fewer repeats, smaller workloads)' : ''}; ${s.seconds.toFixed(0)} s; raw figures in [results/${s.name}.json](results/${s.name}.json)`,
+      `- measured ${s.date.slice(0, 10)} on ${s.machine.cores} × ${s.machine.cpu}, Node ${s.machine.node}, backend ${s.backend}${s.machine.loadAverage !== undefined && s.machine.loadAverage > s.machine.cores ? ` (shared: load average ${s.machine.loadAverage} on ${s.machine.cores} cores, so absolute times are inflated)` : ''}${s.quick ? ', **quick mode** (CI smoke run: fewer repeats, smaller workloads)' : ''}; ${s.seconds.toFixed(0)} s; raw figures in [results/${s.name}.json](results/${s.name}.json)`,
       '',
     ].join('\n'),
   );
