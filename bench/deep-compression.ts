@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pct, type Benchmark, type Figure } from './harness.js';
-import { REF, TORCH } from './references.js';
+import { cite, DEEP_COMPRESSION, TORCH } from './references.js';
 
 const PAPER = 'Han et al., Deep Compression (ICLR 2016), their LeNets';
 
@@ -100,7 +100,10 @@ export const deepCompressionBench: Benchmark = {
       const b = report.bytes!;
       const final = report.stages!.at(-1)!;
       const ratio = b.baselineWeights / b.weights;
-      const torch = REF.deepCompression[c.name];
+      const torch = {
+        torch: c.name === 'lenet-300-100' ? DEEP_COMPRESSION.values.torch['lenet-300-100'] : undefined,
+        paper: DEEP_COMPRESSION.values.paper[c.name as 'lenet-300-100' | 'lenet-5'],
+      };
       figures.push(
         { name: `${c.name} weight-bytes ratio`, value: ratio, unit: '×', reference: torch.torch?.ratioHuffman, referenceSource: TORCH },
         { name: `${c.name} whole-folder ratio (model.json included)`, value: b.baselineTotal / b.total, unit: '×' },
@@ -195,6 +198,7 @@ export const deepCompressionBench: Benchmark = {
       },
       notes: [
         'Whittle starts from its own pretrained weights (LeNet-300-100 94.31 %, LeNet-5 97.41 %); the PyTorch harness (shared/reference/mnist-references.md §6) from its own 94.61 % model: prune to 92 % → k = 32 per layer → 2 epochs of centroid fine-tuning, sizes from a formula with 5-bit weights and 4-bit gaps. It has no LeNet-5 run. The paper’s LeNet-5 is Caffe’s (431 K params); Whittle’s is the classic 61,706-param one, with less to squeeze.',
+        `PyTorch column: ${cite(DEEP_COMPRESSION)}.`,
         'Weight bytes = the weights.bin written, biases included (float16 in the pipeline rows, float32 in the k table); whole folder adds model.json (topology + the deep format’s per-tensor specs). Every weight of the reloaded model is compared bit for bit with the compressed model before these are reported.',
         'The k table clusters one pruned model (same schedule) at each k (k capped at a layer’s distinct nonzero weights: LeNet-5’s conv1 has ≤ 150), then fine-tunes the centroids as many epochs as a pruning round (masks kept); its ratios are weight bytes with float32 biases.',
         'The machine was shared with other sessions during the run; only sizes and accuracies are reported, no timings.',

@@ -18,7 +18,7 @@ import { iterativePrune } from '../prune/schedules.js';
 import type { ClusteringReport, ClusteringStage } from '@whittle/report';
 import { cluster, type Clusters } from './cluster.js';
 import type { ClusterInit } from './kmeans.js';
-import { checkKeys } from './options.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { encodeWeight } from '../quantize/export.js';
 import type { Masks } from '../prune/masks.js';
 
@@ -50,21 +50,22 @@ export interface DeepCompressOptions {
   seed?: number;
 }
 
-const KEYS = [
-  'sparsity',
-  'pruneSteps',
-  'clusters',
-  'init',
-  'scope',
-  'epochs',
-  'learningRate',
-  'centroidLearningRate',
-  'centroidEpochs',
-  'test',
-  'out',
-  'onStage',
-  'seed',
-];
+const KEYS = optionKeys<DeepCompressOptions>({
+  sparsity: true,
+  pruneSteps: true,
+  clusters: true,
+  init: true,
+  scope: true,
+  epochs: true,
+  learningRate: true,
+  centroidLearningRate: true,
+  centroidEpochs: true,
+  float16Biases: true,
+  test: true,
+  out: true,
+  onStage: true,
+  seed: true,
+});
 
 /** Sparsities of the pruning rounds: the kept fraction shrinks geometrically from 1 to 1 − s. */
 export function pruneSchedule(sparsity: number, steps: number): number[] {
@@ -81,7 +82,7 @@ function nonzeros(model: tf.LayersModel): number {
 
 export async function deepCompress(model: tf.LayersModel, train: Dataset, options: DeepCompressOptions = {}) {
   checkModel('deepCompress', model);
-  checkKeys('deepCompress', options, KEYS);
+  checkOptions('deepCompress', options, KEYS);
   const sparsity = checkFraction('deepCompress', 'sparsity', options.sparsity ?? 0.92);
   const steps = checkPositiveInt('deepCompress', 'pruneSteps', options.pruneSteps ?? 3);
   const epochs = checkPositiveInt('deepCompress', 'epochs', options.epochs ?? 2);

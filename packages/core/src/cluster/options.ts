@@ -1,4 +1,5 @@
 import { fail } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { CLUSTER_INITS, type ClusterInit } from './kmeans.js';
 
 export interface ClusterOptions {
@@ -21,26 +22,7 @@ export interface ClusterOptions {
 
 export const MIN_CLUSTERS = 2;
 export const MAX_CLUSTERS = 65536;
-const KEYS = ['clusters', 'init', 'scope', 'preserveSparsity', 'skip', 'seed'];
-
-/** Edit distance, for "did you mean" hints on unknown option names. */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length]![b.length]!;
-}
-
-/** Unknown option keys are errors naming the closest known one. */
-export function checkKeys(where: string, options: object, known: string[]): void {
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    const closest = [...known].sort((x, y) => distance(key, x) - distance(key, y))[0];
-    fail(where, `unknown option '${key}' (did you mean '${closest}'?)`);
-  }
-}
+const KEYS = optionKeys<ClusterOptions>({ clusters: true, init: true, scope: true, preserveSparsity: true, skip: true, seed: true });
 
 export function checkClusters(where: string, name: string, k: unknown): number {
   if (typeof k !== 'number' || !Number.isInteger(k) || k < MIN_CLUSTERS || k > MAX_CLUSTERS)
@@ -50,7 +32,7 @@ export function checkClusters(where: string, name: string, k: unknown): number {
 
 export function normalizeCluster(options: ClusterOptions) {
   if (!options || typeof options !== 'object') fail('cluster', 'options must be an object like { clusters: 16 }');
-  checkKeys('cluster', options, KEYS);
+  checkOptions('cluster', options, KEYS);
   const { clusters } = options;
   if (clusters === undefined) fail('cluster', 'clusters is required (centroids per codebook, e.g. 16, or a map from layer to k)');
   if (typeof clusters === 'object' && clusters !== null) for (const [l, k] of Object.entries(clusters)) checkClusters('cluster', l, k);

@@ -11,6 +11,7 @@ import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.j
 import { encodeDeepArtifacts } from '../cluster/artifacts.js';
 import type { Clusters } from '../cluster/cluster.js';
 import { crc32, DEEP_FORMAT, DEEP_VERSION, type DeepMetadata } from '../cluster/format.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface SavedModel extends ModelBytes {
   dir: string;
@@ -79,10 +80,12 @@ export interface SaveOptions {
   /** For 'deep': how tensors that are not clustered (biases, BatchNorm) are stored. Default 'float32'. */
   unclustered?: 'float32' | 'float16';
 }
+const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true, clusters: true, unclustered: true });
 
 /** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
 export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
   checkModel('saveModel', model);
+  checkOptions('saveModel', options, SAVE_KEYS);
   const artifacts = await captureArtifacts(model);
   let specs = artifacts.weightSpecs ?? [];
   let data: Uint8Array = new Uint8Array(joinWeightData(artifacts.weightData));
