@@ -1,0 +1,59 @@
+import type { Dataset } from '../data/dataset.js';
+import { checkOptionKeys, checkPositiveInt, fail } from '../errors.js';
+
+export type FactorizeMethod = 'svd' | 'pca';
+
+/**
+ * How much of each layer to keep: give exactly one of `rank`, `energy` or
+ * `ratio`. r is the width of the layer between the two factors.
+ */
+export interface FactorizeOptions {
+  /** The same r for every chosen layer; must be in [1, min(in, out)). */
+  rank?: number;
+  /** Per layer, the smallest r keeping this fraction of Σσ² (svd) or of the output variance (pca); in (0, 1]. */
+  energy?: number;
+  /** Per layer, the largest r whose two factors hold at most this fraction of the kernel's parameters; in (0, 1). */
+  ratio?: number;
+  /** Layer names or globs; default every Dense and Conv2D layer except the output layer. */
+  layers?: string[];
+  /** 'svd' (default): truncated SVD of the kernel. 'pca': keep the top principal directions of the layer's outputs on `calibration`. */
+  method?: FactorizeMethod;
+  /** Samples whose layer outputs 'pca' preserves (e.g. the training split); a seeded random subset is used. */
+  calibration?: Dataset;
+  /** How many calibration samples 'pca' uses. Default 1000. */
+  calibrationSamples?: number;
+}
+
+const KNOWN = ['rank', 'energy', 'ratio', 'layers', 'method', 'calibration', 'calibrationSamples'] as const;
+
+export type Budget = { kind: 'rank'; value: number } | { kind: 'energy'; value: number } | { kind: 'ratio'; value: number };
+
+/** Validates options; returns them with defaults filled in. */
+export function normalize(options: FactorizeOptions) {
+  if (typeof options !== 'object' || options === null) fail('factorize', `options must be an object, got ${String(options)}`);
+  checkOptionKeys('factorize', options, KNOWN);
+  const given = (['rank', 'energy', 'ratio'] as const).filter((k) => options[k] !== undefined);
+  if (given.length !== 1)
+    fail('factorize', `give exactly one of rank, energy or ratio, got ${given.length ? given.join(' and ') : 'none'}`);
+  const kind = given[0]!;
+  const value = options[kind] as unknown;
+  if (kind === 'rank') checkPositiveInt('factorize', 'rank', value);
+  if (kind === 'energy' && !(typeof value === 'number' && value > 0 && value <= 1))
+    fail('factorize', `energy=${String(value)} must be in (0, 1]`);
+  if (kind === 'ratio' && !(typeof value === 'number' && value > 0 && value < 1))
+    fail('factorize', `ratio=${String(value)} must be in (0, 1)`);
+  const method = options.method ?? 'svd';
+  if (method !== 'svd' && method !== 'pca') fail('factorize', `method must be 'svd' or 'pca', got '${String(method)}'`);
+  if (method === 'pca' && !options.calibration) fail('factorize', "method 'pca' needs calibration samples (options.calibration)");
+  if (options.layers !== undefined && (!Array.isArray(options.layers) || options.layers.length === 0))
+    fail('factorize', 'layers must be a non-empty list of layer names or globs');
+  return {
+    budget: { kind, value } as Budget,
+    method,
+    layers: options.layers,
+    calibration: options.calibration,
+    calibrationSamples: checkPositiveInt('factorize', 'calibrationSamples', options.calibrationSamples ?? 1000),
+  };
+}
+
+export type Normalized = ReturnType<typeof normalize>;
