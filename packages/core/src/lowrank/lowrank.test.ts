@@ -9,7 +9,7 @@ import { makeDataset } from '../data/dataset.js';
 import { lenet300100, mobilenetMini } from '../models/reference.js';
 import { saveModel } from '../io/save.js';
 import { factorize } from './factorize.js';
-import { svdFactors } from './factors.js';
+import { svdFactors, svdOf } from './factors.js';
 
 beforeAll(() => initBackend());
 
@@ -135,6 +135,13 @@ function lowRankModel(): tf.LayersModel {
 }
 
 describe('factorize: reconstruction', () => {
+  it('singular values match numpy for a 6×4 matrix', () => {
+    // /usr/bin/python3: M[i][j] = sin(1.3i + 0.7j) + 0.1(i − j); np.linalg.svd(M, compute_uv=False)
+    const numpy = [2.9326172412, 2.1037386612, 0.2640410483, 0.0231379879];
+    const m = Array.from({ length: 24 }, (_, k) => Math.sin(1.3 * Math.floor(k / 4) + 0.7 * (k % 4)) + 0.1 * (Math.floor(k / 4) - (k % 4)));
+    svdOf(m, 6, 4).s.forEach((v, i) => expect(v).toBeCloseTo(numpy[i]!, 8));
+  });
+
   it('svdFactors at full rank reproduces the matrix', () => {
     const w = Float32Array.from({ length: 35 }, (_, i) => Math.sin(i * 1.7) + (i % 4));
     const f = svdFactors(w, 5, 7, 5, null);
