@@ -48,8 +48,8 @@ function chooseLayers(model: tf.LayersModel, patterns: string[] | undefined): tf
 }
 
 /** r for one layer under the budget (energies: squared spectrum). */
-function rankFor(budget: Budget, energies: number[], rows: number, cols: number): number {
-  if (budget.kind === 'rank') return budget.value;
+function rankFor(budget: Budget, layer: string, energies: number[], rows: number, cols: number): number {
+  if (budget.kind === 'rank') return typeof budget.value === 'number' ? budget.value : budget.value[layer]!;
   if (budget.kind === 'energy') return rankForEnergy(energies, budget.value);
   return Math.max(1, Math.floor((budget.value * rows * cols) / (rows + cols)));
 }
@@ -79,7 +79,7 @@ export function factorize(model: tf.LayersModel, options: FactorizeOptions): Fac
     const pca = stats ? principalDirections(stats.get(layer.name)!.cov, cols) : undefined;
     const spectrum = pca ? pca.variances.map((v) => Math.sqrt(Math.max(0, v))) : svdOf(w, rowsOf, cols).s;
     const squares = spectrum.slice(0, maxRank).map((s) => s * s);
-    const rank = rankFor(o.budget, squares, rowsOf, cols);
+    const rank = rankFor(o.budget, layer.name, squares, rowsOf, cols);
     if (o.budget.kind === 'rank' && rank >= maxRank) {
       if (o.layers?.includes(layer.name))
         fail('factorize', `rank=${rank} must be < min(in, out)=${maxRank} for layer '${layer.name}' (kernel [${shape.join('×')}])`);
@@ -131,13 +131,21 @@ function report(
   });
   const macs = (m: tf.LayersModel) => m.layers.reduce((s, l) => s + layerMacs(l), 0);
   const done = layers.filter((l) => l.factorized).length;
+  const v = o.budget.value;
+  const budget = `${o.budget.kind} ${
+    typeof v === 'number'
+      ? v
+      : Object.entries(v)
+          .map(([k, r]) => `${k}=${r}`)
+          .join(', ')
+  }`;
   return {
     kind: 'lowrank',
     version: 1,
-    title: `${o.method} factorization of ${before.name} (${o.budget.kind} ${o.budget.value}): ${done} of ${layers.length} layers split`,
+    title: `${o.method} factorization of ${before.name} (${budget}): ${done} of ${layers.length} layers split`,
     model: before.name,
     method: o.method,
-    budget: `${o.budget.kind} ${o.budget.value}`,
+    budget,
     layers,
     totals: { paramsBefore: before.countParams(), paramsAfter: after.countParams(), macsBefore: macs(before), macsAfter: macs(after) },
   };

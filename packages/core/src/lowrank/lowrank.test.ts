@@ -170,6 +170,13 @@ describe('factorize: reconstruction', () => {
     expect(report.totals.paramsAfter).toBe(out.countParams());
     expect(report.totals.paramsAfter).toBeLessThan(report.totals.paramsBefore);
     expect(report.totals.macsAfter).toBeLessThan(report.totals.macsBefore);
+    const mapped = factorize(model, { rank: { d1: 8, conv: 2 } });
+    expect(mapped.report.layers.map((l) => [l.name, l.rank])).toEqual([
+      ['conv', 2],
+      ['d1', 8],
+    ]);
+    expect(mapped.report.budget).toBe('rank d1=8, conv=2');
+    mapped.model.dispose();
     out.dispose();
   });
 
@@ -237,6 +244,9 @@ describe('factorize: bad input', () => {
     [{ energie: 0.9 }, "factorize: unknown option 'energie'; did you mean 'energy'?"],
     [{ rank: 2, layers: ['d'] }, "factorize: rank=2 must be < min(in, out)=2 for layer 'd' (kernel [3×2])"],
     [{ rank: 1, layers: ['e'] }, "factorize: no Dense or Conv2D layer matches 'e'; candidates: d"],
+    [{ rank: { d: 0 } }, "factorize: rank of 'd' must be a positive integer, got 0"],
+    [{ rank: { d: 2 } }, "factorize: rank=2 must be < min(in, out)=2 for layer 'd' (kernel [3×2])"],
+    [{ rank: { d: 1 }, layers: ['d'] }, 'factorize: a rank map names its layers; give it without layers'],
     [{ rank: 1, method: 'pca' }, "factorize: method 'pca' needs calibration samples (options.calibration)"],
     [{ rank: 1, method: 'qr' }, "factorize: method must be 'svd' or 'pca', got 'qr'"],
   ])('%j → one-line error', (options, message) => {

@@ -8,8 +8,8 @@ export type FactorizeMethod = 'svd' | 'pca';
  * `ratio`. r is the width of the layer between the two factors.
  */
 export interface FactorizeOptions {
-  /** The same r for every chosen layer; must be in [1, min(in, out)). */
-  rank?: number;
+  /** The same r for every chosen layer, or a map from layer name to r; must be in [1, min(in, out)). A map chooses the layers it names. */
+  rank?: number | Record<string, number>;
   /** Per layer, the smallest r keeping this fraction of Σσ² (svd) or of the output variance (pca); in (0, 1]. */
   energy?: number;
   /** Per layer, the largest r whose two factors hold at most this fraction of the kernel's parameters; in (0, 1). */
@@ -26,7 +26,8 @@ export interface FactorizeOptions {
 
 const KNOWN = ['rank', 'energy', 'ratio', 'layers', 'method', 'calibration', 'calibrationSamples'] as const;
 
-export type Budget = { kind: 'rank'; value: number } | { kind: 'energy'; value: number } | { kind: 'ratio'; value: number };
+export type Budget =
+  { kind: 'rank'; value: number | Record<string, number> } | { kind: 'energy'; value: number } | { kind: 'ratio'; value: number };
 
 /** Validates options; returns them with defaults filled in. */
 export function normalize(options: FactorizeOptions) {
@@ -37,7 +38,10 @@ export function normalize(options: FactorizeOptions) {
     fail('factorize', `give exactly one of rank, energy or ratio, got ${given.length ? given.join(' and ') : 'none'}`);
   const kind = given[0]!;
   const value = options[kind] as unknown;
-  if (kind === 'rank') checkPositiveInt('factorize', 'rank', value);
+  if (kind === 'rank' && typeof value === 'object' && value !== null) {
+    for (const [layer, r] of Object.entries(value)) checkPositiveInt('factorize', `rank of '${layer}'`, r);
+    if (options.layers !== undefined) fail('factorize', 'a rank map names its layers; give it without layers');
+  } else if (kind === 'rank') checkPositiveInt('factorize', 'rank', value);
   if (kind === 'energy' && !(typeof value === 'number' && value > 0 && value <= 1))
     fail('factorize', `energy=${String(value)} must be in (0, 1]`);
   if (kind === 'ratio' && !(typeof value === 'number' && value > 0 && value < 1))
@@ -50,7 +54,7 @@ export function normalize(options: FactorizeOptions) {
   return {
     budget: { kind, value } as Budget,
     method,
-    layers: options.layers,
+    layers: kind === 'rank' && typeof value === 'object' ? Object.keys(value as object) : options.layers,
     calibration: options.calibration,
     calibrationSamples: checkPositiveInt('factorize', 'calibrationSamples', options.calibrationSamples ?? 1000),
   };
