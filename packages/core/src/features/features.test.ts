@@ -5,6 +5,7 @@ import { makeDataset, type Dataset } from '../data/dataset.js';
 import { permutation, rng } from '../data/random.js';
 import { lenet5 } from '../models/reference.js';
 import { fit } from '../train/fit.js';
+import { validateReport } from '@whittle/report';
 import { pruneInputs } from './prune-inputs.js';
 import { selectFeatures } from './inputs.js';
 
@@ -56,6 +57,8 @@ describe("pruneInputs, 'weight'", () => {
     expect(report.paramsAfter).toBe(4 * 3 + 3);
     expect(report.top.map((t) => t.index)).toEqual([0, 3, 5, 2]);
     expect(report.top[0]!.score).toBeCloseTo(5, 6);
+    expect(report.mask).toBeNull(); // 6 is not a square
+    expect(validateReport(report).ok).toBe(true);
     projected.dispose();
     out.dispose();
     data.dispose();
@@ -196,6 +199,7 @@ describe('recursive feature elimination', () => {
     expect(report.rounds.map((r) => r.features)).toEqual([20, 15, 10, 5]);
     expect(kept).toEqual([0, 1, 2, 3, 4]);
     expect(progress).toContain('3:train');
+    expect(validateReport(report).ok).toBe(true);
     expect(report.rounds[3]!.accuracy).toBeGreaterThan(0.85);
     out.dispose();
     model.dispose();

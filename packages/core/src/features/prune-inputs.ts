@@ -16,7 +16,7 @@ import { fit } from '../train/fit.js';
 import { CRITERIA, CRITERION_LABEL } from './criteria.js';
 import { dropInputs, inputReader, selectFeatures } from './inputs.js';
 import { normalize, type PruneInputsOptions } from './options.js';
-import type { FeaturesReport } from './report.js';
+import type { FeaturesReport } from '@whittle/report';
 
 export interface PruneInputsResult {
   model: tf.LayersModel;

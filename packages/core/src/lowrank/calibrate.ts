@@ -46,7 +46,7 @@ export function outputStats(model: tf.LayersModel, names: string[], calibration:
   const order = permutation(calibration.size, 23).subarray(0, Math.min(samples, calibration.size));
   const sums = layers.map((l) => {
     const cols = l.weights[0]!.shape.at(-1)!;
-    return { cols, sum: new Float64Array(cols), outer: new Float64Array(cols * cols), rows: 0 };
+    return { cols, sum: new Float64Array(cols), outer: new Float64Array(cols * cols), rows: 0, shift: undefined as tf.Tensor | undefined };
   });
   const batch = 100;
   for (let start = 0; start < order.length; start += batch) {
@@ -57,8 +57,13 @@ export function outputStats(model: tf.LayersModel, names: string[], calibration:
     let next = 0;
     layers.forEach((layer, i) => {
       const y = preActivation(layer, direct[i] ? x : inputs[next++]!);
-      const [colSum, gram] = tf.tidy(() => [y.sum(0), tf.matMul(y, y, true, false)]);
       const s = sums[i]!;
+      // sums are taken around the first batch's mean, so E[yyᵀ] − ȳȳᵀ does not cancel in float32
+      if (!s.shift) s.shift = tf.tidy(() => y.mean(0));
+      const [colSum, gram] = tf.tidy(() => {
+        const c = y.sub(s.shift!);
+        return [c.sum(0), tf.matMul(c, c, true, false)];
+      });
       const c = colSum!.dataSync();
       const g = gram!.dataSync();
       for (let j = 0; j < c.length; j++) s.sum[j] += c[j]!;
@@ -70,10 +75,12 @@ export function outputStats(model: tf.LayersModel, names: string[], calibration:
   }
   return new Map(
     names.map((n, i) => {
-      const { cols, sum, outer, rows } = sums[i]!;
-      const mean = sum.map((v) => v / rows);
-      const cov = outer.map((v, j) => v / rows - mean[Math.floor(j / cols)]! * mean[j % cols]!);
-      return [n, { mean, cov, rows }];
+      const { cols, sum, outer, rows, shift } = sums[i]!;
+      const centred = sum.map((v) => v / rows);
+      const cov = outer.map((v, j) => v / rows - centred[Math.floor(j / cols)]! * centred[j % cols]!);
+      const s = shift!.dataSync();
+      shift!.dispose();
+      return [n, { mean: centred.map((v, j) => v + s[j]!), cov, rows }];
     }),
   );
 }

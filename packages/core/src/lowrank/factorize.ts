@@ -13,7 +13,7 @@ import { matches, outputLayerNames } from '../prune/targets.js';
 import { outputStats } from './calibrate.js';
 import { cumulativeEnergy, pcaFactors, principalDirections, rankForEnergy, svdFactors, svdOf, type Factors } from './factors.js';
 import { normalize, type Budget, type FactorizeOptions, type Normalized } from './options.js';
-import type { LowrankLayer, LowrankReport } from './report.js';
+import type { LowrankLayer, LowrankReport } from '@whittle/report';
 import { firstFactorName, splitLayers } from './split.js';
 
 export interface FactorizeResult {

@@ -8,6 +8,7 @@ import { initBackend } from '../backend/index.js';
 import { makeDataset } from '../data/dataset.js';
 import { lenet300100, mobilenetMini } from '../models/reference.js';
 import { saveModel } from '../io/save.js';
+import { validateReport } from '@whittle/report';
 import { factorize } from './factorize.js';
 import { svdFactors, svdOf } from './factors.js';
 
@@ -212,6 +213,7 @@ describe('factorize: a real model', () => {
     }
     expect(out.countParams()).toBe(report.totals.paramsAfter);
     expect(out.countParams()).toBeLessThan(model.countParams());
+    expect(validateReport(report)).toEqual({ ok: true, report });
 
     const dir = join(mkdtempSync(join(tmpdir(), 'whittle-lowrank-')), 'm');
     await saveModel(out, dir);
