@@ -10,11 +10,19 @@ import { printReport } from './print.js';
 import { registerSensitivity } from './sensitivity.js';
 import { registerPrune } from './prune.js';
 import { registerQuantize } from './quantize.js';
+import { registerFactorize } from './factorize.js';
+import { registerPruneInputs } from './prune-inputs.js';
 
 export { printReport } from './print.js';
 
 /** Subcommands defined in their own modules. */
-const commandRegistrations: ((program: Command) => void)[] = [registerPrune, registerQuantize, registerSensitivity];
+const commandRegistrations: ((program: Command) => void)[] = [
+  registerPrune,
+  registerQuantize,
+  registerSensitivity,
+  registerFactorize,
+  registerPruneInputs,
+];
 
 export function buildProgram(): Command {
   const program = new Command('whittle')
