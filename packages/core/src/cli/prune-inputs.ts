@@ -55,7 +55,7 @@ export function registerPruneInputs(program: Command): void {
         printReport(report, flags.json);
         if (flags.out && !flags.json)
           console.log(
-            `saved to ${flags.out}; it reads input features ${kept.length < 40 ? kept.join(', ') : `(${kept.length} indices in the report's mask)`}`,
+            `saved to ${flags.out}; it reads input features ${kept.length <= 30 ? kept.join(', ') : `(${kept.length} indices: 'kept' in --json)`}`,
           );
       } finally {
         train.dispose();

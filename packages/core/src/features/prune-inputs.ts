@@ -125,6 +125,7 @@ function featuresReport(
     featuresAfter: kept.length,
     paramsBefore: before.countParams(),
     paramsAfter: after.countParams(),
+    kept,
     mask,
     top,
     rounds,

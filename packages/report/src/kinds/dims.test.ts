@@ -56,6 +56,7 @@ const features: Report = {
   featuresAfter: 2,
   paramsBefore: 50,
   paramsAfter: 30,
+  kept: [0, 3],
   mask: null,
   top: [
     { index: 3, name: hostile, score: 0.5 },

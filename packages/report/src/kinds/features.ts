@@ -24,6 +24,8 @@ export const FeaturesReport = z.object({
   featuresAfter: count,
   paramsBefore: count,
   paramsAfter: count,
+  /** Indices of the kept features in the original input, ascending (what `selectFeatures` takes). */
+  kept: z.array(count),
   /** For pixel features, the kept mask as a picture: values[r·cols + c] is 1 when kept. */
   mask: z.object({ rows: count, cols: count, values: z.array(fraction) }).nullable(),
   /** The highest-scoring kept features, best first (at most 30). */
