@@ -68,13 +68,12 @@ export function dropInputs(model: tf.LayersModel, kept: number[]): tf.LayersMode
 }
 
 /** A dataset with only the `kept` features of each sample (new tensors; dispose them). Feature names follow. */
-export function selectFeatures<D extends Dataset>(data: D, kept: number[]): D {
+export function selectFeatures(data: Dataset, kept: readonly number[]): Dataset {
   const features = data.x.shape.at(-1)!;
   for (const k of kept)
     if (!Number.isInteger(k) || k < 0 || k >= features) fail('selectFeatures', `feature index ${k} is not in [0, ${features - 1}]`);
-  const x = tf.tidy(() => tf.gather(data.x, tf.tensor1d(kept, 'int32'), data.x.rank - 1));
-  const out = makeDataset(x, data.y.clone(), data.labels.slice()) as D;
-  const names = (data as { featureNames?: string[] }).featureNames;
-  if (names) (out as { featureNames?: string[] }).featureNames = kept.map((k) => names[k]!);
-  return out;
+  const x = tf.tidy(() => tf.gather(data.x, tf.tensor1d(kept as number[], 'int32'), data.x.rank - 1));
+  // names describe the last axis only when there is one per position on it (words, flat pixels; not image channels)
+  const names = data.featureNames?.length === features ? kept.map((k) => data.featureNames![k]!) : undefined;
+  return makeDataset(x, data.y.clone(), data.labels.slice(), { featureNames: names, classNames: data.classNames });
 }

@@ -25,7 +25,19 @@ export interface PruneInputsResult {
   kept: number[];
 }
 
-const namesOf = (data: Dataset) => (data as { featureNames?: string[] }).featureNames;
+/** Names of the features on the input's last axis, when the data has one per feature. */
+const namesOf = (data: Dataset, features: number) => (data.featureNames?.length === features ? data.featureNames : undefined);
+
+/** Rows × cols of a picture of the features: given, read from pixel names 'r3c5', or a square when unnamed. */
+function imageOf(names: readonly string[] | undefined, features: number, given?: [number, number]): [number, number] | undefined {
+  if (given) return given;
+  if (names?.every((n) => /^r\d+c\d+$/.test(n))) {
+    const [r, c] = names.at(-1)!.slice(1).split('c').map(Number) as [number, number];
+    return (r + 1) * (c + 1) === features ? [r + 1, c + 1] : undefined;
+  }
+  const side = Math.round(Math.sqrt(features));
+  return !names && side * side === features ? [side, side] : undefined;
+}
 
 /** Accuracy and loss of `model` on `data` restricted to `kept`. */
 function measure(model: tf.LayersModel, data: Dataset, kept: number[]) {
@@ -100,9 +112,8 @@ function featuresReport(
   rounds: FeaturesReport['rounds'],
 ): FeaturesReport {
   const features = scores.length;
-  const names = namesOf(data);
-  const side = Math.round(Math.sqrt(features));
-  const image = options.image ?? (!names && side * side === features && before.inputs[0]!.shape.length === 2 ? [side, side] : undefined);
+  const names = namesOf(data, features);
+  const image = before.inputs[0]!.shape.length === 2 ? imageOf(names, features, options.image) : undefined;
   let mask: FeaturesReport['mask'] = null;
   if (image) {
     const values = new Array<number>(features).fill(0);
