@@ -8,7 +8,7 @@ import { quantizeQuality } from './quantize-quality.js';
 import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
-import { dimensions } from './dimensions.js';
+import { dimensions, dimensionsSpam } from './dimensions.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
@@ -16,6 +16,7 @@ export const BENCHMARKS: Benchmark[] = [
   pruneQuality,
   quantizeQuality,
   dimensions,
+  dimensionsSpam,
   toolkitSpeed,
   training,
   inference,
