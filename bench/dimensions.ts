@@ -11,7 +11,6 @@ import {
   spam,
   spamMlp,
   SPAM_MLP,
-  type Dataset,
   type FactorizeOptions,
   type FeatureMethod,
 } from '@whittle/core';
