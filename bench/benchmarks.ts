@@ -9,6 +9,7 @@ import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
 import { dimensions, dimensionsSpam } from './dimensions.js';
+import { distillationBench } from './distillation.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
@@ -17,6 +18,7 @@ export const BENCHMARKS: Benchmark[] = [
   quantizeQuality,
   dimensions,
   dimensionsSpam,
+  distillationBench,
   toolkitSpeed,
   training,
   inference,

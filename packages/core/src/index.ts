@@ -15,6 +15,7 @@ export * from './prune/index.js';
 export * from './quantize/index.js';
 export * from './lowrank/index.js';
 export * from './features/index.js';
+export * from './distill/index.js';
 export { fit, crossEntropy, type FitOptions, type FitResult, type TrainProgress } from './train/fit.js';
 export { WhittleError } from './errors.js';
 export { parseLevels } from './cli/levels.js';

@@ -12,6 +12,7 @@ import { registerPrune } from './prune.js';
 import { registerQuantize } from './quantize.js';
 import { registerFactorize } from './factorize.js';
 import { registerPruneInputs } from './prune-inputs.js';
+import { registerDistill } from './distill.js';
 
 export { printReport } from './print.js';
 
@@ -22,6 +23,7 @@ const commandRegistrations: ((program: Command) => void)[] = [
   registerSensitivity,
   registerFactorize,
   registerPruneInputs,
+  registerDistill,
 ];
 
 export function buildProgram(): Command {

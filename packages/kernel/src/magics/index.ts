@@ -1,5 +1,6 @@
 import { pruneMagic, quantizeMagic } from './compression.js';
 import { factorizeMagic, pruneInputsMagic } from './dimensions.js';
+import { distillMagic } from './distill.js';
 import { compareMagic, evaluateMagic, sensitivityMagic, summaryMagic } from './analysis.js';
 import { cellTimeMagic, timeMagic, timeitMagic } from './timing.js';
 import { help, type Magic } from './registry.js';
@@ -23,6 +24,7 @@ export const MAGICS: Magic[] = [
   quantizeMagic,
   factorizeMagic,
   pruneInputsMagic,
+  distillMagic,
   summaryMagic,
   evaluateMagic,
   sensitivityMagic,

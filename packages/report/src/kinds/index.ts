@@ -48,6 +48,7 @@ export * from './pareto.js';
 export * from './compare.js';
 export * from './lowrank.js';
 export * from './features.js';
+export * from './distillation.js';
 
 import { summaryKind } from './summary.js';
 import { evaluateKind } from './evaluate.js';
@@ -59,6 +60,7 @@ import { paretoKind } from './pareto.js';
 import { compareKind } from './compare.js';
 import { lowrankKind } from './lowrank.js';
 import { featuresKind } from './features.js';
+import { distillationKind } from './distillation.js';
 
 /** Every report kind, in the order the side panel and docs list them. */
 export const KINDS = [
@@ -72,6 +74,7 @@ export const KINDS = [
   compareKind,
   lowrankKind,
   featuresKind,
+  distillationKind,
 ] as const;
 
 type SchemasOf<T extends readonly unknown[]> = { -readonly [I in keyof T]: T[I] extends KindModule<infer S> ? S : never };
