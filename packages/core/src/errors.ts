@@ -33,23 +33,3 @@ export function checkIntInRange(where: string, name: string, value: unknown, min
   }
   return value;
 }
-
-/** Edit distance, for "did you mean" hints (a dozen lines; not worth a dependency). */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
-/** Rejects option keys outside `known`, naming the closest known one. */
-export function checkOptionKeys(where: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
-    const closest = [...known].sort((x, y) => editDistance(key, x) - editDistance(key, y))[0];
-    fail(where, `unknown option '${key}'${closest ? `; did you mean '${closest}'?` : ''}`);
-  }
-}

@@ -15,6 +15,7 @@ import { registerPruneInputs } from './prune-inputs.js';
 import { registerDistill } from './distill.js';
 
 export { printReport } from './print.js';
+export { runDemo, type DemoRow } from './demo.js';
 
 /** Subcommands defined in their own modules. */
 const commandRegistrations: ((program: Command) => void)[] = [

@@ -232,7 +232,7 @@ describe('pruneInputs: data, names, bad input', () => {
     [{ keep: 0.1 }, 'pruneInputs: keep=0.1 of 3 features rounds to 0 features'],
     [{ keep: 0.5, method: 'random' }, "pruneInputs: method must be one of weight, saliency, permutation, got 'random'"],
     [{ keep: 0.5, steps: 0 }, 'pruneInputs: steps must be a positive integer, got 0'],
-    [{ keep: 0.5, stpes: 2 }, "pruneInputs: unknown option 'stpes'; did you mean 'steps'?"],
+    [{ keep: 0.5, stpes: 2 }, "pruneInputs: unknown option 'stpes' (did you mean 'steps'?)"],
   ])('%j → one-line error', async (options, message) => {
     await expect(pruneInputs(model, data, options as never)).rejects.toThrow(message);
   });

@@ -1,5 +1,6 @@
 import type { Dataset } from '../data/dataset.js';
-import { checkOptionKeys, checkPositiveInt, fail } from '../errors.js';
+import { checkPositiveInt, fail } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { TrainProgress } from '../train/fit.js';
 import type { FeatureMethod } from './criteria.js';
 
@@ -33,13 +34,25 @@ export interface PruneInputsOptions {
   onProgress?: (p: PruneInputsProgress) => void;
 }
 
-const KNOWN = ['keep', 'method', 'steps', 'epochs', 'samples', 'validation', 'image', 'seed', 'batchSize', 'learningRate', 'onProgress'];
+const KNOWN = optionKeys<PruneInputsOptions>({
+  keep: true,
+  method: true,
+  steps: true,
+  epochs: true,
+  samples: true,
+  validation: true,
+  image: true,
+  seed: true,
+  batchSize: true,
+  learningRate: true,
+  onProgress: true,
+});
 const METHODS: FeatureMethod[] = ['weight', 'saliency', 'permutation'];
 
 /** Validates options against a model with `features` inputs; returns them with defaults and `keep` as a count. */
 export function normalize(options: PruneInputsOptions, features: number) {
   if (typeof options !== 'object' || options === null) fail('pruneInputs', `options must be an object, got ${String(options)}`);
-  checkOptionKeys('pruneInputs', options, KNOWN);
+  checkOptions('pruneInputs', options, KNOWN);
   const { keep } = options;
   if (typeof keep !== 'number' || !Number.isFinite(keep) || keep <= 0)
     fail('pruneInputs', `keep=${String(keep)} must be a fraction in (0, 1] or a count of features ≥ 1`);

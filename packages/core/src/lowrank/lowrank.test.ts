@@ -243,7 +243,7 @@ describe('factorize: bad input', () => {
     [{ ratio: 1 }, 'factorize: ratio=1 must be in (0, 1)'],
     [{}, 'factorize: give exactly one of rank, energy or ratio, got none'],
     [{ rank: 1, energy: 0.5 }, 'factorize: give exactly one of rank, energy or ratio, got rank and energy'],
-    [{ energie: 0.9 }, "factorize: unknown option 'energie'; did you mean 'energy'?"],
+    [{ energie: 0.9 }, "factorize: unknown option 'energie' (did you mean 'energy'?)"],
     [{ rank: 2, layers: ['d'] }, "factorize: rank=2 must be < min(in, out)=2 for layer 'd' (kernel [3×2])"],
     [{ rank: 1, layers: ['e'] }, "factorize: no Dense or Conv2D layer matches 'e'; candidates: d"],
     [{ rank: { d: 0 } }, "factorize: rank of 'd' must be a positive integer, got 0"],

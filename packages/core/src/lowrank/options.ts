@@ -1,5 +1,6 @@
 import type { Dataset } from '../data/dataset.js';
-import { checkOptionKeys, checkPositiveInt, fail } from '../errors.js';
+import { checkPositiveInt, fail } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export type FactorizeMethod = 'svd' | 'pca';
 
@@ -24,7 +25,15 @@ export interface FactorizeOptions {
   calibrationSamples?: number;
 }
 
-const KNOWN = ['rank', 'energy', 'ratio', 'layers', 'method', 'calibration', 'calibrationSamples'] as const;
+const KNOWN = optionKeys<FactorizeOptions>({
+  rank: true,
+  energy: true,
+  ratio: true,
+  layers: true,
+  method: true,
+  calibration: true,
+  calibrationSamples: true,
+});
 
 export type Budget =
   { kind: 'rank'; value: number | Record<string, number> } | { kind: 'energy'; value: number } | { kind: 'ratio'; value: number };
@@ -32,7 +41,7 @@ export type Budget =
 /** Validates options; returns them with defaults filled in. */
 export function normalize(options: FactorizeOptions) {
   if (typeof options !== 'object' || options === null) fail('factorize', `options must be an object, got ${String(options)}`);
-  checkOptionKeys('factorize', options, KNOWN);
+  checkOptions('factorize', options, KNOWN);
   const given = (['rank', 'energy', 'ratio'] as const).filter((k) => options[k] !== undefined);
   if (given.length !== 1)
     fail('factorize', `give exactly one of rank, energy or ratio, got ${given.length ? given.join(' and ') : 'none'}`);
