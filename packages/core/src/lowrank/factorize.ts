@@ -68,7 +68,8 @@ export function factorize(model: tf.LayersModel, options: FactorizeOptions): Fac
         )
       : undefined;
   const factors = new Map<string, Factors>();
-  const rows: Omit<LowrankLayer, 'paramsAfter' | 'macsAfter'>[] = chosen.map((layer) => {
+  const rows: Omit<LowrankLayer, 'paramsAfter' | 'macsAfter'>[] = chosen.map((layer, index) => {
+    options.onProgress?.({ layer: layer.name, index, layers: chosen.length });
     const [kernel, bias] = layer.getWeights();
     const shape = kernel!.shape;
     const cols = shape.at(-1)!;

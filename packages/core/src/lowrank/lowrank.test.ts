@@ -199,8 +199,10 @@ describe('factorize: a real model', () => {
     const model = lenet300100({ pretrained: true });
     const before = snapshot(model);
     const tensors = tf.memory().numTensors;
-    const { model: out, report } = factorize(model, { energy: 0.9 });
+    const seen: string[] = [];
+    const { model: out, report } = factorize(model, { energy: 0.9, onProgress: (p) => seen.push(`${p.index + 1}/${p.layers} ${p.layer}`) });
     expect(tf.memory().numTensors - tensors).toBe(out.weights.length);
+    expect(seen).toEqual(['1/2 fc1', '2/2 fc2']);
     expect(snapshot(model)).toEqual(before);
     expect(report.layers.map((l) => l.name)).toEqual(['fc1', 'fc2']); // the output layer stays whole by default
     for (const l of report.layers) {

@@ -23,6 +23,8 @@ export interface FactorizeOptions {
   calibration?: Dataset;
   /** How many calibration samples 'pca' uses. Default 1000. */
   calibrationSamples?: number;
+  /** Called before each chosen layer is decomposed (an SVD of LeNet-300-100's fc1 takes seconds). */
+  onProgress?: (p: { layer: string; index: number; layers: number }) => void;
 }
 
 const KNOWN = optionKeys<FactorizeOptions>({
@@ -33,6 +35,7 @@ const KNOWN = optionKeys<FactorizeOptions>({
   method: true,
   calibration: true,
   calibrationSamples: true,
+  onProgress: true,
 });
 
 export type Budget =

@@ -42,6 +42,7 @@ export const factorizeMagic: Magic = {
       layers: opts.layers ? String(opts.layers).split(',') : undefined,
       method: opts.method as 'svd' | 'pca',
       calibration: opts.method === 'pca' ? dataOperand(ctx, opts.calibrate as string | undefined, model, 'train') : undefined,
+      onProgress: (p) => ctx.progress(`factorizing ${p.layer} (${p.index + 1}/${p.layers})`),
     });
     let out = result.model;
     if (opts.fineTune) {
