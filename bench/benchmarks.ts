@@ -9,6 +9,7 @@ import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
 import { deepCompressionBench } from './deep-compression.js';
+import { dimensions, dimensionsSpam } from './dimensions.js';
 import { demoBench } from './demo.js';
 import { distillationBench } from './distillation.js';
 
@@ -19,6 +20,8 @@ export const BENCHMARKS: Benchmark[] = [
   pruneQuality,
   quantizeQuality,
   deepCompressionBench,
+  dimensions,
+  dimensionsSpam,
   distillationBench,
   toolkitSpeed,
   training,

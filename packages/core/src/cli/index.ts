@@ -11,6 +11,8 @@ import { registerSensitivity } from './sensitivity.js';
 import { registerPrune } from './prune.js';
 import { registerQuantize } from './quantize.js';
 import { registerCluster } from './cluster.js';
+import { registerFactorize } from './factorize.js';
+import { registerPruneInputs } from './prune-inputs.js';
 import { registerDistill } from './distill.js';
 
 export { printReport } from './print.js';
@@ -22,6 +24,8 @@ const commandRegistrations: ((program: Command) => void)[] = [
   registerQuantize,
   registerSensitivity,
   registerCluster,
+  registerFactorize,
+  registerPruneInputs,
   registerDistill,
 ];
 

@@ -1,5 +1,6 @@
 import { pruneMagic, quantizeMagic } from './compression.js';
 import { clusterMagic } from './cluster.js';
+import { factorizeMagic, pruneInputsMagic } from './dimensions.js';
 import { distillMagic } from './distill.js';
 import { compareMagic, evaluateMagic, sensitivityMagic, summaryMagic } from './analysis.js';
 import { cellTimeMagic, timeMagic, timeitMagic } from './timing.js';
@@ -23,6 +24,8 @@ export const MAGICS: Magic[] = [
   pruneMagic,
   quantizeMagic,
   clusterMagic,
+  factorizeMagic,
+  pruneInputsMagic,
   distillMagic,
   summaryMagic,
   evaluateMagic,
