@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
+import { kernelOf } from '../models/weights.js';
 
 type LayerConfig = { className: string; config: Record<string, unknown> };
 
@@ -65,8 +66,8 @@ export function foldBatchNorm(model: tf.LayersModel): tf.LayersModel {
   return out;
 }
 
-function kernelOf(layer: tf.layers.Layer): { values: Float32Array; shape: number[] } {
-  const k = layer.getWeights()[0]!;
+function kernelValues(layer: tf.layers.Layer): { values: Float32Array; shape: number[] } {
+  const k = layer.getWeights()[kernelOf(layer)!.index]!;
   return { values: Float32Array.from(k.dataSync()), shape: k.shape };
 }
 
@@ -119,8 +120,8 @@ export function equalize(model: tf.LayersModel, iterations = 5): tf.LayersModel 
   const folded = foldBatchNorm(model);
   for (let it = 0; it < iterations; it++) {
     for (const [a, b] of pairs(folded)) {
-      const ka = kernelOf(a);
-      const kb = kernelOf(b);
+      const ka = kernelValues(a);
+      const kb = kernelValues(b);
       const [, biasA] = a.getWeights();
       const channels = ka.shape.at(a.getClassName() === 'DepthwiseConv2D' ? -2 : -1)!;
       const ra = outputRanges(ka.values, channels);

@@ -10,24 +10,14 @@ import { permutation } from '../data/random.js';
 import { checkIntInRange, checkPositiveInt, fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
-import { kernelIndex } from '../analysis/perturb.js';
+import { kernelOf } from '../models/weights.js';
 import { matches } from '../prune/targets.js';
 import type { QuantizationLayer, QuantizationReport } from '../report/schema.js';
-import { checkFinite, quantizeTensor, dequantizeTensor, type Scheme } from './affine.js';
-import { binarize, ternarize, toFloat16 } from './special.js';
+import { checkBits, DEFAULT_WEIGHT_QUANTIZATION, quantizeKernel, type WeightQuantization } from './kernel.js';
 import { FakeQuant } from './fake-quant-layer.js';
 import { layerRow } from './metrics.js';
 import { makeObserver, OBSERVERS, type ObserverName } from './observers.js';
 import { equalize, foldBatchNorm } from './equalize.js';
-
-export interface WeightQuantization {
-  /** 2…16 for the affine grid; 1 = binary; 'ternary'; 'float16'. Default 8. */
-  bits?: number | 'ternary' | 'float16';
-  scheme?: Scheme;
-  /** One scale per output channel (default true). */
-  perChannel?: boolean;
-  scale?: 'float' | 'pow2';
-}
 
 export interface QuantizeModelOptions {
   weights?: WeightQuantization;
@@ -50,31 +40,6 @@ export interface QuantizeResult {
   report: QuantizationReport;
 }
 
-type Bits = number | 'ternary' | 'float16';
-
-function checkBits(bits: Bits): Bits {
-  if (bits === 'ternary' || bits === 'float16') return bits;
-  return checkIntInRange('quantize', 'bits', bits, 1, 16);
-}
-
-/** Quantizes one kernel; returns the values the model will compute with and the scales used. */
-export function quantizeKernel(
-  values: Float32Array,
-  shape: number[],
-  channelAxis: number,
-  bits: Bits,
-  w: Required<WeightQuantization>,
-  name: string,
-) {
-  checkFinite('quantize', name, values);
-  const axis = w.perChannel ? channelAxis : undefined;
-  if (bits === 'float16') return { values: toFloat16(values), scales: [], scheme: 'float16' };
-  if (bits === 'ternary') return { values: ternarize(values, shape, axis), scales: [], scheme: 'ternary' };
-  if (bits === 1) return { values: binarize(values, shape, axis), scales: [], scheme: 'binary' };
-  const t = quantizeTensor(values, shape, { bits, scheme: w.scheme, axis, scale: w.scale }, name);
-  return { values: dequantizeTensor(t), scales: Array.from(t.scale), scheme: w.scale === 'pow2' ? `${w.scheme}, pow2` : w.scheme };
-}
-
 export async function quantize(model: tf.LayersModel, options: QuantizeModelOptions = {}): Promise<QuantizeResult> {
   checkModel('quantize', model);
   if (options.equalize) {
@@ -92,7 +57,7 @@ export async function quantize(model: tf.LayersModel, options: QuantizeModelOpti
     for (const m of [folded, equalized, plain.model]) m.dispose();
     return result;
   }
-  const w: Required<WeightQuantization> = { bits: 8, scheme: 'symmetric', perChannel: true, scale: 'float', ...options.weights };
+  const w: Required<WeightQuantization> = { ...DEFAULT_WEIGHT_QUANTIZATION, ...options.weights };
   checkBits(w.bits);
   for (const [layer, bits] of Object.entries(options.perLayer ?? {})) {
     if (!model.layers.some((l) => matches(l.name, [layer])))
@@ -102,14 +67,14 @@ export async function quantize(model: tf.LayersModel, options: QuantizeModelOpti
   const out = cloneModel(model);
   const rows: QuantizationLayer[] = [];
   for (const layer of out.layers) {
-    const k = kernelIndex(layer);
-    if (k < 0 || matches(layer.name, options.skip ?? [])) continue;
+    const kernel = kernelOf(layer);
+    if (!kernel || matches(layer.name, options.skip ?? [])) continue;
+    const k = kernel.index;
     const bits = Object.entries(options.perLayer ?? {}).find(([p]) => matches(layer.name, [p]))?.[1] ?? w.bits;
     const weights = layer.getWeights();
     const original = weights[k]!.dataSync() as Float32Array;
     const shape = weights[k]!.shape;
-    const channelAxis = layer.getClassName() === 'DepthwiseConv2D' ? shape.length - 2 : shape.length - 1;
-    const q = quantizeKernel(original, shape, channelAxis, bits, w, `${layer.name}/kernel`);
+    const q = quantizeKernel(original, shape, kernel.channelAxis!, bits, w, kernel.name);
     const replacement = tf.tensor(q.values, shape);
     layer.setWeights(weights.map((t, i) => (i === k ? replacement : t)));
     replacement.dispose();
