@@ -76,6 +76,28 @@ export function kernelOf(layer: tf.layers.Layer): WeightInfo | undefined {
 }
 
 /**
+ * A BatchNormalization layer's per-channel vectors, with the defaults for the
+ * ones it omits (`scale: false` → γ = 1, `center: false` → β = 0).
+ */
+export function batchNormParams(layer: tf.layers.Layer): {
+  gamma: Float32Array;
+  beta: Float32Array;
+  mean: Float32Array;
+  variance: Float32Array;
+  epsilon: number;
+} {
+  const values = new Map(layer.getWeights().map((w, i) => [suffix(layer.weights[i]!.originalName), w.dataSync() as Float32Array]));
+  const mean = values.get('moving_mean')!;
+  return {
+    gamma: values.get('gamma') ?? new Float32Array(mean.length).fill(1),
+    beta: values.get('beta') ?? new Float32Array(mean.length),
+    mean,
+    variance: values.get('moving_variance')!,
+    epsilon: (layer.getConfig().epsilon as number | undefined) ?? 1e-3,
+  };
+}
+
+/**
  * Output-channel axis of every weight of `model` by saved name (the names in
  * model.json's weights manifest), for encoders that see only names and shapes.
  */

@@ -14,14 +14,14 @@ import { kernelOf } from '../models/weights.js';
 import { matches } from '../prune/targets.js';
 import type { QuantizationLayer, QuantizationReport } from '../report/schema.js';
 import { checkBits, DEFAULT_WEIGHT_QUANTIZATION, quantizeKernel, type WeightQuantization } from './kernel.js';
-import { FakeQuant } from './fake-quant-layer.js';
 import { layerRow } from './metrics.js';
-import { makeObserver, OBSERVERS, type ObserverName } from './observers.js';
-import { equalize, foldBatchNorm } from './equalize.js';
+import { OBSERVERS, type ObserverName } from './observers.js';
+import { equalizeModel, foldBatchNormFor } from './equalize.js';
+import { withActivationQuant } from './activations.js';
 
 export interface QuantizeModelOptions {
   weights?: WeightQuantization;
-  /** Fake-quantize activations too (Sequential models), with ranges from `calibration`. */
+  /** Fake-quantize activations too (the outputs of layers with weights, and the input), with ranges from `calibration`. */
   activations?: { bits?: number; observer?: ObserverName };
   /** Samples to calibrate activation ranges on; shuffle them (the train split is ordered by digit). */
   calibration?: Dataset;
@@ -31,7 +31,7 @@ export interface QuantizeModelOptions {
   perLayer?: Record<string, number | 'ternary' | 'float16'>;
   /** Layers to leave in float32. */
   skip?: string[];
-  /** Fold BatchNorm and apply cross-layer equalization first (Sequential models); the report gets per-layer SQNR before/after. */
+  /** Fold BatchNorm and apply cross-layer equalization first; the report gets per-layer SQNR before/after and notes on pairs skipped. */
   equalize?: boolean;
 }
 
@@ -43,10 +43,11 @@ export interface QuantizeResult {
 export async function quantize(model: tf.LayersModel, options: QuantizeModelOptions = {}): Promise<QuantizeResult> {
   checkModel('quantize', model);
   if (options.equalize) {
-    const folded = foldBatchNorm(model);
-    const equalized = equalize(model);
+    const folded = foldBatchNormFor('quantize', model);
+    const { model: equalized, skipped } = equalizeModel(model, { where: 'quantize' });
     const plain = await quantize(folded, { ...options, equalize: false, activations: undefined });
     const result = await quantize(equalized, { ...options, equalize: false });
+    if (skipped.length) result.report.notes = skipped.map((s) => `not equalized: ${s}`);
     const before = new Map(plain.report.layers.map((l) => [l.name, l.sqnrDb]));
     result.report.equalization = result.report.layers.map((l) => ({
       name: l.name,
@@ -113,61 +114,4 @@ export async function quantize(model: tf.LayersModel, options: QuantizeModelOpti
       layers: rows,
     },
   };
-}
-
-/** Layers whose outputs get a FakeQuant: everything with weights except the model's output. */
-function quantizedOutputs(model: tf.LayersModel): string[] {
-  const last = model.layers.at(-1)!.name;
-  return model.layers.filter((l) => l.countParams() > 0 && l.name !== last).map((l) => l.name);
-}
-
-async function withActivationQuant(
-  model: tf.LayersModel,
-  calibration: Dataset,
-  bits: number,
-  observerName: ObserverName,
-  samples: number,
-): Promise<tf.LayersModel> {
-  if (!(model instanceof tf.Sequential))
-    fail('quantize', `activation quantization supports Sequential models; '${model.name}' is functional`);
-  checkPositiveInt('quantize', 'calibrationSamples', samples);
-  const expected = model.inputs[0]!.shape.slice(1).join('×');
-  const got = calibration.x.shape.slice(1).join('×');
-  if (expected !== got) fail('quantize', `calibration data has samples of shape [${got}] but '${model.name}' takes [${expected}]`);
-  const names = quantizedOutputs(model);
-  const probe = tf.model({ inputs: model.inputs, outputs: names.map((n) => model.getLayer(n).output as tf.SymbolicTensor) });
-  const rows = permutation(calibration.size, 17).subarray(0, Math.min(samples, calibration.size));
-  const observers = new Map<string, ReturnType<typeof makeObserver>>([
-    ['input', makeObserver(observerName)],
-    ...names.map((n) => [n, makeObserver(observerName)] as const),
-  ]);
-  for (let start = 0; start < rows.length; start += 100) {
-    const idx = tf.tensor1d(rows.subarray(start, start + 100), 'int32');
-    const x = tf.gather(calibration.x, idx);
-    const outs = probe.predict(x) as tf.Tensor | tf.Tensor[];
-    observers.get('input')!.observe(x.dataSync() as Float32Array);
-    (Array.isArray(outs) ? outs : [outs]).forEach((t, i) => observers.get(names[i]!)!.observe(t.dataSync() as Float32Array));
-    tf.dispose([idx, x, outs]);
-  }
-  const range = (n: string) => {
-    const [lo, hi] = observers.get(n)!.range(bits);
-    return { lo, hi };
-  };
-  const config = model.getConfig() as unknown as { name: string; layers: { className: string; config: Record<string, unknown> }[] };
-  const first = config.layers[0]!.config;
-  const layers: typeof config.layers = [
-    { className: FakeQuant.className, config: { name: 'input_fq', bits, ...range('input'), batchInputShape: first.batchInputShape } },
-  ];
-  delete first.batchInputShape;
-  for (const l of config.layers) {
-    layers.push(l);
-    const name = l.config.name as string;
-    if (names.includes(name)) layers.push({ className: FakeQuant.className, config: { name: `${name}_fq`, bits, ...range(name) } });
-  }
-  const quantized = tf.Sequential.fromConfig(tf.Sequential, {
-    ...config,
-    layers,
-  } as unknown as tf.serialization.ConfigDict) as tf.Sequential;
-  for (const layer of model.layers) if (layer.countParams() > 0) quantized.getLayer(layer.name).setWeights(layer.getWeights());
-  return quantized;
 }

@@ -142,6 +142,8 @@ export const QuantizationReport = z.object({
   equalization: z.array(z.object({ name: z.string(), sqnrDbBefore: z.number().nullable(), sqnrDbAfter: z.number().nullable() })).optional(),
   accuracy: z.object({ before: fraction.nullable(), after: fraction.nullable() }).optional(),
   bytes: z.object({ before: count, after: count, gzipBefore: count.optional(), gzipAfter: count.optional() }).optional(),
+  /** What could not be done or measured, one sentence each (e.g. equalization pairs skipped). */
+  notes: z.array(z.string()).optional(),
 });
 
 export const SensitivityReport = z.object({

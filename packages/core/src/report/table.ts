@@ -108,6 +108,7 @@ export function reportTable(r: Report): Table {
               ]
             : []),
           ...(r.equalization ?? []).map((e) => `equalization ${e.name}: SQNR ${sig(e.sqnrDbBefore, 3)} → ${sig(e.sqnrDbAfter, 3)} dB`),
+          ...(r.notes ?? []),
         ],
       };
     case 'sensitivity':
