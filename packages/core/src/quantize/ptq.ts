@@ -6,8 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
-import { permutation } from '../data/random.js';
-import { checkIntInRange, checkPositiveInt, fail } from '../errors.js';
+import { checkIntInRange, fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { kernelOf } from '../models/weights.js';
