@@ -67,6 +67,8 @@ export interface SaveOptions {
   quantization?: ExportQuantization | 'packed';
   /** Bits per weight for the 'packed' Whittle format (2…8, per-channel; only Whittle's loadModel reads it). Default 4. */
   bits?: number;
+  /** uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm vectors). Default false: they stay float32. */
+  vectors?: boolean;
 }
 
 /** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
@@ -78,7 +80,8 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
   let packed: PackedMetadata | undefined;
   if (options.quantization === 'packed')
     ({ specs, data, metadata: packed } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4, weightAxes(model)));
-  else if (options.quantization) ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization));
+  else if (options.quantization)
+    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
   const json: ModelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,

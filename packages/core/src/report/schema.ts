@@ -142,6 +142,8 @@ export const QuantizationReport = z.object({
   equalization: z.array(z.object({ name: z.string(), sqnrDbBefore: z.number().nullable(), sqnrDbAfter: z.number().nullable() })).optional(),
   accuracy: z.object({ before: fraction.nullable(), after: fraction.nullable() }).optional(),
   bytes: z.object({ before: count, after: count, gzipBefore: count.optional(), gzipAfter: count.optional() }).optional(),
+  /** The saved export reloaded (stock decoding) and compared with the float model on `samples` inputs. */
+  exported: z.object({ format: z.string(), samples: count, top1: fraction, maxRelDiff: z.number().nonnegative() }).optional(),
   /** What could not be done or measured, one sentence each (e.g. equalization pairs skipped). */
   notes: z.array(z.string()).optional(),
 });

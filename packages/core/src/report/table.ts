@@ -108,6 +108,11 @@ export function reportTable(r: Report): Table {
               ]
             : []),
           ...(r.equalization ?? []).map((e) => `equalization ${e.name}: SQNR ${sig(e.sqnrDbBefore, 3)} → ${sig(e.sqnrDbAfter, 3)} dB`),
+          ...(r.exported
+            ? [
+                `${r.exported.format} export reloaded: top-1 agreement with the float model ${pct(r.exported.top1)} on ${r.exported.samples} samples (max relative output difference ${sig(r.exported.maxRelDiff, 2)})`,
+              ]
+            : []),
           ...(r.notes ?? []),
         ],
       };
