@@ -1,3 +1,5 @@
 export { mnist, mnistArrays, MNIST_CLASSES, MNIST_PIXELS, type MnistOptions } from './mnist.js';
 export { fromArrays, makeDataset, slice, gather, type Dataset, type Layout } from './dataset.js';
 export { rng, permutation } from './random.js';
+export { loadData, type LoadDataOptions } from './files.js';
+export { parseNpy } from './npy.js';

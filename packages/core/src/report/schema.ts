@@ -105,6 +105,8 @@ export const SparsityReport = z.object({
     .array(z.object({ step: count, sparsity: fraction, accuracy: fraction.nullable(), accuracyOneShot: fraction.nullable().optional() }))
     .optional(),
   accuracy: z.object({ before: fraction.nullable(), after: fraction.nullable() }).optional(),
+  /** What could not be done or measured, one sentence each (e.g. accuracy without data). */
+  notes: z.array(z.string()).optional(),
 });
 
 export const HistogramReport = z.object({

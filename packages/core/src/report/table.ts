@@ -65,6 +65,7 @@ export function reportTable(r: Report): Table {
             : 'masked: shapes are unchanged; the model is smaller only once encoded sparsely or compressed (gzip)',
           ...(r.accuracy ? [`accuracy ${pct(r.accuracy.before)} → ${pct(r.accuracy.after)}`] : []),
           ...(r.steps ?? []).map((s) => `step ${s.step}: sparsity ${pct(s.sparsity)}, accuracy ${pct(s.accuracy)}`),
+          ...(r.notes ?? []),
         ],
       };
     case 'histogram':
