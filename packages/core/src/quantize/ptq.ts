@@ -11,7 +11,7 @@ import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { kernelOf } from '../models/weights.js';
 import { matches } from '../prune/targets.js';
-import type { QuantizationLayer, QuantizationReport } from '../report/schema.js';
+import type { QuantizationLayer, QuantizationReport } from '@whittle/report';
 import { checkBits, DEFAULT_WEIGHT_QUANTIZATION, quantizeKernel, type WeightQuantization } from './kernel.js';
 import { layerRow } from './metrics.js';
 import { OBSERVERS, type ObserverName } from './observers.js';
