@@ -6,7 +6,6 @@
  * interrupt_reply, and an abort queue that honours stop_on_error).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { initBackend } from '@whittle/core';
 import { frames, parse, type Message } from './wire.js';
