@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { weightAxes } from '../models/weights.js';
+import { graphArtifactsWith, graphWeights, isGraphModel, type AnyModel } from './graph.js';
 import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from './artifacts.js';
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
@@ -71,8 +72,12 @@ export interface SaveOptions {
   vectors?: boolean;
 }
 
-/** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
-export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
+/**
+ * Saves `model` in the stock tfjs format (model.json + weights.bin) that
+ * `tf.loadLayersModel` reads — or, for a GraphModel, that `tf.loadGraphModel` reads.
+ */
+export async function saveModel(model: AnyModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
+  if (isGraphModel(model)) return saveGraph(model, dir, options);
   checkModel('saveModel', model);
   const artifacts = await captureArtifacts(model);
   let specs = artifacts.weightSpecs ?? [];
@@ -89,6 +94,24 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
     modelTopology: artifacts.modelTopology as object,
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
     ...(packed ? { userDefinedMetadata: { whittlePacked: packed } } : {}),
+  };
+  const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
+  return { dir: target, ...modelBytes(target) };
+}
+
+async function saveGraph(model: tf.GraphModel, dir: string, options: SaveOptions): Promise<SavedModel> {
+  const out = await graphArtifactsWith(model);
+  let { specs, data } = out;
+  let packed: PackedMetadata | undefined;
+  if (options.quantization === 'packed') {
+    const axes = new Map(graphWeights(model).map((w) => [w.name, w.channelAxis]));
+    ({ specs, data, metadata: packed } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4, axes));
+  } else if (options.quantization)
+    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
+  const json: ModelJson = {
+    ...out.json,
+    weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+    ...(packed ? { userDefinedMetadata: { ...(out.json.userDefinedMetadata ?? {}), whittlePacked: packed } } : {}),
   };
   const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
   return { dir: target, ...modelBytes(target) };
