@@ -8,12 +8,14 @@ import { quantizeQuality } from './quantize-quality.js';
 import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
+import { distillationBench } from './distillation.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
   baseline,
   pruneQuality,
   quantizeQuality,
+  distillationBench,
   toolkitSpeed,
   training,
   inference,

@@ -5,7 +5,8 @@ import { loadModel } from '../io/load.js';
 import { mnist } from '../data/mnist.js';
 import type { Dataset, Layout } from '../data/dataset.js';
 import { loadData } from '../data/files.js';
-import { modelName, type AnyModel } from '../io/graph.js';
+import { modelName, needLayers, type AnyModel } from '../io/graph.js';
+import type * as tf from '@tensorflow/tfjs';
 
 /** `<model>` on the command line: a reference model name (pretrained) or a path to model.json / its folder. */
 export async function resolveModel(spec: string): Promise<AnyModel> {
@@ -16,6 +17,13 @@ export async function resolveModel(spec: string): Promise<AnyModel> {
 
 const inputShape = (model: AnyModel) => (model.inputs[0]!.shape ?? []).slice(1) as number[];
 const outputUnits = (model: AnyModel) => (model.outputs[0]!.shape ?? []).at(-1) ?? 1;
+
+/** resolveModel for operations that change layers: a one-line error for a GraphModel. */
+export async function resolveLayersModel(spec: string, where: string, what: string): Promise<tf.LayersModel> {
+  const model = await resolveModel(spec);
+  needLayers(where, model, what);
+  return model;
+}
 
 /** The MNIST layout a model's input takes, or null if it takes neither. */
 export function mnistLayout(model: AnyModel): Layout | null {
