@@ -28,7 +28,7 @@ export function registerSensitivity(program: Command): void {
           fail('whittle', `--technique must be prune or quantize, got '${opts.technique}'`);
         await initBackend();
         const model = await resolveModel(spec);
-        needLayers('sensitivity', model, 'sensitivity (it sweeps layers)');
+        needLayers('sensitivity', model, 'layer sensitivity');
         const data = requireData(model, opts.data, 'sensitivity');
         try {
           const report = await sensitivity(model, data.test, {

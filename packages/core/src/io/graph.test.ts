@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -163,5 +163,26 @@ describe('GraphModels (tfjs-converter output)', () => {
     } finally {
       rmSync(script, { force: true });
     }
+  });
+
+  it('the whittle CLI: summary, quantize (uint8 out) and prune run on the graph folder; structural ones say what they need', () => {
+    const bin = fileURLToPath(new URL('../../bin/whittle.js', import.meta.url));
+    const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+    const dir = join(root, 'original');
+    expect(JSON.parse(run('summary', dir, '--json').stdout).totals.params).toBe(manifestParams);
+    const q = run('quantize', dir, '--bits', '8', '--per-channel', '--format', 'uint8', '--out', join(root, 'cli-q'), '--json');
+    expect(q.status, q.stderr).toBe(0);
+    const report = JSON.parse(q.stdout);
+    expect(report.layers).toHaveLength(53);
+    expect(report.notes).toContain('accuracy not measured: no data for input [224×224×3] (--data PATH)');
+    expect(JSON.parse(readFileSync(join(root, 'cli-q', 'model.json'), 'utf8')).format).toBe('graph-model');
+    const p = JSON.parse(run('prune', dir, '--sparsity', '0.5', '--json').stdout);
+    expect(p.layers).toHaveLength(53);
+    expect(run('prune', dir, '--sparsity', '0.5', '--structured', 'filter').stderr.trim()).toBe(
+      'whittle: prune: filter pruning removes units and needs a LayersModel; this is a GraphModel (tfjs-converter output): use unstructured or N:M',
+    );
+    expect(run('sensitivity', dir).stderr.trim()).toMatch(
+      /^whittle: sensitivity: layer sensitivity needs a LayersModel; this is a GraphModel/,
+    );
   });
 });

@@ -128,6 +128,6 @@ export function needLayers(where: string, model: unknown, what: string): asserts
   if (isGraphModel(model))
     fail(
       where,
-      `${what} changes layers and needs a LayersModel; this is a GraphModel (tfjs-converter output), which supports weight-level operations only (unstructured/N:M pruning, weight quantization, export)`,
+      `${what} needs a LayersModel; this is a GraphModel (tfjs-converter output), which supports weight-level operations only (unstructured/N:M pruning, weight quantization, export)`,
     );
 }

@@ -75,7 +75,7 @@ export const quantizeMagic: Magic = {
       .option('--per-channel', 'one scale per output channel')
       .option('--asymmetric', 'asymmetric (zero point) grid')
       .option('--pow2', 'power-of-two scales')
-      .option('--activations <bits>', 'fake-quantize activations too (Sequential models)')
+      .option('--activations <bits>', 'fake-quantize activations too (needs --calibrate data)')
       .option('--calibrate <data>', 'Dataset variable with calibration samples (shuffled)')
       .option('--observer <name>', OBSERVERS.join(' | '), 'minmax')
       .option('--qat <data>', 'Dataset variable for quantization-aware training')
