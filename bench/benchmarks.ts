@@ -8,11 +8,13 @@ import { quantizeQuality } from './quantize-quality.js';
 import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
+import { demoBench } from './demo.js';
 import { distillationBench } from './distillation.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
   baseline,
+  demoBench,
   pruneQuality,
   quantizeQuality,
   distillationBench,

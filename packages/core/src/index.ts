@@ -17,3 +17,14 @@ export * from './distill/index.js';
 export { fit, crossEntropy, type FitOptions, type FitResult, type TrainProgress } from './train/fit.js';
 export { WhittleError } from './errors.js';
 export { parseLevels } from './cli/levels.js';
+export {
+  FLAGS,
+  PRUNE_FLAGS,
+  QUANTIZE_FLAGS,
+  addFlags,
+  pruneOptions,
+  quantizeOptions,
+  type FlagDeclaration,
+  type FlagName,
+  type Flags,
+} from './cli/flags.js';

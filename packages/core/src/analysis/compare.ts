@@ -9,6 +9,7 @@ import { saveModel } from '../io/save.js';
 import type { CompareReport } from '@whittle/report';
 import { summary } from './summary.js';
 import { latency } from './latency.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface CompareOptions {
   /** Display names; default the models' names (suffixed when equal). */
@@ -19,6 +20,7 @@ export interface CompareOptions {
   latencyRuns?: number;
   batchSize?: number;
 }
+const COMPARE_KEYS = optionKeys<CompareOptions>({ names: true, bytes: true, latencyRuns: true, batchSize: true });
 
 const EPS = 1e-7;
 
@@ -38,6 +40,7 @@ async function savedBytes(model: AnyModel): Promise<number> {
 export async function compare(a: AnyModel, b: AnyModel, data: Dataset, options: CompareOptions = {}): Promise<CompareReport> {
   checkRunnable('compare', a, 'a');
   checkRunnable('compare', b, 'b');
+  checkOptions('compare', options, COMPARE_KEYS);
   const batchSize = options.batchSize ?? 500;
   let correctA = 0;
   let correctB = 0;

@@ -3,11 +3,13 @@ import type { Dataset } from '../data/dataset.js';
 import { checkRunnable } from '../models/check.js';
 import { modelName, type AnyModel } from '../io/graph.js';
 import type { EvaluateReport } from '@whittle/report';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface EvaluateOptions {
   /** Samples per forward pass. Default 500. */
   batchSize?: number;
 }
+const EVALUATE_KEYS = optionKeys<EvaluateOptions>({ batchSize: true });
 
 /** Predicted class of every sample, in batches. */
 export function predictClasses(model: AnyModel, x: tf.Tensor, batchSize = 500): Int32Array {
@@ -25,6 +27,7 @@ export function predictClasses(model: AnyModel, x: tf.Tensor, batchSize = 500): 
 /** Top-1 accuracy and mean cross-entropy of `model` on `data`. */
 export function evaluate(model: AnyModel, data: Dataset, options: EvaluateOptions = {}): EvaluateReport {
   checkRunnable('evaluate', model);
+  checkOptions('evaluate', options, EVALUATE_KEYS);
   const batchSize = options.batchSize ?? 500;
   let correct = 0;
   let lossSum = 0;

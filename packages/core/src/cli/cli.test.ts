@@ -50,13 +50,16 @@ describe('whittle CLI', () => {
     expect(fc1.params - fc1.nonzeros).toBeGreaterThan(0.4 * 784 * 300);
     const bad = run('prune', 'lenet-5', '--nm', '2-4');
     expect(bad.status).not.toBe(0);
-    expect(bad.stderr.trim()).toBe("whittle: --nm must look like 2:4, got '2-4'");
+    expect(bad.stderr).toContain("error: option '--nm <n:m>' argument '2-4' is invalid. must look like 2:4");
+    const misspelled = run('prune', 'lenet-5', '--sparsityx', '0.5');
+    expect(misspelled.status).not.toBe(0);
+    expect(misspelled.stderr).toContain("error: unknown option '--sparsityx'\n(Did you mean --sparsity?)");
   });
 
-  it('prune --refit: the least-squares refit keeps LeNet-5 at 90 % global sparsity near its accuracy without fine-tuning', () => {
+  it('prune --compensate least-squares: the refit keeps LeNet-5 at 90 % global sparsity near its accuracy without fine-tuning', () => {
     const args = [bin, 'prune', 'lenet-5', '--sparsity', '0.9', '--scope', 'global', '--include-output', '--json'];
     const plain = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }));
-    const refit = JSON.parse(execFileSync(process.execPath, [...args, '--refit'], { encoding: 'utf8' }));
+    const refit = JSON.parse(execFileSync(process.execPath, [...args, '--compensate', 'least-squares'], { encoding: 'utf8' }));
     // bench prune-quality measures 68.06 % → 96.71 % one-shot on the full test split
     expect(plain.accuracy.after).toBeLessThan(0.8);
     expect(refit.accuracy.after).toBeGreaterThan(0.95);

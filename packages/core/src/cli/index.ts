@@ -14,6 +14,7 @@ import { registerQuantize } from './quantize.js';
 import { registerDistill } from './distill.js';
 
 export { printReport } from './print.js';
+export { runDemo, type DemoRow } from './demo.js';
 
 /** Subcommands defined in their own modules. */
 const commandRegistrations: ((program: Command) => void)[] = [registerPrune, registerQuantize, registerSensitivity, registerDistill];

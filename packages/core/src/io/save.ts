@@ -10,6 +10,7 @@ import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from 
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
 import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface SavedModel extends ModelBytes {
   dir: string;
@@ -71,12 +72,14 @@ export interface SaveOptions {
   /** uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm vectors). Default false: they stay float32. */
   vectors?: boolean;
 }
+const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true, vectors: true });
 
 /**
  * Saves `model` in the stock tfjs format (model.json + weights.bin) that
  * `tf.loadLayersModel` reads — or, for a GraphModel, that `tf.loadGraphModel` reads.
  */
 export async function saveModel(model: AnyModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
+  checkOptions('saveModel', options, SAVE_KEYS);
   if (isGraphModel(model)) return saveGraph(model, dir, options);
   checkModel('saveModel', model);
   const artifacts = await captureArtifacts(model);

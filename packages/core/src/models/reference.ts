@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { fail } from '../errors.js';
 import type { Layout } from '../data/dataset.js';
 import { buildLenet300100, buildLenet5, buildMobilenetMini, buildResnetMini } from './architectures.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface ReferenceOptions {
   /** Load the committed weights trained on the MNIST train split (no network). Default false. */
@@ -11,6 +12,7 @@ export interface ReferenceOptions {
   /** Seed of the initial weights when not pretrained. Default 0. */
   seed?: number;
 }
+const REFERENCE_KEYS = optionKeys<ReferenceOptions>({ pretrained: true, seed: true });
 
 export interface ReferenceSpec {
   build: (seed: number) => tf.LayersModel;
@@ -60,6 +62,7 @@ export function isReferenceName(name: string): name is ReferenceName {
  * synchronously from the package (they are small), so no await is needed.
  */
 export function referenceModel(name: string, options: ReferenceOptions = {}): tf.LayersModel {
+  checkOptions('referenceModel', options, REFERENCE_KEYS);
   if (!isReferenceName(name)) fail('referenceModel', `unknown reference model '${name}'; choose one of ${REFERENCE_NAMES.join(', ')}`);
   const model = REFERENCE_MODELS[name].build(options.seed ?? 0);
   if (options.pretrained) {

@@ -12,6 +12,7 @@ import { weightScores } from './criteria.js';
 import { globalMasks, layerMask, nmMask } from './masks.js';
 import { matches } from './targets.js';
 import type { Granularity } from './options.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface GraphPruneOptions {
   /** Fraction of each kernel's weights to zero, in [0, 1) (unstructured). */
@@ -24,10 +25,13 @@ export interface GraphPruneOptions {
   skip?: string[];
 }
 
+const GRAPH_PRUNE_KEYS = optionKeys<GraphPruneOptions>({ sparsity: true, granularity: true, scope: true, skip: true });
+
 export async function pruneGraph(
   model: tf.GraphModel,
   options: GraphPruneOptions,
 ): Promise<{ model: tf.GraphModel; report: SparsityReport }> {
+  checkOptions('prune', options, GRAPH_PRUNE_KEYS);
   const granularity = options.granularity ?? 'unstructured';
   if (typeof granularity === 'string' && granularity !== 'unstructured')
     fail(

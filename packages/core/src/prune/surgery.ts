@@ -61,7 +61,7 @@ export function rebuild(graph: ChannelGraph, removed: Set<number>, biasShift = n
         if (isKernel) v = takeAlong(v.values, v.shape, v.shape.length - 2, keptIndices(role.inputs, removed));
         v = takeAlong(v.values, v.shape, info.channelAxis!, keptIndices(role.outputs, removed));
       } else if (role?.kind === 'follower') {
-        // BatchNorm vectors and depthwise bias: axis 0; depthwise kernel [kh, kw, C, 1]: axis 2
+        // BatchNorm vectors, depthwise bias and PReLU alpha ([…, C]): last axis; depthwise kernel [kh, kw, C, 1]: axis 2
         v = takeAlong(v.values, v.shape, info.channelAxis!, keptIndices(role.outputs, removed));
       }
       return tf.tensor(v.values, v.shape);

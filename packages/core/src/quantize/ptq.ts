@@ -18,11 +18,17 @@ import { OBSERVERS, type ObserverName } from './observers.js';
 import { equalizeModel, foldBatchNormFor } from './equalize.js';
 import { withActivationQuant } from './activations.js';
 import { quantizeGraph } from './graph.js';
+import { checkOptions, optionKeys } from '../options.js';
+
+export interface ActivationQuantization {
+  bits?: number;
+  observer?: ObserverName;
+}
 
 export interface QuantizeModelOptions {
   weights?: WeightQuantization;
   /** Fake-quantize activations too (the outputs of layers with weights, and the input), with ranges from `calibration`. */
-  activations?: { bits?: number; observer?: ObserverName };
+  activations?: ActivationQuantization;
   /** Samples to calibrate activation ranges on; shuffle them (the train split is ordered by digit). */
   calibration?: Dataset;
   /** How many calibration samples to use (seeded random subset). Default 500. */
@@ -40,6 +46,21 @@ export interface QuantizeResult {
   report: QuantizationReport;
 }
 
+/** Default calibration subset for activation ranges. */
+export const CALIBRATION_SAMPLES = 500;
+
+const QUANTIZE_KEYS = optionKeys<QuantizeModelOptions>({
+  weights: true,
+  activations: true,
+  calibration: true,
+  calibrationSamples: true,
+  perLayer: true,
+  skip: true,
+  equalize: true,
+});
+const WEIGHT_KEYS = optionKeys<WeightQuantization>({ bits: true, scheme: true, perChannel: true, scale: true });
+const ACTIVATION_KEYS = optionKeys<ActivationQuantization>({ bits: true, observer: true });
+
 /** A GraphModel's weights only (see quantizeGraph); a LayersModel's weights and, optionally, activations. */
 export async function quantize(
   model: tf.GraphModel,
@@ -50,6 +71,9 @@ export async function quantize(
   model: tf.LayersModel | tf.GraphModel,
   options: QuantizeModelOptions = {},
 ): Promise<QuantizeResult | { model: tf.GraphModel; report: QuantizationReport }> {
+  checkOptions('quantize', options, QUANTIZE_KEYS);
+  checkOptions('quantize', options.weights, WEIGHT_KEYS, 'weights option');
+  checkOptions('quantize', options.activations, ACTIVATION_KEYS, 'activations option');
   if (model instanceof tf.GraphModel) return quantizeGraph(model, options);
   checkModel('quantize', model);
   if (options.equalize) {
@@ -108,7 +132,7 @@ export async function quantize(
     const observer = options.activations.observer ?? 'minmax';
     if (!OBSERVERS.includes(observer)) fail('quantize', `observer must be one of ${OBSERVERS.join(', ')}, got '${String(observer)}'`);
     if (!options.calibration) fail('quantize', 'activation quantization needs calibration data (options.calibration)');
-    result = await withActivationQuant(out, options.calibration, bits, observer, options.calibrationSamples ?? 500);
+    result = await withActivationQuant(out, options.calibration, bits, observer, options.calibrationSamples ?? CALIBRATION_SAMPLES);
     out.dispose();
     activations = { bits, observer };
   }
