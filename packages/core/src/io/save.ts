@@ -8,6 +8,7 @@ import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from 
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
 import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
+import { crc32, PACKED_FORMAT, PACKED_VERSION } from '@whittle/loader';
 
 export interface SavedModel extends ModelBytes {
   dir: string;
@@ -75,9 +76,16 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
   let specs = artifacts.weightSpecs ?? [];
   let data: Uint8Array = new Uint8Array(joinWeightData(artifacts.weightData));
   let packed: PackedMetadata | undefined;
-  if (options.quantization === 'packed')
-    ({ specs, data, metadata: packed } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4));
-  else if (options.quantization) ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization));
+  if (options.quantization === 'packed') {
+    let weights: PackedMetadata['weights'];
+    ({ specs, data, weights } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4));
+    packed = {
+      format: PACKED_FORMAT,
+      version: PACKED_VERSION,
+      shards: { 'weights.bin': { bytes: data.byteLength, crc32: crc32(data) } },
+      weights,
+    };
+  } else if (options.quantization) ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization));
   const json: ModelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
