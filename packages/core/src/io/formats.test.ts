@@ -1,0 +1,123 @@
+/**
+ * Every Whittle format, encoded by core and decoded by @whittle/loader (the
+ * code browsers run), compared weight by weight, bit for bit, with values
+ * computed here from the encoder's own integers and scales; and the one-line
+ * errors loadModel gives for corrupt files.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { decodeModel, type ModelJSON } from '@whittle/loader';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/index.js';
+import { lenet5 } from '../models/reference.js';
+import { quantizeTensor } from '../quantize/affine.js';
+import { loadModel } from './load.js';
+import { saveModel } from './save.js';
+
+const dirs: string[] = [];
+const scratch = () => {
+  const d = mkdtempSync(join(tmpdir(), 'whittle-formats-'));
+  dirs.push(d);
+  return d;
+};
+let model: tf.LayersModel;
+
+beforeAll(async () => {
+  await initBackend();
+  model = lenet5({ pretrained: true });
+});
+afterAll(() => {
+  model.dispose();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** The folder's weights as @whittle/loader decodes them, by name. */
+function decodeFolder(dir: string): Map<string, { shape: number[]; values: Float32Array }> {
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelJSON;
+  const a = decodeModel(json, { 'weights.bin': new Uint8Array(readFileSync(join(dir, 'weights.bin'))) });
+  const out = new Map<string, { shape: number[]; values: Float32Array }>();
+  let offset = 0;
+  for (const s of a.weightSpecs!) {
+    const n = s.shape.reduce((x, y) => x * y, 1);
+    expect(s.dtype).toBe('float32');
+    out.set(s.name, { shape: s.shape, values: new Float32Array((a.weightData as ArrayBuffer).slice(offset, offset + 4 * n)) });
+    offset += 4 * n;
+  }
+  return out;
+}
+
+/** Channel of each flat index along `axis`, from the multi-index (row-major). */
+function channelOf(shape: number[], axis: number, i: number): number {
+  let rest = i;
+  const index = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    index[d] = rest % shape[d]!;
+    rest = Math.floor(rest / shape[d]!);
+  }
+  return index[axis]!;
+}
+
+describe('core encodes, @whittle/loader decodes, bit for bit', () => {
+  it.each([2, 3, 4, 5, 8])('packed %i-bit: every kernel weight is q·scale of its channel, every other weight unchanged', async (bits) => {
+    const dir = join(scratch(), 'm');
+    await saveModel(model, dir, { quantization: 'packed', bits });
+    const decoded = decodeFolder(dir);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(json.userDefinedMetadata.whittlePacked).toMatchObject({ format: 'whittle-packed', version: 2 });
+    let packed = 0;
+    for (const w of model.weights) {
+      const original = w.read().dataSync() as Float32Array;
+      const got = decoded.get(w.originalName)!;
+      expect(got.shape, w.originalName).toEqual(w.shape);
+      if (w.shape.length < 2) {
+        expect(Array.from(got.values), w.originalName).toEqual(Array.from(original));
+        continue;
+      }
+      packed++;
+      const axis = w.shape.length - 1;
+      const t = quantizeTensor(original, w.shape, { bits, scheme: 'symmetric', axis }, w.originalName);
+      const expected = Float32Array.from(t.q, (q, i) => q * t.scale[channelOf(w.shape, axis, i)]!);
+      expect(Array.from(got.values), w.originalName).toEqual(Array.from(expected));
+    }
+    expect(packed).toBe(5); // LeNet-5: two conv kernels, three dense kernels
+  });
+
+  it('fp32 and uint8 (stock formats) pass through to tfjs unchanged', async () => {
+    for (const quantization of [undefined, 'uint8'] as const) {
+      const dir = join(scratch(), 'm');
+      await saveModel(model, dir, quantization ? { quantization } : {});
+      const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as ModelJSON;
+      const shard = new Uint8Array(readFileSync(join(dir, 'weights.bin')));
+      const a = decodeModel(json, { 'weights.bin': shard });
+      expect(a.weightSpecs).toEqual(json.weightsManifest[0]!.weights);
+      expect(new Uint8Array(a.weightData as ArrayBuffer)).toEqual(shard);
+    }
+  });
+});
+
+describe('loadModel on corrupt Whittle files: one line naming the file', () => {
+  it('a flipped bit, a truncated shard and an unknown version', async () => {
+    const dir = join(scratch(), 'm');
+    await saveModel(model, dir, { quantization: 'packed', bits: 4 });
+    const bin = join(dir, 'weights.bin');
+    const good = readFileSync(bin);
+    const bad = Buffer.from(good);
+    bad[100]! ^= 1;
+    writeFileSync(bin, bad);
+    await expect(loadModel(dir)).rejects.toThrow(`loadModel: ${bin}: CRC-32 mismatch: the file is corrupt`);
+    writeFileSync(bin, good.subarray(0, good.length - 10));
+    await expect(loadModel(dir)).rejects.toThrow(/^loadModel: weights shard .*weights.bin has \d+ bytes but .*model.json describes \d+/);
+    writeFileSync(bin, good);
+    const jsonFile = join(dir, 'model.json');
+    const json = JSON.parse(readFileSync(jsonFile, 'utf8'));
+    json.userDefinedMetadata.whittlePacked.version = 3;
+    writeFileSync(jsonFile, JSON.stringify(json));
+    const err = await loadModel(dir).catch((e: Error) => e);
+    expect((err as Error).message).toBe(
+      `loadModel: ${jsonFile}: whittle-packed version 3 is not supported (this loader reads whittle-packed version 1, 2)`,
+    );
+    expect((err as Error).message).not.toContain('\n');
+  });
+});
