@@ -43,7 +43,7 @@ export function stratifiedDigits(perClass = 20): { pixels: Float32Array; labels:
       }
   }
   const pixels = new Float32Array(rows.length * 784);
-  rows.forEach((r, j) => pixels.set(test.pixels.subarray(r * 784, (r + 1) * 784), j * 784));
+  rows.forEach((r, j) => pixels.set(test.x.subarray(r * 784, (r + 1) * 784), j * 784));
   return { pixels, labels: rows.map((r) => test.labels[r]!) };
 }
 
