@@ -15,10 +15,15 @@ import type { DeployManifest } from './page.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export async function buildDeployPage(
-  dir: string,
-  options: DeployOptions = {},
-): Promise<{ dir: string; saved: Record<FormatName, SavedModel> }> {
+/** The whole page: models written by core into `dir/models/<format>/`, then the assets. */
+export async function buildDeployPage(dir: string, options: DeployOptions = {}): Promise<{ saved: Record<FormatName, SavedModel> }> {
+  const saved = await writeModels(join(dir, 'models'), options);
+  await buildPageAssets(dir);
+  return { saved };
+}
+
+/** Everything but the models (which must be in `dir/models/<format>/`): page, wasm files, digits, manifest. */
+export async function buildPageAssets(dir: string): Promise<void> {
   mkdirSync(join(dir, 'wasm'), { recursive: true });
   await build({
     entryPoints: [join(here, 'page.ts')],
@@ -33,12 +38,10 @@ export async function buildDeployPage(
   copyFileSync(join(here, 'index.html'), join(dir, 'index.html'));
   const wasmDir = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
   for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(dir, 'wasm', f));
-  const saved = await writeModels(join(dir, 'models'), options);
   const labels = writeDigits(dir);
   const manifest: DeployManifest = {
     formats: FORMAT_NAMES.map((name) => ({ name, url: `models/${name}/model.json` })),
     digits: { url: 'digits.bin', labels },
   };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  return { dir, saved };
 }
