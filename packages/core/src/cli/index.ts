@@ -4,7 +4,7 @@ import { initBackend } from '../backend/index.js';
 import { WhittleError } from '../errors.js';
 import { summary } from '../analysis/summary.js';
 import { evaluate } from '../analysis/evaluate.js';
-import { mnistFor, resolveModel } from './resolve.js';
+import { DATA_HELP, requireData, resolveModel } from './resolve.js';
 import { runDemo } from './demo.js';
 import { printReport } from './print.js';
 import { registerSensitivity } from './sensitivity.js';
@@ -34,16 +34,19 @@ export function buildProgram(): Command {
 
   program
     .command('evaluate')
-    .description('accuracy and loss on the MNIST test split (2,004 digits)')
+    .description('accuracy and loss on the MNIST test split (2,004 digits) or on --data')
     .argument('<model>', 'model.json, its folder, or a reference model name')
+    .option('--data <path>', DATA_HELP)
     .option('--json', 'print the report object')
-    .action(async (spec: string, opts: { json?: boolean }) => {
+    .action(async (spec: string, opts: { data?: string; json?: boolean }) => {
       await initBackend();
       const model = await resolveModel(spec);
-      const { train, test } = mnistFor(model);
-      train.dispose();
-      printReport(evaluate(model, test), opts.json);
-      test.dispose();
+      const data = requireData(model, opts.data, 'evaluate');
+      try {
+        printReport(evaluate(model, data.test), opts.json);
+      } finally {
+        data.dispose();
+      }
     });
 
   program

@@ -6,7 +6,7 @@ import { saveModel } from '../io/save.js';
 import { prune } from '../prune/prune.js';
 import { fineTune } from '../prune/finetune.js';
 import type { Granularity, PruneMethod } from '../prune/options.js';
-import { mnistFor, resolveModel } from './resolve.js';
+import { DATA_HELP, dataFor, requireData, resolveModel } from './resolve.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
 
@@ -20,6 +20,7 @@ interface PruneFlags {
   includeOutput?: boolean;
   refit?: boolean;
   fineTuneEpochs: number;
+  data?: string;
   seed: number;
   out?: string;
   json?: boolean;
@@ -38,7 +39,7 @@ function granularity(flags: PruneFlags): Granularity {
 export function registerPrune(program: Command): void {
   program
     .command('prune')
-    .description('prune a model (unstructured, N:M or structured) and optionally fine-tune it on MNIST')
+    .description('prune a model (unstructured, N:M or structured) and optionally fine-tune it on data')
     .argument('<model>', 'model.json, its folder, or a reference model name')
     .option('--sparsity <s>', 'fraction to remove in [0, 1) (of weights, or of units with --structured)')
     .option('--scope <scope>', 'layer | global (one threshold for all layers)', 'layer')
@@ -47,8 +48,9 @@ export function registerPrune(program: Command): void {
     .option('--nm <n:m>', 'N:M sparsity, e.g. 2:4')
     .option('--skip <layers>', 'comma-separated layer names or globs to leave dense')
     .option('--include-output', 'also prune the classifier layer')
-    .option('--refit', 'refit the pruned Dense layers by least squares on 2,000 MNIST train samples')
-    .option('--fine-tune-epochs <n>', 'fine-tune on the MNIST train split, masks kept', (v) => Number(v), 0)
+    .option('--refit', 'refit the pruned Dense layers by least squares on 2,000 train samples (needs data)')
+    .option('--fine-tune-epochs <n>', 'fine-tune on the train data, masks kept (needs data)', (v) => Number(v), 0)
+    .option('--data <path>', DATA_HELP)
     .option('--seed <n>', 'seed for random pruning', (v) => Number(v), 0)
     .option('--out <dir>', 'save the pruned model here (stock tfjs format)')
     .option('--json', 'print the report object')
@@ -60,7 +62,8 @@ export function registerPrune(program: Command): void {
         fail('whittle', `--sparsity must be a number, got '${flags.sparsity}'`);
       await initBackend();
       const model = await resolveModel(spec);
-      const { train, test } = mnistFor(model);
+      const needsData = flags.refit ? '--refit' : flags.fineTuneEpochs > 0 ? '--fine-tune-epochs' : undefined;
+      const data = needsData ? requireData(model, flags.data, `prune ${needsData}`) : dataFor(model, flags.data);
       const {
         model: pruned,
         report,
@@ -73,20 +76,23 @@ export function registerPrune(program: Command): void {
         skip: flags.skip?.split(',').map((s) => s.trim()),
         includeOutput: flags.includeOutput,
         seed: flags.seed,
-        calibration: flags.refit ? train : undefined,
+        calibration: flags.refit ? data!.train : undefined,
       });
       let result = pruned;
       try {
-        const before = evaluate(model, test).accuracy;
         if (flags.fineTuneEpochs > 0) {
           const bar = progressBar('fine-tune');
-          result = (await fineTune(pruned, train, { epochs: flags.fineTuneEpochs, masks, onProgress: bar.update })).model;
+          result = (await fineTune(pruned, data!.train, { epochs: flags.fineTuneEpochs, masks, onProgress: bar.update })).model;
           bar.stop();
         }
-        report.accuracy = { before, after: evaluate(result, test).accuracy };
+        if (data) report.accuracy = { before: evaluate(model, data.test).accuracy, after: evaluate(result, data.test).accuracy };
+        else
+          report.notes = [
+            ...(report.notes ?? []),
+            `accuracy not measured: no data for input [${model.inputs[0]!.shape.slice(1).join('×')}] (--data PATH)`,
+          ];
       } finally {
-        train.dispose();
-        test.dispose();
+        data?.dispose();
       }
       if (flags.out) await saveModel(result, flags.out);
       printReport(report, flags.json);

@@ -10,7 +10,10 @@ import { quantize } from '../quantize/ptq.js';
 import { quantizeAwareTrain } from '../quantize/qat.js';
 import { EXPORT_QUANTIZATIONS, type ExportQuantization } from '../quantize/export.js';
 import { OBSERVERS, type ObserverName } from '../quantize/observers.js';
-import { mnistFor, resolveModel } from './resolve.js';
+import { DATA_HELP, dataFor, requireData, resolveModel } from './resolve.js';
+import { exportAgreement } from '../io/agreement.js';
+import { gather } from '../data/dataset.js';
+import { permutation } from '../data/random.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
 
@@ -25,6 +28,8 @@ interface QuantizeFlags {
   qatEpochs: number;
   equalize?: boolean;
   format?: string;
+  vectors?: boolean;
+  data?: string;
   out?: string;
   json?: boolean;
 }
@@ -42,12 +47,14 @@ export function registerQuantize(program: Command): void {
     .option('--per-channel', 'one scale per output channel (default: per tensor)')
     .option('--asymmetric', 'asymmetric (zero point) instead of symmetric')
     .option('--pow2', 'power-of-two scales')
-    .option('--activations <bits>', 'also fake-quantize activations (Sequential models)', number)
+    .option('--activations <bits>', 'also fake-quantize activations (needs data to calibrate)', number)
     .option('--observer <name>', `activation range observer: ${OBSERVERS.join(', ')}`, 'minmax')
-    .option('--calibrate <n>', 'calibration samples from the (shuffled) train split', number, 500)
-    .option('--qat-epochs <n>', 'quantization-aware training epochs (weights, 2…8 bits)', number, 0)
-    .option('--equalize', 'fold BatchNorm and equalize ranges across layers first (Sequential models)')
+    .option('--calibrate <n>', 'calibration samples from the (shuffled) train data', number, 500)
+    .option('--qat-epochs <n>', 'quantization-aware training epochs (weights, 2…8 bits; needs data)', number, 0)
+    .option('--equalize', 'fold BatchNorm and equalize ranges across layers first')
     .option('--format <f>', `save weights as ${FORMATS.join(' | ')} (stock tfjs decodes all but packed: per-channel --bits 2…8)`)
+    .option('--vectors', 'uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm); default float32')
+    .option('--data <path>', DATA_HELP)
     .option('--out <dir>', 'save the quantized model here')
     .option('--json', 'print the report object')
     .action(async (spec: string, flags: QuantizeFlags) => {
@@ -60,13 +67,15 @@ export function registerQuantize(program: Command): void {
         fail('whittle', `--observer must be one of ${OBSERVERS.join(', ')}, got '${flags.observer}'`);
       await initBackend();
       const model = await resolveModel(spec);
-      const { train, test } = mnistFor(model);
+      const needsData = flags.qatEpochs > 0 ? '--qat-epochs' : flags.activations ? '--activations' : undefined;
+      const data = needsData ? requireData(model, flags.data, `quantize ${needsData}`) : dataFor(model, flags.data);
+      const notes: string[] = [];
       try {
         let result;
         if (flags.qatEpochs > 0) {
           if (typeof bits !== 'number') fail('whittle', '--qat-epochs needs numeric --bits (2…8)');
           const bar = progressBar('QAT');
-          result = await quantizeAwareTrain(model, train, {
+          result = await quantizeAwareTrain(model, data!.train, {
             bits,
             epochs: flags.qatEpochs,
             perChannel: flags.perChannel ?? false,
@@ -82,12 +91,14 @@ export function registerQuantize(program: Command): void {
               scale: flags.pow2 ? 'pow2' : 'float',
             },
             activations: flags.activations ? { bits: flags.activations, observer: flags.observer as ObserverName } : undefined,
-            calibration: flags.activations ? train : undefined,
+            calibration: flags.activations ? data!.train : undefined,
             calibrationSamples: flags.calibrate,
             equalize: flags.equalize,
           });
         }
-        result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(result.model, test).accuracy };
+        if (data)
+          result.report.accuracy = { before: evaluate(model, data.test).accuracy, after: evaluate(result.model, data.test).accuracy };
+        else notes.push(`accuracy not measured: no data for input [${model.inputs[0]!.shape.slice(1).join('×')}] (--data PATH)`);
         if (flags.out) {
           const scratch = mkdtempSync(join(tmpdir(), 'whittle-fp32-'));
           const before = await saveModel(model, join(scratch, 'm')); // the fp32 baseline, to report honest ratios
@@ -96,14 +107,22 @@ export function registerQuantize(program: Command): void {
             quantization: flags.format as ExportQuantization | 'packed' | undefined,
             // packed stores per-channel symmetric integers at this width: lossless after --per-channel, a second rounding otherwise
             bits: flags.format === 'packed' && typeof bits === 'number' ? Math.min(8, Math.max(2, bits)) : undefined,
+            vectors: flags.vectors,
           });
           result.report.bytes = { before: before.bytes, after: after.bytes, gzipBefore: before.gzipBytes, gzipAfter: after.gzipBytes };
+          if (data) {
+            // what the saved files compute, against the float model (folding/equalization included)
+            const sample = gather(data.test, permutation(data.test.size, 0).subarray(0, 500)); // seeded: every class, not the first digits
+            const a = await exportAgreement(model, after.dir, sample.x);
+            sample.dispose();
+            result.report.exported = { format: flags.format ?? 'float32', ...a };
+          } else notes.push('export agreement with the float model not measured: no data (--data PATH)');
         }
+        if (notes.length) result.report.notes = [...(result.report.notes ?? []), ...notes];
         printReport(result.report, flags.json);
         if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
       } finally {
-        train.dispose();
-        test.dispose();
+        data?.dispose();
       }
     });
 }

@@ -5,6 +5,7 @@ import { isReferenceName, referenceModel, REFERENCE_NAMES } from '../models/refe
 import { loadModel } from '../io/load.js';
 import { mnist } from '../data/mnist.js';
 import type { Dataset, Layout } from '../data/dataset.js';
+import { loadData } from '../data/files.js';
 
 /** `<model>` on the command line: a reference model name (pretrained) or a path to model.json / its folder. */
 export async function resolveModel(spec: string): Promise<tf.LayersModel> {
@@ -13,12 +14,75 @@ export async function resolveModel(spec: string): Promise<tf.LayersModel> {
   return fail('whittle', `'${spec}' is neither a file nor a reference model (${REFERENCE_NAMES.join(', ')})`);
 }
 
+const inputShape = (model: tf.LayersModel) => model.inputs[0]!.shape.slice(1) as number[];
+
+/** The MNIST layout a model's input takes, or null if it takes neither. */
+export function mnistLayout(model: tf.LayersModel): Layout | null {
+  const shape = inputShape(model).join('×');
+  return shape === '784' ? 'flat' : shape === '28×28×1' ? 'image' : null;
+}
+
 /** The MNIST layout a model's input takes, or a one-line error if it takes neither. */
 export function layoutFor(model: tf.LayersModel): Layout {
-  const shape = model.inputs[0]!.shape.slice(1).join('×');
-  if (shape === '784') return 'flat';
-  if (shape === '28×28×1') return 'image';
-  return fail('whittle', `model '${model.name}' takes input [${shape}], which is not MNIST (784 or 28×28×1)`);
+  return (
+    mnistLayout(model) ??
+    fail('whittle', `model '${model.name}' takes input [${inputShape(model).join('×')}], which is not MNIST (784 or 28×28×1)`)
+  );
+}
+
+export const DATA_HELP =
+  "data: 'mnist' (default for MNIST-shaped models), a folder of images in class sub-folders, x.npy (+ y.npy) or a .json {x, labels}";
+
+export interface CliData {
+  /** Fine-tuning and calibration samples. */
+  train: Dataset;
+  /** Evaluation samples. */
+  test: Dataset;
+  /** What the data is, for reports. */
+  source: string;
+  dispose(): void;
+}
+
+/**
+ * The data for `--data SPEC`: MNIST's splits for 'mnist' (the default for
+ * MNIST-shaped models), else the file or folder, used for evaluation,
+ * calibration and fine-tuning alike. Null when no data was given for a
+ * non-MNIST model: data-free operations go on and say what they could not measure.
+ */
+export function dataFor(model: tf.LayersModel, spec: string | undefined): CliData | null {
+  const layout = mnistLayout(model);
+  if (spec === undefined && !layout) return null;
+  if (spec === undefined || spec === 'mnist') {
+    if (!layout)
+      fail(
+        'whittle',
+        `--data mnist: model '${model.name}' takes [${inputShape(model).join('×')}], not MNIST's 784 or 28×28×1; give --data PATH`,
+      );
+    const { train, test } = mnist({ layout });
+    return {
+      train,
+      test,
+      source: 'MNIST',
+      dispose: () => {
+        train.dispose();
+        test.dispose();
+      },
+    };
+  }
+  const output = model.outputs[0]!.shape.at(-1) ?? 1;
+  const data = loadData(spec, { inputShape: inputShape(model), classes: output, model: model.name });
+  return { train: data, test: data, source: spec, dispose: () => data.dispose() };
+}
+
+/** dataFor, for operations that cannot run without data: a one-line error naming the expected input. */
+export function requireData(model: tf.LayersModel, spec: string | undefined, what: string): CliData {
+  return (
+    dataFor(model, spec) ??
+    fail(
+      'whittle',
+      `${what} needs data: model '${model.name}' takes [${inputShape(model).join('×')}], which is not MNIST; give --data PATH (${DATA_HELP})`,
+    )
+  );
 }
 
 /** MNIST splits shaped for `model`. */

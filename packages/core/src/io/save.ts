@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { basename, dirname, join, resolve } from 'node:path';
 import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
+import { weightAxes } from '../models/weights.js';
 import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from './artifacts.js';
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
@@ -67,6 +68,8 @@ export interface SaveOptions {
   quantization?: ExportQuantization | 'packed';
   /** Bits per weight for the 'packed' Whittle format (2…8, per-channel; only Whittle's loadModel reads it). Default 4. */
   bits?: number;
+  /** uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm vectors). Default false: they stay float32. */
+  vectors?: boolean;
 }
 
 /** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
@@ -78,14 +81,15 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
   let packed: PackedMetadata | undefined;
   if (options.quantization === 'packed') {
     let weights: PackedMetadata['weights'];
-    ({ specs, data, weights } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4));
+    ({ specs, data, weights } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4, weightAxes(model)));
     packed = {
       format: PACKED_FORMAT,
       version: PACKED_VERSION,
       shards: { 'weights.bin': { bytes: data.byteLength, crc32: crc32(data) } },
       weights,
     };
-  } else if (options.quantization) ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization));
+  } else if (options.quantization)
+    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
   const json: ModelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,

@@ -3,3 +3,4 @@ export { buildLenet300100, buildLenet5, buildMobilenetMini, buildResnetMini } fr
 export { cloneModel } from './clone.js';
 export { checkModel } from './check.js';
 export { TorchInit } from './init.js';
+export { layerWeights, kernelOf, weightAxes, type WeightInfo, type WeightRole } from './weights.js';
