@@ -8,6 +8,7 @@ import { quantizeQuality } from './quantize-quality.js';
 import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
+import { deepCompressionBench } from './deep-compression.js';
 import { deployBench } from './deploy.js';
 
 /** Every benchmark, in README order. */
@@ -15,6 +16,7 @@ export const BENCHMARKS: Benchmark[] = [
   baseline,
   pruneQuality,
   quantizeQuality,
+  deepCompressionBench,
   toolkitSpeed,
   training,
   inference,

@@ -97,7 +97,7 @@ export const deployBench: Benchmark = {
             min: Math.min(...per.map((p) => p.decodeMs)),
             max: Math.max(...per.map((p) => p.decodeMs)),
             runs: per.length,
-            ...((name as string) === 'deep' ? { reference: TARGET_DECODE_MS, referenceSource: 'issue 19 target (≤)' } : {}),
+            ...(name === 'deep' ? { reference: TARGET_DECODE_MS, referenceSource: 'issue 19 target (≤)' } : {}),
           });
           figures.push({ name: `${backend} ${name} load ms`, value: load, unit: 'ms', runs: per.length });
           figures.push({ name: `${backend} ${name} inference ms (200 digits)`, value: infer, unit: 'ms', runs: per.length });

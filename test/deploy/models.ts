@@ -2,11 +2,11 @@
  * LeNet-5 (Whittle's pretrained reference) saved by @whittle/core in each
  * format the deploy page loads, plus 200 stratified test digits.
  */
-import { lenet5, mnistArrays, saveModel, type SavedModel } from '@whittle/core';
+import { cluster, fineTune, lenet5, mnist, mnistArrays, prune, saveModel, type SavedModel } from '@whittle/core';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const FORMAT_NAMES = ['fp32', 'uint8', 'packed-4bit'] as const;
+export const FORMAT_NAMES = ['fp32', 'uint8', 'packed-4bit', 'deep'] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
 
 export interface DeployOptions {
@@ -20,13 +20,29 @@ export interface DeployOptions {
 }
 
 /** Writes `dir/<format>/` for every format; returns what saveModel reported. */
-export async function writeModels(dir: string, _options: DeployOptions = {}): Promise<Record<FormatName, SavedModel>> {
+export async function writeModels(dir: string, options: DeployOptions = {}): Promise<Record<FormatName, SavedModel>> {
+  const { sparsity = 0.92, clusters = 16, epochs = 1, trainSamples = 2000 } = options;
   const base = lenet5({ pretrained: true });
   const out = {} as Record<FormatName, SavedModel>;
   out.fp32 = await saveModel(base, join(dir, 'fp32'));
   out.uint8 = await saveModel(base, join(dir, 'uint8'), { quantization: 'uint8' });
   out['packed-4bit'] = await saveModel(base, join(dir, 'packed-4bit'), { quantization: 'packed', bits: 4 });
-  base.dispose();
+  // Deep Compression, short: prune → fine-tune with masks → k-means → codebooks + sparse indices + Huffman
+  const pruned = prune(base, { sparsity, scope: 'global', includeOutput: true });
+  let tuned = pruned.model;
+  if (epochs > 0) {
+    const { train } = mnist({ layout: 'image', limit: trainSamples });
+    tuned = (await fineTune(pruned.model, train, { masks: pruned.masks, epochs, batchSize: 64 })).model;
+    train.dispose();
+    pruned.model.dispose();
+  }
+  const shared = cluster(tuned, { clusters });
+  out.deep = await saveModel(shared.model, join(dir, 'deep'), {
+    quantization: 'deep',
+    clusters: shared.assignments,
+    unclustered: 'float16',
+  });
+  for (const m of [base, tuned, shared.model]) m.dispose();
   return out;
 }
 

@@ -51,53 +51,67 @@ export function decodeModel(json: ModelJSON, shards: Record<string, Uint8Array>,
     throw new WhittleLoadError(name, what);
   });
   for (const path of shardPaths(json)) if (!shards[path]) throw new WhittleLoadError(path, 'is missing');
-  for (const f of formats)
-    for (const [path, sum] of Object.entries(f.shards ?? {})) {
-      const bytes = shards[path];
-      if (!bytes) throw new WhittleLoadError(path, `is named in the ${f.format} checksums but not in the manifest`);
-      if (bytes.length !== sum.bytes) throw new WhittleLoadError(path, `has ${bytes.length} bytes, expected ${sum.bytes} (truncated?)`);
-      if (crc32(bytes) !== sum.crc32) throw new WhittleLoadError(path, 'CRC-32 mismatch: the file is corrupt');
-    }
+  const layerOf = (weight: string) =>
+    formats.find((f) => f.weights[weight])?.weights[weight]!.layer ?? weight.split('/').slice(0, -1).join('/');
   const specs: io.WeightsManifestEntry[] = [];
   const parts: Uint8Array[] = [];
   for (const group of json.weightsManifest) {
     const bytes = group.paths.map((p) => shards[p]!);
-    const expected = group.weights.reduce((s, e) => s + entryBytes(e), 0);
-    const actual = bytes.reduce((s, b) => s + b.length, 0);
-    if (!Number.isNaN(expected) && actual !== expected)
-      throw new WhittleLoadError(group.paths.join(', '), `has ${actual} bytes, the manifest describes ${expected} (truncated?)`);
+    const data = bytes.length === 1 ? bytes[0]! : concat(bytes);
+    const sizes = group.weights.map(entryBytes);
+    const expected = sizes.reduce((s, n) => s + n, 0);
+    if (data.length < expected) {
+      let end = 0;
+      const cut = group.weights.find((_, i) => (end += sizes[i]!) > data.length)!;
+      const what = `truncated, ${data.length} of ${expected} bytes; layer '${layerOf(cut.name)}' and those after it are cut`;
+      throw new WhittleLoadError(group.paths.at(-1)!, what);
+    }
+    if (data.length > expected)
+      throw new WhittleLoadError(group.paths.join(', '), `has ${data.length} bytes, the manifest describes ${expected}`);
+    if (!formats.length) {
+      specs.push(...group.weights);
+      parts.push(data);
+      continue;
+    }
     // a weight may straddle shards, so it is named by the shard its first byte is in
     const fileAt = (offset: number) => {
       let end = 0;
       for (let i = 0; i < bytes.length; i++) if (offset < (end += bytes[i]!.length)) return group.paths[i]!;
       return group.paths.at(-1)!;
     };
-    const data = bytes.length === 1 ? bytes[0]! : concat(bytes);
-    if (!formats.length) {
-      specs.push(...group.weights);
-      parts.push(data);
-      continue;
-    }
     let offset = 0;
-    for (const spec of group.weights) {
-      const n = entryBytes(spec);
-      const format = formats.find((f) => Object.hasOwn(f.weights, spec.name));
-      if (format) {
-        const where = fileAt(offset);
-        const values = format.decode(data.subarray(offset, offset + n), format.weights[spec.name], (what) => {
-          throw new WhittleLoadError(where, `weight '${spec.name}' (${format.format}): ${what}`);
-        });
-        parts.push(new Uint8Array(values.buffer));
-        specs.push({ name: spec.name, shape: format.weights[spec.name]!.shape, dtype: 'float32' });
-      } else {
-        if (Number.isNaN(n))
-          throw new WhittleLoadError(name, `weight '${spec.name}' of dtype ${spec.dtype} cannot sit beside ${formats[0]!.format} weights`);
-        parts.push(data.subarray(offset, offset + n));
-        specs.push(spec);
+    group.weights.forEach((spec, i) => {
+      const chunk = data.subarray(offset, offset + sizes[i]!);
+      const where = fileAt(offset);
+      offset += sizes[i]!;
+      for (const f of formats) {
+        const sum = f.checksums?.[spec.name];
+        if (sum !== undefined && crc32(chunk) !== sum)
+          throw new WhittleLoadError(where, `layer '${layerOf(spec.name)}' is corrupt (CRC-32 mismatch in ${spec.name})`);
       }
-      offset += n;
-    }
+      const format = formats.find((f) => Object.hasOwn(f.weights, spec.name));
+      if (!format) {
+        if (Number.isNaN(sizes[i]))
+          throw new WhittleLoadError(name, `weight '${spec.name}' of dtype ${spec.dtype} cannot sit beside ${formats[0]!.format} weights`);
+        parts.push(chunk);
+        specs.push(spec);
+        return;
+      }
+      const values = format.decode(chunk, format.weights[spec.name], (what) => {
+        throw new WhittleLoadError(where, `layer '${layerOf(spec.name)}' is corrupt or truncated (${what})`);
+      });
+      parts.push(new Uint8Array(values.buffer));
+      specs.push({ name: spec.name, shape: format.weights[spec.name]!.shape, dtype: 'float32' });
+    });
   }
+  // whole-shard checksums last: a damaged tensor is named by its layer above; this catches the rest
+  for (const f of formats)
+    for (const [path, sum] of Object.entries(f.shards ?? {})) {
+      const bytes = shards[path];
+      if (!bytes) throw new WhittleLoadError(path, `is named in the ${f.format} checksums but not in the manifest`);
+      if (bytes.length !== sum.bytes) throw new WhittleLoadError(path, `has ${bytes.length} bytes, expected ${sum.bytes}`);
+      if (crc32(bytes) !== sum.crc32) throw new WhittleLoadError(path, 'CRC-32 mismatch: the file is corrupt');
+    }
   return {
     modelTopology: json.modelTopology as object,
     format: json.format,

@@ -11,4 +11,4 @@ export { WhittleLoadError } from './errors.js';
 export { crc32 } from './crc32.js';
 export { FORMATS, type FormatMetadata, type ShardChecksums, type WeightDecoder } from './formats/index.js';
 export { PACKED_FORMAT, PACKED_VERSION, unpackBits, decodePacked, type PackedEntry } from './formats/packed.js';
-export { DEEP_FORMAT, DEEP_VERSION, decodeDeep, type DeepTensorSpec } from './formats/deep.js';
+export { DEEP_FORMAT, DEEP_VERSION, decodeDeep, type DeepTensorSpec, type DeepMetadata } from './formats/deep.js';

@@ -40,6 +40,7 @@ function packedModel(version: 1 | 2 = 2) {
               version: 2,
               shards: { 'weights.bin': { bytes: shard.length, crc32: crc32(shard) } },
               weights: entries,
+              checksums: { 'd/kernel': crc32(shard.subarray(0, 10)), 'd/bias': crc32(shard.subarray(10)) },
             },
     },
   };
@@ -121,9 +122,20 @@ describe('@whittle/loader', () => {
     const { json, shard } = packedModel();
     const flipped = shard.slice();
     flipped[9]! ^= 0x10;
-    expect(errorOf(() => decodeModel(json, { 'weights.bin': flipped }))).toBe('weights.bin: CRC-32 mismatch: the file is corrupt');
+    expect(errorOf(() => decodeModel(json, { 'weights.bin': flipped }))).toBe(
+      "weights.bin: layer 'd' is corrupt (CRC-32 mismatch in d/kernel)",
+    );
+    const biasFlipped = shard.slice();
+    biasFlipped[17]! ^= 0x01;
+    expect(errorOf(() => decodeModel(json, { 'weights.bin': biasFlipped }))).toBe(
+      "weights.bin: layer 'd' is corrupt (CRC-32 mismatch in d/bias)",
+    );
+    // the whole-shard checksum catches what per-tensor sums cannot (here: a wrong sum in model.json)
+    const wrongSum = structuredClone(json);
+    (wrongSum.userDefinedMetadata!.whittlePacked as { shards: Record<string, { crc32: number }> }).shards['weights.bin']!.crc32 ^= 1;
+    expect(errorOf(() => decodeModel(wrongSum, { 'weights.bin': shard }))).toBe('weights.bin: CRC-32 mismatch: the file is corrupt');
     expect(errorOf(() => decodeModel(json, { 'weights.bin': shard.subarray(0, 15) }))).toBe(
-      'weights.bin: has 15 bytes, expected 18 (truncated?)',
+      "weights.bin: truncated, 15 of 18 bytes; layer 'd' and those after it are cut",
     );
     expect(errorOf(() => decodeModel(json, {}))).toBe('weights.bin: is missing');
     const v9 = structuredClone(json);
@@ -134,13 +146,13 @@ describe('@whittle/loader', () => {
     // stock and legacy files have no checksum: sizes are still checked against the manifest
     const legacy = packedModel(1);
     expect(errorOf(() => decodeModel(legacy.json, { 'weights.bin': shard.subarray(0, 17) }))).toBe(
-      'weights.bin: has 17 bytes, the manifest describes 18 (truncated?)',
+      "weights.bin: truncated, 17 of 18 bytes; layer 'd' and those after it are cut",
     );
     // a packed entry whose metadata disagrees with its bytes
     const wrong = structuredClone(legacy.json);
     (wrong.userDefinedMetadata!.whittlePacked as Record<string, { bits: number }>)['d/kernel']!.bits = 5;
     expect(errorOf(() => decodeModel(wrong, { 'weights.bin': shard }))).toBe(
-      "weights.bin: weight 'd/kernel' (whittle-packed): 10 bytes, expected 11",
+      "weights.bin: layer 'd' is corrupt or truncated (10 bytes, expected 11)",
     );
     for (const msg of [errorOf(() => decodeModel(json, { 'weights.bin': flipped }))]) expect(msg).not.toContain('\n');
   });

@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.js';
-import { lenet5 } from '../models/reference.js';
+import { cluster } from '../cluster/cluster.js';
+import { lenet5, mobilenetMini } from '../models/reference.js';
+import { prune } from '../prune/prune.js';
 import { quantizeTensor } from '../quantize/affine.js';
 import { loadModel } from './load.js';
 import { saveModel } from './save.js';
@@ -60,14 +62,11 @@ function channelOf(shape: number[], axis: number, i: number): number {
 }
 
 describe('core encodes, @whittle/loader decodes, bit for bit', () => {
-  it.each([2, 3, 4, 5, 8])('packed %i-bit: every kernel weight is q·scale of its channel, every other weight unchanged', async (bits) => {
-    const dir = join(scratch(), 'm');
-    await saveModel(model, dir, { quantization: 'packed', bits });
+  /** Checks a packed folder of `m` against q·scale computed here from core's quantizer; returns how many kernels were packed. */
+  function checkPacked(m: tf.LayersModel, dir: string, bits: number): number {
     const decoded = decodeFolder(dir);
-    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-    expect(json.userDefinedMetadata.whittlePacked).toMatchObject({ format: 'whittle-packed', version: 2 });
     let packed = 0;
-    for (const w of model.weights) {
+    for (const w of m.weights) {
       const original = w.read().dataSync() as Float32Array;
       const got = decoded.get(w.originalName)!;
       expect(got.shape, w.originalName).toEqual(w.shape);
@@ -76,12 +75,56 @@ describe('core encodes, @whittle/loader decodes, bit for bit', () => {
         continue;
       }
       packed++;
-      const axis = w.shape.length - 1;
+      // per output channel: the last axis; a depthwise kernel [kh, kw, in, 1] along its input channels (axis 2)
+      const axis = w.originalName.endsWith('depthwise_kernel') ? 2 : w.shape.length - 1;
       const t = quantizeTensor(original, w.shape, { bits, scheme: 'symmetric', axis }, w.originalName);
       const expected = Float32Array.from(t.q, (q, i) => q * t.scale[channelOf(w.shape, axis, i)]!);
       expect(Array.from(got.values), w.originalName).toEqual(Array.from(expected));
     }
-    expect(packed).toBe(5); // LeNet-5: two conv kernels, three dense kernels
+    return packed;
+  }
+
+  it.each([2, 3, 4, 5, 8])('packed %i-bit: every kernel weight is q·scale of its channel, every other weight unchanged', async (bits) => {
+    const dir = join(scratch(), 'm');
+    await saveModel(model, dir, { quantization: 'packed', bits });
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    expect(json.userDefinedMetadata.whittlePacked).toMatchObject({ format: 'whittle-packed', version: 2 });
+    expect(checkPacked(model, dir, bits)).toBe(5); // LeNet-5: two conv kernels, three dense kernels
+  });
+
+  it('packed 4-bit, depthwise kernels (mobilenet-mini): scales along axis 2', async () => {
+    const mobile = mobilenetMini({ pretrained: true });
+    const dir = join(scratch(), 'm');
+    await saveModel(mobile, dir, { quantization: 'packed', bits: 4 });
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const depthwise = Object.entries(json.userDefinedMetadata.whittlePacked.weights).filter(([n]) => n.endsWith('depthwise_kernel'));
+    expect(depthwise.length).toBeGreaterThan(0);
+    for (const [, e] of depthwise) expect((e as { axis: number }).axis).toBe(2);
+    expect(checkPacked(mobile, dir, 4)).toBeGreaterThan(depthwise.length);
+    mobile.dispose();
+  });
+
+  it('deep: every clustered kernel weight is its centroid (or 0 where pruned), every other weight unchanged', async () => {
+    const pruned = prune(model, { sparsity: 0.8, scope: 'global', includeOutput: true });
+    const shared = cluster(pruned.model, { clusters: 8 });
+    const dir = join(scratch(), 'm');
+    await saveModel(shared.model, dir, { quantization: 'deep', clusters: shared.assignments });
+    const decoded = decodeFolder(dir);
+    const clustered = Object.values(shared.assignments);
+    expect(clustered).toHaveLength(5);
+    for (const w of shared.model.weights) {
+      const got = decoded.get(w.originalName)!;
+      expect(got.shape).toEqual(w.shape);
+      const c = clustered.find((x) => `${x.layer}/kernel` === w.originalName);
+      if (!c) {
+        expect(Array.from(got.values), w.originalName).toEqual(Array.from(w.read().dataSync()));
+        continue;
+      }
+      const expected = Float32Array.from(c.indices, (idx, i) => (idx < 0 ? 0 : c.codebooks[(i % c.groups) * c.k + idx]!));
+      expect(Array.from(got.values), w.originalName).toEqual(Array.from(expected));
+      expect(got.values.filter((v) => v === 0).length).toBeGreaterThan(0);
+    }
+    tf.dispose([pruned.model, shared.model]);
   });
 
   it('fp32 and uint8 (stock formats) pass through to tfjs unchanged', async () => {
@@ -106,9 +149,12 @@ describe('loadModel on corrupt Whittle files: one line naming the file', () => {
     const bad = Buffer.from(good);
     bad[100]! ^= 1;
     writeFileSync(bin, bad);
-    await expect(loadModel(dir)).rejects.toThrow(`loadModel: ${bin}: CRC-32 mismatch: the file is corrupt`);
+    // byte 100: past conv1's packed kernel (6 scales + 150 × 4 bits = 99 bytes), in its bias
+    await expect(loadModel(dir)).rejects.toThrow(`loadModel: ${bin}: layer 'conv1' is corrupt (CRC-32 mismatch in conv1/bias)`);
     writeFileSync(bin, good.subarray(0, good.length - 10));
-    await expect(loadModel(dir)).rejects.toThrow(/^loadModel: weights shard .*weights.bin has \d+ bytes but .*model.json describes \d+/);
+    await expect(loadModel(dir)).rejects.toThrow(
+      /^loadModel: .*weights.bin: truncated, \d+ of \d+ bytes; layer '\w+' and those after it are cut$/,
+    );
     writeFileSync(bin, good);
     const jsonFile = join(dir, 'model.json');
     const json = JSON.parse(readFileSync(jsonFile, 'utf8'));

@@ -1,23 +1,29 @@
 import * as tf from '@tensorflow/tfjs';
 import { decodeModel, WhittleLoadError, type ModelJSON } from '@whittle/loader';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fail } from '../errors.js';
-import { readModelJson, readShards, resolveModelJson } from './artifacts.js';
+import { readModelJson, resolveModelJson } from './artifacts.js';
 
 /**
- * Loads a tfjs layers model from a model.json path or its folder. Checks the
- * files first so that a missing shard, a truncated shard or a malformed
- * model.json is a one-line error naming the file. Whittle's own formats
- * (packed, deep) are checked (CRC-32 per shard) and decoded to float32 by
- * @whittle/loader — the same code browsers run.
+ * Loads a tfjs layers model from a model.json path or its folder. A missing,
+ * truncated or corrupt shard (Whittle's formats carry a CRC-32 per shard and
+ * per tensor), an unknown format version or a malformed model.json is a
+ * one-line error naming the file. The checks and Whittle's decoders (packed,
+ * deep) are @whittle/loader's — the same code browsers run.
  */
 export async function loadModel(path: string): Promise<tf.LayersModel> {
   const file = resolveModelJson(path);
   const json = readModelJson(file);
-  const { shards } = readShards(file, json);
+  const shards: Record<string, Uint8Array> = {};
+  for (const p of json.weightsManifest.flatMap((g) => g.paths)) {
+    const shard = join(dirname(file), p);
+    if (!existsSync(shard)) fail('loadModel', `weights shard ${shard} named in ${file} is missing`);
+    shards[p] = new Uint8Array(readFileSync(shard));
+  }
   let artifacts: tf.io.ModelArtifacts;
   try {
-    artifacts = decodeModel(json as ModelJSON, shards, file.split(/[\\/]/).pop());
+    artifacts = decodeModel(json as ModelJSON, shards, basename(file));
   } catch (err) {
     if (err instanceof WhittleLoadError) fail('loadModel', join(dirname(file), err.message));
     throw err;

@@ -10,10 +10,18 @@ import { cloneModel } from '../models/clone.js';
 import { fit, type FitOptions, type FitResult } from '../train/fit.js';
 import { kernelOf } from '../models/weights.js';
 import type { Masks } from './masks.js';
+import { clusterBinding } from '../cluster/finetune.js';
+import type { Clusters } from '../cluster/cluster.js';
 
 export interface FineTuneOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {
   /** Keep-masks from `prune` (or any step that produced them); omitted for structured results. */
   masks?: Masks;
+  /**
+   * Weight-sharing assignments from `cluster`: the centroids are trained instead
+   * of the weights (each moves by the sum of its members' gradients), so every
+   * clustered kernel keeps at most k values per codebook after every step.
+   */
+  clusters?: Clusters;
 }
 
 /** Binds masks to a model's kernel variables; `apply()` re-zeroes the pruned weights. */
@@ -46,19 +54,31 @@ export async function fineTune(
   model: tf.LayersModel,
   data: Dataset,
   options: FineTuneOptions = {},
-): Promise<{ model: tf.LayersModel; history: FitResult }> {
+): Promise<{ model: tf.LayersModel; history: FitResult; clusters?: Clusters }> {
   checkModel('fineTune', model);
   const tuned = cloneModel(model);
-  const binding = options.masks ? maskBinding(tuned, options.masks) : undefined;
+  let binding: ReturnType<typeof maskBinding> | undefined;
+  let shared: ReturnType<typeof clusterBinding> | undefined;
+  const { masks, clusters, ...fitOptions } = options;
+  const inner = clusters ? (options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-3)) : undefined;
   try {
+    binding = masks ? maskBinding(tuned, masks) : undefined;
+    shared = clusters ? clusterBinding(tuned, clusters) : undefined;
+    shared?.apply();
     binding?.apply();
-    const history = await fit(tuned, data, { ...options, afterStep: binding ? () => binding.apply() : undefined });
-    return { model: tuned, history };
+    const history = await fit(tuned, data, {
+      ...fitOptions,
+      optimizer: shared ? shared.optimizer(inner!) : options.optimizer,
+      afterStep: binding ? () => binding!.apply() : undefined,
+    });
+    return { model: tuned, history, ...(shared ? { clusters: shared.current() } : {}) };
   } catch (err) {
     tuned.dispose();
     throw err;
   } finally {
     binding?.dispose();
+    shared?.dispose();
+    if (inner && !options.optimizer) inner.dispose();
   }
 }
 

@@ -17,7 +17,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { checkIntInRange } from '../errors.js';
 import { quantizeTensor } from './affine.js';
 
-import type { PackedEntry, ShardChecksums } from '@whittle/loader';
+import { crc32, type PackedEntry, type ShardChecksums } from '@whittle/loader';
 export type { PackedEntry } from '@whittle/loader';
 
 /** What model.json's `userDefinedMetadata.whittlePacked` holds. */
@@ -26,6 +26,8 @@ export interface PackedMetadata {
   version: number;
   shards: ShardChecksums;
   weights: Record<string, PackedEntry>;
+  /** CRC-32 of every weight's stored bytes, so corruption names its layer. */
+  checksums: Record<string, number>;
 }
 
 /** b-bit unsigned values, LSB first, in ⌈n·b/8⌉ bytes. */
@@ -69,11 +71,12 @@ export function encodePackedArtifacts(
   data: ArrayBuffer,
   bits: number,
   axes: Map<string, number | null> = new Map(),
-): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array; weights: Record<string, PackedEntry> } {
+): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array; weights: Record<string, PackedEntry>; checksums: Record<string, number> } {
   checkIntInRange('saveModel', 'bits (packed format)', bits, 2, 8);
   const parts: Uint8Array[] = [];
   const out: tf.io.WeightsManifestEntry[] = [];
   const weights: Record<string, PackedEntry> = {};
+  const checksums: Record<string, number> = {};
   let offset = 0;
   for (const spec of specs) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
@@ -81,12 +84,14 @@ export function encodePackedArtifacts(
     offset += chunk.byteLength;
     if (spec.dtype !== 'float32' || spec.quantization || spec.shape.length < 2) {
       parts.push(new Uint8Array(chunk));
+      checksums[spec.name] = crc32(parts.at(-1)!);
       out.push(spec);
       continue;
     }
     const axis = axes.get(spec.name) ?? spec.shape.length - 1;
     const { bytes, entry } = encodeOne(new Float32Array(chunk), spec.shape, bits, axis, spec.name);
     parts.push(bytes);
+    checksums[spec.name] = crc32(bytes);
     weights[spec.name] = entry;
     out.push({ name: spec.name, shape: [bytes.byteLength], dtype: 'float32', quantization: { dtype: 'uint8', min: 0, scale: 1 } });
   }
@@ -96,5 +101,5 @@ export function encodePackedArtifacts(
     joined.set(p, o);
     o += p.byteLength;
   }
-  return { specs: out, data: joined, weights };
+  return { specs: out, data: joined, weights, checksums };
 }

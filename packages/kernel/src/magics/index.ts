@@ -1,4 +1,5 @@
 import { pruneMagic, quantizeMagic } from './compression.js';
+import { clusterMagic } from './cluster.js';
 import { compareMagic, evaluateMagic, sensitivityMagic, summaryMagic } from './analysis.js';
 import { cellTimeMagic, timeMagic, timeitMagic } from './timing.js';
 import { help, type Magic } from './registry.js';
@@ -20,6 +21,7 @@ export const lsmagicMagic: Magic = {
 export const MAGICS: Magic[] = [
   pruneMagic,
   quantizeMagic,
+  clusterMagic,
   summaryMagic,
   evaluateMagic,
   sensitivityMagic,

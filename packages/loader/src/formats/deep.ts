@@ -16,7 +16,7 @@
  * 0…lengths−1][codes, MSB first]. Every tensor and shard has a CRC-32.
  */
 import { crc32 } from '../crc32.js';
-import type { WeightDecoder } from './index.js';
+import type { ShardChecksums, WeightDecoder } from './index.js';
 
 export const DEEP_FORMAT = 'whittle-deep';
 export const DEEP_VERSION = 1;
@@ -76,9 +76,19 @@ function huffmanReader(bytes: Uint8Array, tableSize: number, bad: (what: string)
   };
 }
 
-/** Decodes one clustered kernel; `bad` throws naming the file. */
-export const decodeDeep: WeightDecoder<DeepTensorSpec> = (bytes, spec, fail) => {
-  const bad = (what: string): never => fail(`layer '${spec.layer}' is corrupt or truncated (${what})`);
+export interface DeepMetadata {
+  format: typeof DEEP_FORMAT;
+  version: number;
+  /** Per shard file: its byte length and CRC-32. */
+  shards: ShardChecksums;
+  /** Per clustered weight (manifest name). */
+  weights: Record<string, DeepTensorSpec>;
+  /** CRC-32 of every other weight's bytes (biases …), so corruption names its layer. */
+  checksums?: Record<string, number>;
+}
+
+/** Decodes one clustered kernel; `bad` throws naming the file and the layer. */
+export const decodeDeep: WeightDecoder<DeepTensorSpec> = (bytes, spec, bad) => {
   const [cb, ib, gb] = spec.sections;
   if (bytes.length !== cb + ib + gb) bad(`${bytes.length} bytes, expected ${cb + ib + gb}`);
   if (crc32(bytes) !== spec.crc32) bad('CRC-32 mismatch');

@@ -17,8 +17,10 @@ export interface FormatMetadata {
   format: string;
   version: number;
   shards?: ShardChecksums;
-  /** Per encoded weight (manifest name): at least its real shape. */
-  weights: Record<string, { shape: number[] }>;
+  /** Per encoded weight (manifest name): at least its real shape (and its layer, if not the name's prefix). */
+  weights: Record<string, { shape: number[]; layer?: string }>;
+  /** CRC-32 of weights' stored bytes, by manifest name, checked before decoding so corruption names its layer. */
+  checksums?: Record<string, number>;
 }
 
 interface Format {

@@ -8,7 +8,7 @@
 import type { WeightDecoder } from './index.js';
 
 export const PACKED_FORMAT = 'whittle-packed';
-/** 1: the bare map of entries (no checksums); 2: { format, version, shards, weights }. */
+/** 1: the bare map of entries (no checksums); 2: { format, version, shards, weights, checksums }. */
 export const PACKED_VERSION = 2;
 
 export interface PackedEntry {
