@@ -39,12 +39,12 @@ export const deployBench: Benchmark = {
   name: 'deploy',
   title: 'Deploy: compressed LeNet-5 in the browser through @whittle/loader',
   description:
-    'LeNet-5 (Whittle’s pretrained reference) saved by @whittle/core as fp32, stock uint8, Whittle packed 4-bit and Whittle deep (global magnitude pruning to 92 % + 1 epoch of masked fine-tuning on 2,000 digits, k-means 16 centroids per kernel, codebooks + relative sparse indices + Huffman, float16 biases), served on 127.0.0.1 by a Node static server (gzip for model.json, shards as is, no caching) and loaded in headless Debian chromium by the test/deploy page with `tf.loadLayersModel(whittleHandler(url))`. Bytes are the response body sizes in the browser’s network log (playwright), model.json + weights.bin. Load = fetch + decode + tfjs build; decode = `decodeModel` alone on the fetched bytes (median of 5 in the page); inference = 200 stratified test digits in one batch after a warm-up; agreement = same top-1 class as fp32 on those digits. Loader size = esbuild bundle of @whittle/loader, minified, gzip -9.',
+    'LeNet-5 (Whittle’s pretrained reference) saved by @whittle/core as fp32, stock uint8, Whittle packed 4-bit and Whittle deep (global magnitude pruning to 92 % + 1 epoch of masked fine-tuning on the 7,996 training digits (2,000 in quick mode), k-means with 8 centroids per kernel, codebooks + relative sparse indices + Huffman, float16 biases), served on 127.0.0.1 by a Node static server (gzip for model.json, shards as is, no caching) and loaded in headless Debian chromium by the test/deploy page with `tf.loadLayersModel(whittleHandler(url))`. Bytes are the response body sizes in the browser’s network log (playwright), model.json + weights.bin. Load = fetch + decode + tfjs build; decode = `decodeModel` alone on the fetched bytes (median of 5 in the page); inference = 200 stratified test digits in one batch after a warm-up; agreement = same top-1 class as fp32 on those digits. Loader size = esbuild bundle of @whittle/loader, minified, gzip -9.',
   run: async ({ quick, log }) => {
     const dir = mkdtempSync(join(tmpdir(), 'whittle-bench-deploy-'));
     const { browser, close } = await launch();
     const server = await (async () => {
-      await buildDeployPage(dir, quick ? { trainSamples: 500 } : {});
+      await buildDeployPage(dir, quick ? { trainSamples: 2000 } : {});
       return serve(dir);
     })();
     try {
@@ -154,8 +154,8 @@ export const deployBench: Benchmark = {
         notes: [
           `Medians of ${rounds} page load(s) per backend, wasm and webgl interleaved; the 2-core machine was shared with other sessions, so times are noisy — compare within a row set.`,
           webgl.available
-            ? 'Headless chromium (--disable-gpu) offers WebGL through its software renderer (SwiftShader): webgl works but runs on the CPU, so it is no faster than wasm here.'
-            : `Headless chromium offered no webgl: ${webgl.error}.`,
+            ? `Headless chromium (--disable-gpu) offers WebGL, rendered by “${webgl.webgl}”: the webgl backend works and its predictions match, but on this GPU-less machine it is far slower than wasm.`
+            : `Headless chromium offered no webgl backend: ${webgl.error} (WebGL renderer: ${webgl.webgl ?? 'none'}).`,
           'Bytes transferred include model.json (topology + Whittle metadata, gzipped by the server); the weights.bin column compares the shards alone.',
         ],
       };

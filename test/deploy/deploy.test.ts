@@ -25,7 +25,7 @@ const node: Record<string, number[]> = {};
 beforeAll(async () => {
   await initBackend('wasm');
   dir = mkdtempSync(join(tmpdir(), 'whittle-deploy-'));
-  await buildDeployPage(dir);
+  await buildDeployPage(dir, { trainSamples: 2000 }); // a shorter fine-tune: this test checks decoding, not accuracy
   // Node's decode of the very files the page will fetch
   const { pixels, labels } = stratifiedDigits();
   const x = tf.tensor4d(pixels, [labels.length, 28, 28, 1]);

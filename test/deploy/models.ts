@@ -12,16 +12,17 @@ export type FormatName = (typeof FORMAT_NAMES)[number];
 export interface DeployOptions {
   /** Deep: global magnitude sparsity before clustering. Default 0.92. */
   sparsity?: number;
-  /** Deep: centroids per kernel. Default 16. */
+  /** Deep: centroids per kernel. Default 8. */
   clusters?: number;
   /** Deep: fine-tuning epochs (with masks) after pruning, on `trainSamples` digits. Default 1. */
   epochs?: number;
+  /** Default: the whole train split (7,996 digits). */
   trainSamples?: number;
 }
 
 /** Writes `dir/<format>/` for every format; returns what saveModel reported. */
 export async function writeModels(dir: string, options: DeployOptions = {}): Promise<Record<FormatName, SavedModel>> {
-  const { sparsity = 0.92, clusters = 16, epochs = 1, trainSamples = 2000 } = options;
+  const { sparsity = 0.92, clusters = 8, epochs = 1, trainSamples } = options;
   const base = lenet5({ pretrained: true });
   const out = {} as Record<FormatName, SavedModel>;
   out.fp32 = await saveModel(base, join(dir, 'fp32'));

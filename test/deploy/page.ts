@@ -26,9 +26,17 @@ export interface DeployManifest {
 
 declare global {
   interface Window {
-    whittleDeploy?: { backend: string; results: FormatResult[]; done: boolean; error?: string };
+    whittleDeploy?: { backend: string; results: FormatResult[]; done: boolean; error?: string; webgl?: string };
     whittleClassifyCanvas?: () => { name: string; digit: number }[];
   }
+}
+
+/** What renders WebGL in this browser (GPU or a software rasterizer), or null without WebGL. */
+function webglRenderer(): string | undefined {
+  const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+  if (!gl) return undefined;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -133,7 +141,7 @@ async function main(): Promise<void> {
   setWasmPaths(new URL('wasm/', location.href).href);
   if (!(await tf.setBackend(wanted))) throw new Error(`backend ${wanted} is not available in this browser`);
   await tf.ready();
-  const state: NonNullable<Window['whittleDeploy']> = { backend: tf.getBackend(), results: [], done: false };
+  const state: NonNullable<Window['whittleDeploy']> = { backend: tf.getBackend(), results: [], done: false, webgl: webglRenderer() };
   window.whittleDeploy = state;
   const manifest = (await (await fetch('manifest.json')).json()) as DeployManifest;
   const labels = manifest.digits.labels;
@@ -168,6 +176,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  window.whittleDeploy = { backend: '', results: [], done: true, error: err.message };
+  window.whittleDeploy = { backend: '', results: [], done: true, error: err.message, webgl: webglRenderer() };
   $('status').textContent = `error: ${err.message}`;
 });

@@ -19,6 +19,8 @@ export interface PageRun {
   available: boolean;
   error?: string;
   results: FormatRun[];
+  /** The page's WebGL renderer string (undefined: no WebGL at all). */
+  webgl?: string;
   /** What each format made of a digit drawn on the canvas with the mouse. */
   drawn: { name: string; digit: number }[];
   problems: string[];
@@ -34,7 +36,7 @@ export async function runPage(browser: Browser, url: string, backend: 'wasm' | '
     await page.goto(`${url}?backend=${backend}`);
     await page.waitForFunction(() => window.whittleDeploy?.done === true, undefined, { timeout: 300_000 });
     const state = (await page.evaluate(() => window.whittleDeploy))!;
-    if (state.error) return { backend, available: false, error: state.error, results: [], drawn: [], problems };
+    if (state.error) return { backend, available: false, error: state.error, webgl: state.webgl, results: [], drawn: [], problems };
     // draw a "7" with the mouse, then press the page's classify button
     const box = (await page.locator('#pad').boundingBox())!;
     const at = (fx: number, fy: number) => [box.x + fx * box.width, box.y + fy * box.height] as const;
@@ -55,7 +57,7 @@ export async function runPage(browser: Browser, url: string, backend: 'wasm' | '
       const files = log.filter((f) => new URL(f.url).pathname.startsWith(`/models/${r.name}/`));
       return { ...r, files, networkBytes: files.reduce((s, f) => s + f.bytes, 0) };
     });
-    return { backend: state.backend, available: true, results, drawn, problems };
+    return { backend: state.backend, available: true, webgl: state.webgl, results, drawn, problems };
   } finally {
     await context.close();
   }
