@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, loadModel } from '@whittle/core';
+import { whittleHandler } from '@whittle/loader';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +77,25 @@ describe('deploy page (headless chromium)', () => {
     // fewer bytes than fp32, in the order of the formats' strength
     const bytes = run.results.map((r) => r.networkBytes);
     for (let i = 1; i < bytes.length; i++) expect(bytes[i]).toBeLessThan(bytes[i - 1]!);
+  });
+
+  it('Node: tf.loadLayersModel(whittleHandler(url)) over HTTP gives the weights core’s loadModel reads, with byte progress', async () => {
+    for (const name of FORMAT_NAMES) {
+      const progress: number[] = [];
+      const viaHttp = await tf.loadLayersModel(
+        whittleHandler(`${server.url}models/${name}/model.json`, { onProgress: (fraction) => progress.push(fraction) }),
+      );
+      const viaCore = await loadModel(join(dir, 'models', name));
+      const a = viaHttp.getWeights();
+      const b = viaCore.getWeights();
+      expect(a.length).toBe(b.length);
+      a.forEach((t, i) =>
+        expect(Array.from(t.dataSync()), `${name} ${viaCore.weights[i]!.originalName}`).toEqual(Array.from(b[i]!.dataSync())),
+      );
+      expect(progress.at(-1), name).toBe(1);
+      viaHttp.dispose();
+      viaCore.dispose();
+    }
   });
 
   it('webgl: used when headless chromium offers it, else the page says it is unavailable', async () => {
