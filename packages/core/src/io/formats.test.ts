@@ -5,7 +5,7 @@
  * errors loadModel gives for corrupt files.
  */
 import * as tf from '@tensorflow/tfjs';
-import { decodeModel, type ModelJSON } from '@whittle/loader';
+import { crc32, decodeModel, whittleHandler, type ModelJSON } from '@whittle/loader';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { cluster } from '../cluster/cluster.js';
 import { lenet5, mobilenetMini } from '../models/reference.js';
 import { prune } from '../prune/prune.js';
 import { quantizeTensor } from '../quantize/affine.js';
+import { encodePackedArtifacts } from '../quantize/packed.js';
 import { loadModel } from './load.js';
 import { saveModel } from './save.js';
 
@@ -165,5 +166,50 @@ describe('loadModel on corrupt Whittle files: one line naming the file', () => {
       `loadModel: ${jsonFile}: whittle-packed version 3 is not supported (this loader reads whittle-packed version 1, 2)`,
     );
     expect((err as Error).message).not.toContain('\n');
+  });
+});
+
+describe('graph models', () => {
+  it('tf.loadGraphModel(whittleHandler(files)) runs a graph whose weight core packed', async () => {
+    // y = x · W, W a 2×3 Const packed at 8 bits by core's encoder (per output channel)
+    const w = new Float32Array([1, -2, 0.5, 0.25, 4, -1]);
+    const { specs, data, weights, checksums } = encodePackedArtifacts(
+      [{ name: 'W', shape: [2, 3], dtype: 'float32' }],
+      w.buffer as ArrayBuffer,
+      8,
+    );
+    const node = (name: string, op: string, input: string[] = [], attr: object = {}) => ({ name, op, input, attr });
+    const json = {
+      format: 'graph-model',
+      modelTopology: {
+        node: [
+          node('x', 'Placeholder', [], { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '1' }, { size: '2' }] } } }),
+          node('W', 'Const', [], { dtype: { type: 'DT_FLOAT' } }),
+          node('y', 'MatMul', ['x', 'W'], { T: { type: 'DT_FLOAT' }, transpose_a: { b: false }, transpose_b: { b: false } }),
+        ],
+        versions: { producer: 1 },
+      },
+      weightsManifest: [{ paths: ['w.bin'], weights: specs }],
+      userDefinedMetadata: {
+        whittlePacked: {
+          format: 'whittle-packed',
+          version: 2,
+          shards: { 'w.bin': { bytes: data.length, crc32: crc32(data) } },
+          weights,
+          checksums,
+        },
+      },
+    };
+    const files = [new File([JSON.stringify(json)], 'model.json'), new File([data as BlobPart], 'w.bin')];
+    const graph = await tf.loadGraphModel(whittleHandler(files));
+    const x = tf.tensor2d([[1, 1]]);
+    const y = graph.execute(x) as tf.Tensor;
+    // reference: each column's 8-bit grid, q·scale with scale = max|w| / 127 of the column
+    const t = quantizeTensor(w, [2, 3], { bits: 8, scheme: 'symmetric', axis: 1 });
+    const deq = Float32Array.from(t.q, (q, i) => q * t.scale[i % 3]!);
+    const expected = [0, 1, 2].map((c) => Math.fround(deq[c]! + deq[3 + c]!));
+    expect(Array.from(y.dataSync())).toEqual(expected);
+    tf.dispose([x, y]);
+    graph.dispose();
   });
 });
