@@ -10,6 +10,7 @@ import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
 import { deepCompressionBench } from './deep-compression.js';
 import { deployBench } from './deploy.js';
+import { distillationBench } from './distillation.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
@@ -17,6 +18,7 @@ export const BENCHMARKS: Benchmark[] = [
   pruneQuality,
   quantizeQuality,
   deepCompressionBench,
+  distillationBench,
   toolkitSpeed,
   training,
   inference,

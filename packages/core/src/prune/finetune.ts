@@ -1,6 +1,7 @@
 /**
  * Fine-tuning with masks: train, and after every optimizer step multiply each
- * masked kernel by its mask, so pruned weights stay exactly zero.
+ * masked kernel by its mask, so pruned weights stay exactly zero. With weight
+ * sharing, the centroids are trained instead of the shared weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
@@ -10,6 +11,7 @@ import { cloneModel } from '../models/clone.js';
 import { fit, type FitOptions, type FitResult } from '../train/fit.js';
 import { kernelOf } from '../models/weights.js';
 import type { Masks } from './masks.js';
+import { teacherTerm } from '../distill/teacher.js';
 import { clusterBinding } from '../cluster/finetune.js';
 import type { Clusters } from '../cluster/cluster.js';
 
@@ -22,6 +24,15 @@ export interface FineTuneOptions extends Omit<FitOptions, 'afterStep' | 'variabl
    * clustered kernel keeps at most k values per codebook after every step.
    */
   clusters?: Clusters;
+  /**
+   * Learn from this model too (usually the uncompressed original): adds the
+   * distillation term α·T²·KL(teacher ‖ student) to the label loss (see distill).
+   */
+  teacher?: tf.LayersModel;
+  /** Temperature of the teacher term. Default 4. */
+  temperature?: number;
+  /** Weight of the teacher term in [0, 1]. Default 0.9. */
+  alpha?: number;
 }
 
 /** Binds masks to a model's kernel variables; `apply()` re-zeroes the pruned weights. */
@@ -57,17 +68,21 @@ export async function fineTune(
 ): Promise<{ model: tf.LayersModel; history: FitResult; clusters?: Clusters }> {
   checkModel('fineTune', model);
   const tuned = cloneModel(model);
+  const { masks, clusters, teacher, temperature, alpha, ...fitOptions } = options;
   let binding: ReturnType<typeof maskBinding> | undefined;
   let shared: ReturnType<typeof clusterBinding> | undefined;
-  const { masks, clusters, ...fitOptions } = options;
+  let kd: ReturnType<typeof teacherTerm> | undefined;
   const inner = clusters ? (options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-3)) : undefined;
   try {
     binding = masks ? maskBinding(tuned, masks) : undefined;
     shared = clusters ? clusterBinding(tuned, clusters) : undefined;
     shared?.apply();
     binding?.apply();
-    const history = await fit(tuned, data, {
+    // with a teacher, train the logits view (same weights) on labels + teacher logits
+    kd = teacher ? teacherTerm('fineTune', tuned, data, { teacher, temperature, alpha }) : undefined;
+    const history = await fit(kd?.view ?? tuned, kd?.data ?? data, {
       ...fitOptions,
+      ...(kd && { loss: kd.loss, variables: kd.variables }),
       optimizer: shared ? shared.optimizer(inner!) : options.optimizer,
       afterStep: binding ? () => binding!.apply() : undefined,
     });
@@ -78,6 +93,7 @@ export async function fineTune(
   } finally {
     binding?.dispose();
     shared?.dispose();
+    kd?.dispose();
     if (inner && !options.optimizer) inner.dispose();
   }
 }

@@ -1,5 +1,6 @@
 import { pruneMagic, quantizeMagic } from './compression.js';
 import { clusterMagic } from './cluster.js';
+import { distillMagic } from './distill.js';
 import { compareMagic, evaluateMagic, sensitivityMagic, summaryMagic } from './analysis.js';
 import { cellTimeMagic, timeMagic, timeitMagic } from './timing.js';
 import { help, type Magic } from './registry.js';
@@ -22,6 +23,7 @@ export const MAGICS: Magic[] = [
   pruneMagic,
   quantizeMagic,
   clusterMagic,
+  distillMagic,
   summaryMagic,
   evaluateMagic,
   sensitivityMagic,
