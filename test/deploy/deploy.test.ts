@@ -6,7 +6,7 @@
  * and bytes come from the browser's network log.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadModel } from '@whittle/core';
+import { initBackend, loadLayersModel } from '@whittle/core';
 import { whittleHandler } from '@whittle/loader';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   const { pixels, labels } = stratifiedDigits();
   const x = tf.tensor4d(pixels, [labels.length, 28, 28, 1]);
   for (const name of FORMAT_NAMES) {
-    const model = await loadModel(join(dir, 'models', name));
+    const model = await loadLayersModel(join(dir, 'models', name));
     node[name] = tf.tidy(() => Array.from((model.predict(x) as tf.Tensor).argMax(-1).dataSync()));
     model.dispose();
   }
@@ -85,7 +85,7 @@ describe('deploy page (headless chromium)', () => {
       const viaHttp = await tf.loadLayersModel(
         whittleHandler(`${server.url}models/${name}/model.json`, { onProgress: (fraction) => progress.push(fraction) }),
       );
-      const viaCore = await loadModel(join(dir, 'models', name));
+      const viaCore = await loadLayersModel(join(dir, 'models', name));
       const a = viaHttp.getWeights();
       const b = viaCore.getWeights();
       expect(a.length).toBe(b.length);

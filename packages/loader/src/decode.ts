@@ -119,6 +119,10 @@ export function decodeModel(json: ModelJSON, shards: Record<string, Uint8Array>,
     convertedBy: json.convertedBy,
     trainingConfig: json.trainingConfig as io.ModelArtifacts['trainingConfig'],
     userDefinedMetadata: json.userDefinedMetadata as io.ModelArtifacts['userDefinedMetadata'],
+    // graph models (tfjs-converter)
+    ...(json.signature ? { signature: json.signature as object } : {}),
+    ...(json.modelInitializer ? { modelInitializer: json.modelInitializer as object } : {}),
+    ...(json.initializerSignature ? { initializerSignature: json.initializerSignature as object } : {}),
     weightSpecs: specs,
     weightData: concat(parts).buffer as ArrayBuffer,
   };

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkModel } from '../models/check.js';
 import { kernelOf } from '../models/weights.js';
+import { isGraphModel, type AnyModel } from '../io/graph.js';
+import { graphSummary } from './graph-summary.js';
 import type { SummaryLayer, SummaryReport } from '@whittle/report';
 
 type Shape = (number | null)[];
@@ -53,7 +55,8 @@ function countNonzeros(values: ArrayLike<number>): number {
  * Bytes here are params × 4; the bytes a save actually writes come from
  * `modelBytes` (io).
  */
-export function summary(model: tf.LayersModel): SummaryReport {
+export function summary(model: AnyModel): SummaryReport {
+  if (isGraphModel(model)) return graphSummary(model);
   checkModel('summary', model);
   const layers: SummaryLayer[] = model.layers
     .filter((l) => l.getClassName() !== 'InputLayer')

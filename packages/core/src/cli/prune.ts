@@ -6,7 +6,10 @@ import { saveModel } from '../io/save.js';
 import { prune } from '../prune/prune.js';
 import { fineTune } from '../prune/finetune.js';
 import type { Granularity, PruneMethod } from '../prune/options.js';
-import { DATA_HELP, dataFor, requireData, resolveModel } from './resolve.js';
+import type { SparsityReport } from '@whittle/report';
+import { DATA_HELP, dataFor, requireData, resolveModel, type CliData } from './resolve.js';
+import { isGraphModel, needLayers, type AnyModel } from '../io/graph.js';
+import { pruneGraph } from '../prune/graph-model.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
 
@@ -63,7 +66,18 @@ export function registerPrune(program: Command): void {
       await initBackend();
       const model = await resolveModel(spec);
       const needsData = flags.refit ? '--refit' : flags.fineTuneEpochs > 0 ? '--fine-tune-epochs' : undefined;
+      if (needsData) needLayers('prune', model, needsData);
       const data = needsData ? requireData(model, flags.data, `prune ${needsData}`) : dataFor(model, flags.data);
+      if (isGraphModel(model)) {
+        const g = await pruneGraph(model, {
+          sparsity,
+          scope: flags.scope,
+          granularity: granularity(flags),
+          skip: flags.skip?.split(',').map((s) => s.trim()),
+        });
+        await finish(model, g.model, g.report, data, flags);
+        return;
+      }
       const {
         model: pruned,
         report,
@@ -79,23 +93,28 @@ export function registerPrune(program: Command): void {
         calibration: flags.refit ? data!.train : undefined,
       });
       let result = pruned;
-      try {
-        if (flags.fineTuneEpochs > 0) {
-          const bar = progressBar('fine-tune');
-          result = (await fineTune(pruned, data!.train, { epochs: flags.fineTuneEpochs, masks, onProgress: bar.update })).model;
-          bar.stop();
-        }
-        if (data) report.accuracy = { before: evaluate(model, data.test).accuracy, after: evaluate(result, data.test).accuracy };
-        else
-          report.notes = [
-            ...(report.notes ?? []),
-            `accuracy not measured: no data for input [${model.inputs[0]!.shape.slice(1).join('×')}] (--data PATH)`,
-          ];
-      } finally {
-        data?.dispose();
+      if (flags.fineTuneEpochs > 0) {
+        const bar = progressBar('fine-tune');
+        result = (await fineTune(pruned, data!.train, { epochs: flags.fineTuneEpochs, masks, onProgress: bar.update })).model;
+        bar.stop();
       }
-      if (flags.out) await saveModel(result, flags.out);
-      printReport(report, flags.json);
-      if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
+      await finish(model, result, report, data, flags);
     });
+}
+
+/** Accuracy before/after (or a note saying it was not measured), save, print. */
+async function finish(model: AnyModel, result: AnyModel, report: SparsityReport, data: CliData | null, flags: PruneFlags): Promise<void> {
+  try {
+    if (data) report.accuracy = { before: evaluate(model, data.test).accuracy, after: evaluate(result, data.test).accuracy };
+    else
+      report.notes = [
+        ...(report.notes ?? []),
+        `accuracy not measured: no data for input [${(model.inputs[0]!.shape ?? []).slice(1).join('×')}] (--data PATH)`,
+      ];
+  } finally {
+    data?.dispose();
+  }
+  if (flags.out) await saveModel(result, flags.out);
+  printReport(report, flags.json);
+  if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
 }

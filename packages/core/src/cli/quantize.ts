@@ -6,12 +6,13 @@ import { initBackend } from '../backend/index.js';
 import { fail } from '../errors.js';
 import { evaluate } from '../analysis/evaluate.js';
 import { saveModel } from '../io/save.js';
-import { quantize } from '../quantize/ptq.js';
+import { quantize, type QuantizeModelOptions } from '../quantize/ptq.js';
 import { quantizeAwareTrain } from '../quantize/qat.js';
 import { EXPORT_QUANTIZATIONS, type ExportQuantization } from '../quantize/export.js';
 import { OBSERVERS, type ObserverName } from '../quantize/observers.js';
 import { DATA_HELP, dataFor, requireData, resolveModel } from './resolve.js';
 import { exportAgreement } from '../io/agreement.js';
+import { isGraphModel, needLayers } from '../io/graph.js';
 import { gather } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { printReport } from './print.js';
@@ -73,6 +74,7 @@ export function registerQuantize(program: Command): void {
       try {
         let result;
         if (flags.qatEpochs > 0) {
+          needLayers('quantize', model, 'quantization-aware training (--qat-epochs)');
           if (typeof bits !== 'number') fail('whittle', '--qat-epochs needs numeric --bits (2…8)');
           const bar = progressBar('QAT');
           result = await quantizeAwareTrain(model, data!.train, {
@@ -83,7 +85,7 @@ export function registerQuantize(program: Command): void {
           });
           bar.stop();
         } else {
-          result = await quantize(model, {
+          const options: QuantizeModelOptions = {
             weights: {
               bits,
               perChannel: flags.perChannel ?? false,
@@ -94,11 +96,12 @@ export function registerQuantize(program: Command): void {
             calibration: flags.activations ? data!.train : undefined,
             calibrationSamples: flags.calibrate,
             equalize: flags.equalize,
-          });
+          };
+          result = isGraphModel(model) ? await quantize(model, options) : await quantize(model, options);
         }
         if (data)
           result.report.accuracy = { before: evaluate(model, data.test).accuracy, after: evaluate(result.model, data.test).accuracy };
-        else notes.push(`accuracy not measured: no data for input [${model.inputs[0]!.shape.slice(1).join('×')}] (--data PATH)`);
+        else notes.push(`accuracy not measured: no data for input [${(model.inputs[0]!.shape ?? []).slice(1).join('×')}] (--data PATH)`);
         if (flags.out) {
           const scratch = mkdtempSync(join(tmpdir(), 'whittle-fp32-'));
           const before = await saveModel(model, join(scratch, 'm')); // the fp32 baseline, to report honest ratios

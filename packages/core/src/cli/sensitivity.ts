@@ -3,6 +3,7 @@ import { initBackend } from '../backend/index.js';
 import { fail } from '../errors.js';
 import { sensitivity } from '../analysis/sensitivity.js';
 import { DATA_HELP, requireData, resolveModel } from './resolve.js';
+import { needLayers } from '../io/graph.js';
 import { parseLevels } from './levels.js';
 import { printReport } from './print.js';
 import type { Technique } from '../analysis/perturb.js';
@@ -27,6 +28,7 @@ export function registerSensitivity(program: Command): void {
           fail('whittle', `--technique must be prune or quantize, got '${opts.technique}'`);
         await initBackend();
         const model = await resolveModel(spec);
+        needLayers('sensitivity', model, 'sensitivity (it sweeps layers)');
         const data = requireData(model, opts.data, 'sensitivity');
         try {
           const report = await sensitivity(model, data.test, {

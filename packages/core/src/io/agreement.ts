@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadModel } from './load.js';
+import type { AnyModel } from './graph.js';
 
 export interface ExportAgreement {
   samples: number;
@@ -14,7 +15,7 @@ export interface ExportAgreement {
   maxRelDiff: number;
 }
 
-export async function exportAgreement(float: tf.LayersModel, dir: string, x: tf.Tensor): Promise<ExportAgreement> {
+export async function exportAgreement(float: AnyModel, dir: string, x: tf.Tensor): Promise<ExportAgreement> {
   const exported = await loadModel(dir);
   try {
     return tf.tidy(() => {

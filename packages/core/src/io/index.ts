@@ -3,3 +3,5 @@ export { loadModel } from './load.js';
 export { modelBytes, type ModelBytes } from './bytes.js';
 export { captureArtifacts, readModelJson, readShards, resolveModelJson, entryBytes, type ModelJson } from './artifacts.js';
 export { exportAgreement, type ExportAgreement } from './agreement.js';
+export { loadLayersModel } from './load.js';
+export { isGraphModel, modelName, graphWeights, withGraphWeights, type AnyModel, type GraphWeight } from './graph.js';

@@ -4,15 +4,28 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fail } from '../errors.js';
 import { readModelJson, resolveModelJson } from './artifacts.js';
+import { loadGraphFrom, type AnyModel } from './graph.js';
+
+/** A layers-model folder as a LayersModel: a one-line error for a graph model. */
+export async function loadLayersModel(path: string, where = 'loadModel'): Promise<tf.LayersModel> {
+  const model = await loadModel(path);
+  if (model instanceof tf.GraphModel) {
+    model.dispose();
+    return fail(where, `${path} is a graph model (tfjs-converter output); this needs a layers model`);
+  }
+  return model;
+}
 
 /**
- * Loads a tfjs layers model from a model.json path or its folder. A missing,
- * truncated or corrupt shard (Whittle's formats carry a CRC-32 per shard and
- * per tensor), an unknown format version or a malformed model.json is a
- * one-line error naming the file. The checks and Whittle's decoders (packed,
- * deep) are @whittle/loader's — the same code browsers run.
+ * Loads a tfjs model from a model.json path or its folder: a LayersModel
+ * (`format: layers-model`) or a GraphModel (`format: graph-model`,
+ * tfjs-converter output). A missing, truncated or corrupt shard (Whittle's
+ * formats carry a CRC-32 per shard and per tensor), an unknown format version
+ * or a malformed model.json is a one-line error naming the file. The checks
+ * and Whittle's decoders (packed, deep) are @whittle/loader's — the same code
+ * browsers run.
  */
-export async function loadModel(path: string): Promise<tf.LayersModel> {
+export async function loadModel(path: string): Promise<AnyModel> {
   const file = resolveModelJson(path);
   const json = readModelJson(file);
   const shards: Record<string, Uint8Array> = {};
@@ -28,6 +41,7 @@ export async function loadModel(path: string): Promise<tf.LayersModel> {
     if (err instanceof WhittleLoadError) fail('loadModel', join(dirname(file), err.message));
     throw err;
   }
+  if (json.format === 'graph-model') return loadGraphFrom(json, artifacts.weightSpecs!, artifacts.weightData as ArrayBuffer, file);
   try {
     return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (err) {

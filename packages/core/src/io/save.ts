@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { weightAxes } from '../models/weights.js';
+import { graphArtifactsWith, graphWeights, isGraphModel, type AnyModel } from './graph.js';
 import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from './artifacts.js';
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
@@ -83,8 +84,25 @@ export interface SaveOptions {
   unclustered?: 'float32' | 'float16';
 }
 
-/** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
-export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
+/** The packed format's weights and its model.json metadata (format, version, CRC-32 per shard and per tensor). */
+function packArtifacts(specs: tf.io.WeightsManifestEntry[], data: Uint8Array, bits = 4, axes: Map<string, number | null>) {
+  const out = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, bits, axes);
+  const packed: PackedMetadata = {
+    format: PACKED_FORMAT,
+    version: PACKED_VERSION,
+    shards: { 'weights.bin': { bytes: out.data.byteLength, crc32: crc32(out.data) } },
+    weights: out.weights,
+    checksums: out.checksums,
+  };
+  return { specs: out.specs, data: out.data, packed };
+}
+
+/**
+ * Saves `model` in the stock tfjs format (model.json + weights.bin) that
+ * `tf.loadLayersModel` reads — or, for a GraphModel, that `tf.loadGraphModel` reads.
+ */
+export async function saveModel(model: AnyModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
+  if (isGraphModel(model)) return saveGraph(model, dir, options);
   checkModel('saveModel', model);
   const artifacts = await captureArtifacts(model);
   let specs = artifacts.weightSpecs ?? [];
@@ -102,18 +120,8 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
       weights,
       checksums,
     };
-  } else if (options.quantization === 'packed') {
-    let weights: PackedMetadata['weights'];
-    let checksums: PackedMetadata['checksums'];
-    ({ specs, data, weights, checksums } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4, weightAxes(model)));
-    packed = {
-      format: PACKED_FORMAT,
-      version: PACKED_VERSION,
-      shards: { 'weights.bin': { bytes: data.byteLength, crc32: crc32(data) } },
-      weights,
-      checksums,
-    };
-  } else if (options.quantization)
+  } else if (options.quantization === 'packed') ({ specs, data, packed } = packArtifacts(specs, data, options.bits, weightAxes(model)));
+  else if (options.quantization)
     ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
   const json: ModelJson = {
     format: 'layers-model',
@@ -123,6 +131,29 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
     ...(packed ? { userDefinedMetadata: { whittlePacked: packed } } : {}),
     ...(deep ? { userDefinedMetadata: { whittleDeep: deep } } : {}),
+  };
+  const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
+  return { dir: target, ...modelBytes(target) };
+}
+
+async function saveGraph(model: tf.GraphModel, dir: string, options: SaveOptions): Promise<SavedModel> {
+  if (options.quantization === 'deep')
+    fail(
+      'saveModel',
+      "quantization 'deep' needs a layers model (cluster works on layers); a graph model can be saved as packed, uint8, uint16 or float16",
+    );
+  const out = await graphArtifactsWith(model);
+  let { specs, data } = out;
+  let packed: PackedMetadata | undefined;
+  if (options.quantization === 'packed') {
+    const axes = new Map(graphWeights(model).map((w) => [w.name, w.channelAxis]));
+    ({ specs, data, packed } = packArtifacts(specs, data, options.bits, axes));
+  } else if (options.quantization)
+    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
+  const json: ModelJson = {
+    ...out.json,
+    weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+    ...(packed ? { userDefinedMetadata: { ...(out.json.userDefinedMetadata ?? {}), whittlePacked: packed } } : {}),
   };
   const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
   return { dir: target, ...modelBytes(target) };

@@ -3,4 +3,13 @@ export { buildLenet300100, buildLenet5, buildMobilenetMini, buildResnetMini } fr
 export { cloneModel } from './clone.js';
 export { checkModel } from './check.js';
 export { TorchInit } from './init.js';
-export { layerWeights, kernelOf, weightAxes, type WeightInfo, type WeightRole } from './weights.js';
+export {
+  layerWeights,
+  kernelOf,
+  weightAxes,
+  batchNormParams,
+  graphWeightRoles,
+  type WeightInfo,
+  type WeightRole,
+  type GraphNode,
+} from './weights.js';

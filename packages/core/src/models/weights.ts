@@ -106,3 +106,49 @@ export function weightAxes(model: tf.LayersModel): Map<string, number | null> {
   for (const layer of model.layers) for (const w of layerWeights(layer)) axes.set(w.name, w.channelAxis);
   return axes;
 }
+
+/** A node of a GraphModel's graph (tfjs-converter's model.json `modelTopology.node`). */
+export interface GraphNode {
+  name: string;
+  op: string;
+  input?: string[];
+  attr?: Record<string, { b?: boolean; i?: string; s?: string; list?: unknown } | undefined>;
+}
+
+/** Graph ops whose second input is a kernel, and the kernel's output-channel axis. */
+const GRAPH_KERNELS: Record<string, (node: GraphNode) => number> = {
+  Conv2D: () => 3,
+  _FusedConv2D: () => 3,
+  Conv3D: () => 4,
+  Conv2DBackpropInput: () => 2, // filter [kh, kw, out, in]
+  DepthwiseConv2dNative: () => 2, // [kh, kw, C, M]
+  FusedDepthwiseConv2dNative: () => 2,
+  MatMul: (n) => (n.attr?.transpose_b?.b ? 0 : 1),
+  _FusedMatMul: (n) => (n.attr?.transpose_b?.b ? 0 : 1),
+};
+
+/**
+ * What each weight of a GraphModel is, from the ops that read it: the filter
+ * of a (fused) convolution or the matrix of a (fused) MatMul is a kernel with
+ * its output-channel axis; a BiasAdd operand or a fused op's extra operands
+ * (bias, BatchNorm offset) are biases (axis 0). Identity nodes between a
+ * weight and its op are followed. Weights no known op reads are not listed.
+ */
+export function graphWeightRoles(nodes: GraphNode[]): Map<string, { op: string; role: 'kernel' | 'bias'; channelAxis: number }> {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const source = (input: string) => {
+    let name = input.replace(/^\^/, '').replace(/:\d+$/, '');
+    for (let n = byName.get(name); n?.op === 'Identity' && n.input?.[0]; n = byName.get(name)) name = n.input[0].replace(/:\d+$/, '');
+    return name;
+  };
+  const roles = new Map<string, { op: string; role: 'kernel' | 'bias'; channelAxis: number }>();
+  for (const node of nodes) {
+    const axis = GRAPH_KERNELS[node.op];
+    const inputs = node.input ?? [];
+    if (axis && inputs[1]) {
+      roles.set(source(inputs[1]), { op: node.op, role: 'kernel', channelAxis: axis(node) });
+      for (const extra of inputs.slice(2)) roles.set(source(extra), { op: node.op, role: 'bias', channelAxis: 0 });
+    } else if (node.op === 'BiasAdd' && inputs[1]) roles.set(source(inputs[1]), { op: node.op, role: 'bias', channelAxis: 0 });
+  }
+  return roles;
+}

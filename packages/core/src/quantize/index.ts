@@ -19,3 +19,4 @@ export { encodeWeight, encodeArtifacts, simulateExport, EXPORT_QUANTIZATIONS, ty
 export { quantizeAwareTrain, fakeQuantWeights, type QatOptions } from './qat.js';
 export { foldBatchNorm, equalize } from './equalize.js';
 export { packBits, unpackBits, encodePackedArtifacts, type PackedEntry, type PackedMetadata } from './packed.js';
+export { quantizeGraph } from './graph.js';

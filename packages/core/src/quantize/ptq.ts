@@ -17,6 +17,7 @@ import { layerRow } from './metrics.js';
 import { OBSERVERS, type ObserverName } from './observers.js';
 import { equalizeModel, foldBatchNormFor } from './equalize.js';
 import { withActivationQuant } from './activations.js';
+import { quantizeGraph } from './graph.js';
 
 export interface QuantizeModelOptions {
   weights?: WeightQuantization;
@@ -39,7 +40,17 @@ export interface QuantizeResult {
   report: QuantizationReport;
 }
 
-export async function quantize(model: tf.LayersModel, options: QuantizeModelOptions = {}): Promise<QuantizeResult> {
+/** A GraphModel's weights only (see quantizeGraph); a LayersModel's weights and, optionally, activations. */
+export async function quantize(
+  model: tf.GraphModel,
+  options?: QuantizeModelOptions,
+): Promise<{ model: tf.GraphModel; report: QuantizationReport }>;
+export async function quantize(model: tf.LayersModel, options?: QuantizeModelOptions): Promise<QuantizeResult>;
+export async function quantize(
+  model: tf.LayersModel | tf.GraphModel,
+  options: QuantizeModelOptions = {},
+): Promise<QuantizeResult | { model: tf.GraphModel; report: QuantizationReport }> {
+  if (model instanceof tf.GraphModel) return quantizeGraph(model, options);
   checkModel('quantize', model);
   if (options.equalize) {
     const folded = foldBatchNormFor('quantize', model);
