@@ -30,7 +30,27 @@ function expectedBytes(json: ModelJSON): number {
   return json.weightsManifest.reduce((s, g) => s + g.weights.reduce((t, e) => t + entryBytes(e), 0), 0);
 }
 
+const OPTION_KEYS = ['onProgress', 'fetchFunc', 'requestInit'];
+
+/** Edit distance, for the did-you-mean hint. Hand-written (8 lines): the loader carries no dependencies. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
 export function whittleHandler(source: string | FileLike[], options: WhittleHandlerOptions = {}): io.IOHandler {
+  for (const key of Object.keys(options))
+    if (!OPTION_KEYS.includes(key)) {
+      const near = OPTION_KEYS.reduce((a, b) => (distance(key, a) <= distance(key, b) ? a : b));
+      throw new TypeError(`whittleHandler: unknown option '${key}' (did you mean '${near}'?)`);
+    }
+  if (typeof source !== 'string' && !Array.isArray(source))
+    throw new TypeError(`whittleHandler: source must be a model.json URL or an array of files, got ${typeof source}`);
   return { load: () => (typeof source === 'string' ? fromUrl(source, options) : fromFiles(source, options)) };
 }
 

@@ -180,6 +180,13 @@ describe('@whittle/loader', () => {
     );
   });
 
+  it('whittleHandler rejects an unknown option key with the closest name, and a source of the wrong type', () => {
+    expect(() => whittleHandler('m/model.json', { onProgres: () => {} } as never)).toThrow(
+      "whittleHandler: unknown option 'onProgres' (did you mean 'onProgress'?)",
+    );
+    expect(() => whittleHandler(42 as never)).toThrow('whittleHandler: source must be a model.json URL or an array of files, got number');
+  });
+
   it('whittleHandler reads File objects (browser file input, or Node 20 File)', async () => {
     const { json, shard } = packedModel();
     const files = [new File([JSON.stringify(json)], 'model.json'), new File([shard as BlobPart], 'weights.bin')];
