@@ -11,6 +11,7 @@ import { rendererBench } from './renderer.js';
 import { deepCompressionBench } from './deep-compression.js';
 import { dimensions, dimensionsSpam } from './dimensions.js';
 import { demoBench } from './demo.js';
+import { deployBench } from './deploy.js';
 import { distillationBench } from './distillation.js';
 
 /** Every benchmark, in README order. */
@@ -29,4 +30,5 @@ export const BENCHMARKS: Benchmark[] = [
   sensitivityBench,
   kernelBench,
   rendererBench,
+  deployBench,
 ];

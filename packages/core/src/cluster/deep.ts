@@ -139,7 +139,7 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
     const unclustered = options.float16Biases === false ? 'float32' : 'float16';
     if (unclustered === 'float16') roundUnclustered(tuned.model, tuned.clusters!);
     const saved = await saveModel(tuned.model, dir, { quantization: 'deep', clusters: tuned.clusters, unclustered });
-    const reloaded = await loadLayersModel(dir);
+    const reloaded = await loadLayersModel(dir, 'deepCompress');
     verifySame(tuned.model, reloaded);
     stage(`centroids fine-tuned${unclustered === 'float16' ? ', float16 biases' : ''}, encoded and reloaded`, reloaded, weightBytes(saved));
     const report: ClusteringReport = {

@@ -10,9 +10,9 @@ import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from 
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
 import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
+import { crc32, DEEP_FORMAT, DEEP_VERSION, PACKED_FORMAT, PACKED_VERSION, type DeepMetadata } from '@whittle/loader';
 import { encodeDeepArtifacts } from '../cluster/artifacts.js';
 import type { Clusters } from '../cluster/cluster.js';
-import { crc32, DEEP_FORMAT, DEEP_VERSION, type DeepMetadata } from '../cluster/format.js';
 import { checkOptions, optionKeys } from '../options.js';
 
 export interface SavedModel extends ModelBytes {
@@ -84,6 +84,19 @@ export interface SaveOptions {
   /** For 'deep': how tensors that are not clustered (biases, BatchNorm) are stored. Default 'float32'. */
   unclustered?: 'float32' | 'float16';
 }
+
+/** The packed format's weights and its model.json metadata (format, version, CRC-32 per shard and per tensor). */
+function packArtifacts(specs: tf.io.WeightsManifestEntry[], data: Uint8Array, bits = 4, axes: Map<string, number | null>) {
+  const out = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, bits, axes);
+  const packed: PackedMetadata = {
+    format: PACKED_FORMAT,
+    version: PACKED_VERSION,
+    shards: { 'weights.bin': { bytes: out.data.byteLength, crc32: crc32(out.data) } },
+    weights: out.weights,
+    checksums: out.checksums,
+  };
+  return { specs: out.specs, data: out.data, packed };
+}
 const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true, vectors: true, clusters: true, unclustered: true });
 
 /**
@@ -110,8 +123,7 @@ export async function saveModel(model: AnyModel, dir: string, options: SaveOptio
       weights,
       checksums,
     };
-  } else if (options.quantization === 'packed')
-    ({ specs, data, metadata: packed } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4, weightAxes(model)));
+  } else if (options.quantization === 'packed') ({ specs, data, packed } = packArtifacts(specs, data, options.bits, weightAxes(model)));
   else if (options.quantization)
     ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
   const json: ModelJson = {
@@ -138,7 +150,7 @@ async function saveGraph(model: tf.GraphModel, dir: string, options: SaveOptions
   let packed: PackedMetadata | undefined;
   if (options.quantization === 'packed') {
     const axes = new Map(graphWeights(model).map((w) => [w.name, w.channelAxis]));
-    ({ specs, data, metadata: packed } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4, axes));
+    ({ specs, data, packed } = packArtifacts(specs, data, options.bits, axes));
   } else if (options.quantization)
     ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
   const json: ModelJson = {
