@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it, beforeAll } from 'vitest';
-import { initBackend } from './index.js';
+import { initBackend, useFastWasmKernels } from './index.js';
 import { rng } from '../data/random.js';
 
 /** Random tensor from a seeded generator, values in [-1, 1). */
@@ -43,7 +43,14 @@ describe('wasm training kernels agree with the cpu backend', () => {
   beforeAll(async () => {
     const info = await initBackend('wasm');
     expect(info.addedKernels).toEqual(
-      expect.arrayContaining(['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput']),
+      expect.arrayContaining([
+        'Conv2DBackpropFilter',
+        'DepthwiseConv2dNativeBackpropFilter',
+        'DepthwiseConv2dNativeBackpropInput',
+        'Conv2DBackpropInput',
+        'MaxPoolGrad',
+        'BatchMatMul',
+      ]),
     );
   });
 
@@ -59,6 +66,24 @@ describe('wasm training kernels agree with the cpu backend', () => {
               .square()
               .sum(),
           )(w),
+        );
+      const expected = await on('cpu', grad);
+      const actual = await on('wasm', grad);
+      expect(maxRelativeError(actual, expected)).toBeLessThan(1e-4);
+      tf.dispose([x, w]);
+    });
+
+    it(`Conv2DBackpropInput ${c.pad} stride ${c.stride} ${c.ci}→${c.co} ${c.f}×${c.f}`, async () => {
+      const x = rand([3, c.hw, c.hw, c.ci], 5);
+      const w = rand([c.f, c.f, c.ci, c.co], 6);
+      const grad = () =>
+        tf.tidy(() =>
+          tf.grad((x: tf.Tensor) =>
+            tf
+              .conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad)
+              .square()
+              .sum(),
+          )(x),
         );
       const expected = await on('cpu', grad);
       const actual = await on('wasm', grad);
@@ -97,5 +122,109 @@ describe('wasm training kernels agree with the cpu backend', () => {
     });
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, w]);
+  });
+});
+
+describe('wasm kernel replacements agree with the cpu backend', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  const pools = [
+    { pool: 2, stride: 2, pad: 'valid', hw: 12, c: 6 },
+    { pool: 2, stride: 2, pad: 'valid', hw: 11, c: 3 }, // last row/column outside every window
+    { pool: 3, stride: 2, pad: 'same', hw: 9, c: 4 }, // overlapping windows
+    { pool: 2, stride: 1, pad: 'valid', hw: 7, c: 16 },
+    { pool: 3, stride: 1, pad: 'same', hw: 6, c: 1 },
+  ] as const;
+  for (const p of pools) {
+    for (const ties of [false, true]) {
+      it(`MaxPoolGrad ${p.pool}×${p.pool} ${p.pad} stride ${p.stride} ${p.c} channels${ties ? ', with ties' : ''}`, async () => {
+        // ties: values rounded to a few levels, so windows hold equal maxima (the first one gets the gradient)
+        const x = tf.tidy(() => (ties ? rand([2, p.hw, p.hw, p.c], 9).mul(2).round() : rand([2, p.hw, p.hw, p.c], 9)));
+        // dy: distinct weights per pooled value, so a gradient sent to the wrong pixel shows
+        const dy = tf.tidy(() => rand(tf.maxPool(x as tf.Tensor4D, p.pool, p.stride, p.pad).shape, 10));
+        const grad = () =>
+          tf.tidy(() =>
+            tf.grad((x: tf.Tensor) =>
+              tf
+                .maxPool(x as tf.Tensor4D, p.pool, p.stride, p.pad)
+                .mul(dy)
+                .sum(),
+            )(x),
+          );
+        const expected = await on('cpu', grad);
+        const actual = await on('wasm', grad);
+        expect(maxRelativeError(actual, expected)).toBeLessThan(1e-4);
+        tf.dispose([x, dy]);
+      });
+    }
+  }
+
+  const products = [
+    { a: [5, 7], b: [7, 3], ta: false, tb: false },
+    { a: [7, 5], b: [7, 3], ta: true, tb: false },
+    { a: [5, 7], b: [3, 7], ta: false, tb: true },
+    { a: [7, 5], b: [3, 7], ta: true, tb: true },
+    { a: [1, 64, 30], b: [64, 20], ta: true, tb: false },
+    { a: [2, 6, 4], b: [2, 5, 4], ta: false, tb: true }, // batched: wasm's own kernel
+  ];
+  for (const m of products) {
+    it(`BatchMatMul ${m.a}${m.ta ? 'ᵀ' : ''} × ${m.b}${m.tb ? 'ᵀ' : ''}`, async () => {
+      const a = rand(m.a, 10);
+      const b = rand(m.b, 11);
+      const product = () => tf.matMul(a, b, m.ta, m.tb);
+      const expected = await on('cpu', product);
+      const actual = await on('wasm', product);
+      expect(maxRelativeError(actual, expected)).toBeLessThan(1e-4);
+      tf.dispose([a, b]);
+    });
+  }
+
+  it('Dense gradients (both transposed products)', async () => {
+    const x = rand([16, 20], 12);
+    const w = rand([20, 8], 13);
+    const grad = () =>
+      tf.tidy(() =>
+        tf.concat(
+          tf
+            .grads((x: tf.Tensor, w: tf.Tensor) => tf.matMul(x, w).relu().square().sum())([x, w])
+            .map((g) => g.reshape([-1])),
+        ),
+      );
+    expect(maxRelativeError(await on('wasm', grad), await on('cpu', grad))).toBeLessThan(1e-4);
+    tf.dispose([x, w]);
+  });
+
+  it('can be switched off and on again, and leak no tensors', async () => {
+    await tf.setBackend('wasm');
+    expect(useFastWasmKernels(false).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad']);
+    expect(useFastWasmKernels(false)).toEqual([]);
+    const x = rand([2, 8, 8, 3], 14);
+    const w = rand([3, 3, 3, 4], 15);
+    // ReLU before the pool, as in LeNet: wasm's own MaxPoolGrad is wrong for all-negative
+    // windows (it starts its search at FLT_MIN), so only non-negative inputs compare
+    const loss = (x: tf.Tensor, w: tf.Tensor) =>
+      tf
+        .maxPool(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same').relu(), 2, 2, 'valid')
+        .reshape([2, -1])
+        .matMul(tf.ones([64, 3]))
+        .square()
+        .sum();
+    const grads = () =>
+      tf.tidy(() =>
+        tf.concat(
+          tf
+            .grads(loss)([x, w])
+            .map((g) => g.reshape([-1])),
+        ),
+      );
+    const plain = (await grads().data()) as Float32Array;
+    expect(useFastWasmKernels(true).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad']);
+    const before = tf.memory().numTensors;
+    const fast = grads();
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(maxRelativeError((await fast.data()) as Float32Array, plain)).toBeLessThan(1e-4);
+    tf.dispose([x, w, fast]);
   });
 });

@@ -1,0 +1,164 @@
+/**
+ * Faster replacements for three wasm kernels that dominate a training step.
+ *
+ * tfjs-backend-wasm 4.22 runs them as plain C++ loops instead of XNNPACK:
+ *  - Conv2DBackpropInput: replaced by a conv2d of the zero-upsampled output
+ *    gradient with the flipped filter (conv2dBackpropInput), which XNNPACK runs;
+ *  - MaxPoolGrad: replaced by one pass over the windows in plain JS on the wasm
+ *    heap (≈ 3× faster than wasm's loop, which searches windows per input pixel);
+ *  - BatchMatMul: wasm only uses XNNPACK when neither operand is transposed, but
+ *    a Dense layer's backward pass multiplies by Wᵀ and xᵀ; transposing first
+ *    (cheap) and multiplying plainly is ≈ 20× faster.
+ * An override keeps the original kernel's setup and calls the original for the
+ * cases it does not handle. Measured with tf.profile on LeNet-5 (bench/README.md).
+ */
+import * as tf from '@tensorflow/tfjs';
+import {
+  asTensor,
+  convAttrs,
+  pair,
+  padInfo,
+  padOrCrop4d,
+  upsampleWithZeros,
+  type ConvAttrs,
+  type KernelArgs,
+  type Pair,
+} from './conv-util.js';
+
+type Original = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
+type Override = (args: KernelArgs, original: Original) => tf.TensorInfo | tf.TensorInfo[];
+
+/**
+ * dx[p] = Σ_i D[p + pad − i] · W[i] (summed over output channels), where D is dy
+ * with (s−1) zeros inserted: a stride-1 conv2d of D, padded to fit, by the
+ * spatially flipped filter with its in/out channel axes swapped.
+ */
+export function conv2dBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inputShape: number[], attrs: ConvAttrs): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [, H, W] = inputShape as [number, number, number, number];
+    const [fh, fw] = filter.shape;
+    const p = padInfo(inputShape, filter.shape, attrs, false);
+    const D = upsampleWithZeros(dy, pair(attrs.strides));
+    const [, Lh, Lw] = D.shape;
+    const padded = padOrCrop4d(D, fh - 1 - p.top, H + p.top - Lh, fw - 1 - p.left, W + p.left - Lw);
+    const flipped = filter.reverse([0, 1]).transpose([0, 1, 3, 2]) as tf.Tensor4D;
+    return tf.conv2d(padded, flipped, 1, 'valid');
+  });
+}
+
+interface WasmHeap {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+/**
+ * One pass over the pooling windows on the wasm heap: find each window's first
+ * maximum (skipping padding, like the cpu kernel) and add dy there. Plain JS on
+ * heap views, because wasm's MaxPoolWithArgmax cannot stand in: it starts from
+ * FLT_MIN (so all-negative windows point at index 0) and keeps the last tie.
+ */
+function maxPoolGrad(args: KernelArgs, original: Original): tf.TensorInfo {
+  const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const attrs = args.attrs as {
+    filterSize: number | Pair;
+    strides: number | Pair;
+    pad: 'valid' | 'same' | number;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  if (input.dtype !== 'float32') return original(args) as tf.TensorInfo;
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
+  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+  const heap = args.backend as unknown as WasmHeap;
+  const out = heap.makeOutput(input.shape, 'float32');
+  const [x, g, dx] = [heap.typedArrayFromHeap(input), heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(out)];
+  dx.fill(0);
+  const best = new Float32Array(C);
+  const at = new Int32Array(C);
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const y0 = oy * sh - info.padInfo.top;
+      const [yFrom, yTo] = [Math.max(0, y0), Math.min(H, y0 + fh)];
+      for (let ox = 0; ox < OW; ox++) {
+        const x0 = ox * sw - info.padInfo.left;
+        const [xFrom, xTo] = [Math.max(0, x0), Math.min(W, x0 + fw)];
+        best.fill(-Infinity);
+        at.fill(-1);
+        for (let y = yFrom; y < yTo; y++) {
+          for (let xx = xFrom; xx < xTo; xx++) {
+            const base = ((b * H + y) * W + xx) * C;
+            for (let c = 0; c < C; c++) {
+              if (x[base + c]! > best[c]!) {
+                best[c] = x[base + c]!;
+                at[c] = base + c;
+              }
+            }
+          }
+        }
+        const dyBase = ((b * OH + oy) * OW + ox) * C;
+        for (let c = 0; c < C; c++) if (at[c]! >= 0) dx[at[c]!] += g[dyBase + c]!;
+      }
+    }
+  }
+  return out;
+}
+
+/** Batch-of-one products with a transposed operand: transpose explicitly, then the XNNPACK path. */
+function batchMatMul(args: KernelArgs, original: Original): tf.TensorInfo | tf.TensorInfo[] {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+  const batchOfOne = (t: tf.TensorInfo) => t.shape.slice(0, -2).every((d) => d === 1);
+  if (!(transposeA || transposeB) || !batchOfOne(a) || !batchOfOne(b) || a.dtype !== 'float32' || b.dtype !== 'float32') {
+    return original(args);
+  }
+  return tf.tidy(() => {
+    const as2d = (t: tf.TensorInfo, transpose: boolean) => {
+      const m = asTensor(t).reshape(t.shape.slice(-2)) as tf.Tensor2D;
+      return transpose ? m.transpose() : m;
+    };
+    const product = tf.matMul(as2d(a, transposeA), as2d(b, transposeB));
+    const ones = new Array<number>(Math.max(a.shape.length, b.shape.length) - 2).fill(1);
+    return product.reshape([...ones, ...product.shape]);
+  });
+}
+
+const OVERRIDES: Record<string, Override> = {
+  Conv2DBackpropInput: ({ inputs, attrs }) =>
+    tf.tidy(() => conv2dBackpropInput(asTensor(inputs.dy!), asTensor(inputs.filter!), attrs!.inputShape as number[], convAttrs(attrs))),
+  MaxPoolGrad: maxPoolGrad,
+  BatchMatMul: batchMatMul,
+};
+
+/** The wasm kernels replaced so far, with their original registrations. */
+const originals = new Map<string, tf.KernelConfig>();
+
+/**
+ * Switches Whittle's faster wasm kernels on (default) or back to tfjs's own.
+ * Returns the names of the kernels replaced now. Only the wasm backend is touched.
+ */
+export function useFastWasmKernels(on = true): string[] {
+  const changed: string[] = [];
+  for (const [kernelName, impl] of Object.entries(OVERRIDES)) {
+    const original = originals.get(kernelName) ?? tf.getKernel(kernelName, 'wasm');
+    if (!original || on === originals.has(kernelName)) continue;
+    // registerKernel warns and overwrites when a kernel exists: unregister first
+    tf.unregisterKernel(kernelName, 'wasm');
+    if (on) {
+      const run = original.kernelFunc as unknown as Original;
+      tf.registerKernel({ ...original, kernelFunc: ((args: KernelArgs) => impl(args, run)) as unknown as tf.KernelFunc });
+      originals.set(kernelName, original);
+    } else {
+      tf.registerKernel(original);
+      originals.delete(kernelName);
+    }
+    changed.push(kernelName);
+  }
+  return changed;
+}
