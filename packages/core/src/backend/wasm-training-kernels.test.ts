@@ -50,6 +50,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
         'Conv2DBackpropInput',
         'MaxPoolGrad',
         'BatchMatMul',
+        'Tile',
       ]),
     );
   });
@@ -181,6 +182,30 @@ describe('wasm kernel replacements agree with the cpu backend', () => {
     });
   }
 
+  const tiles = [
+    { shape: [1, 1, 1, 5], reps: [3, 4, 2, 1], dtype: 'float32' },
+    { shape: [2, 3], reps: [2, 3], dtype: 'float32' },
+    { shape: [4], reps: [5], dtype: 'int32' },
+    { shape: [2, 1, 3], reps: [1, 4, 1], dtype: 'bool' },
+    { shape: [3, 2, 2, 1], reps: [1, 1, 1, 1], dtype: 'float32' },
+  ] as const;
+  for (const t of tiles) {
+    it(`Tile ${t.dtype} [${t.shape}] × [${t.reps}]`, async () => {
+      const x = tf.tidy(() =>
+        t.dtype === 'bool'
+          ? rand([...t.shape], 16).greater(0)
+          : rand([...t.shape], 16)
+              .mul(10)
+              .round()
+              .cast(t.dtype),
+      );
+      expect(x.dtype).toBe(t.dtype);
+      const tiled = () => tf.tile(x, [...t.reps]).cast('float32');
+      expect(Array.from(await on('wasm', tiled))).toEqual(Array.from(await on('cpu', tiled)));
+      x.dispose();
+    });
+  }
+
   it('Dense gradients (both transposed products)', async () => {
     const x = rand([16, 20], 12);
     const w = rand([20, 8], 13);
@@ -198,7 +223,7 @@ describe('wasm kernel replacements agree with the cpu backend', () => {
 
   it('can be switched off and on again, and leak no tensors', async () => {
     await tf.setBackend('wasm');
-    expect(useFastWasmKernels(false).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad']);
+    expect(useFastWasmKernels(false).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Tile']);
     expect(useFastWasmKernels(false)).toEqual([]);
     const x = rand([2, 8, 8, 3], 14);
     const w = rand([3, 3, 3, 4], 15);
@@ -220,7 +245,7 @@ describe('wasm kernel replacements agree with the cpu backend', () => {
         ),
       );
     const plain = (await grads().data()) as Float32Array;
-    expect(useFastWasmKernels(true).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad']);
+    expect(useFastWasmKernels(true).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Tile']);
     const before = tf.memory().numTensors;
     const fast = grads();
     expect(tf.memory().numTensors).toBe(before + 1);
