@@ -5,7 +5,7 @@
  * untouched. Reports are plain data (see `./report`), shown as tables anywhere
  * and as plots in JupyterLab.
  */
-export { initBackend, backendInfo, registerWasmTrainingKernels, type BackendInfo, type BackendName } from './backend/index.js';
+export { initBackend, backendInfo, registerWasmTrainingKernels, useFastWasmKernels, type BackendInfo, type BackendName } from './backend/index.js';
 export * from './data/index.js';
 export * from './models/index.js';
 export * from './analysis/index.js';
