@@ -81,30 +81,29 @@ function maxPoolGrad(args: KernelArgs, original: Original): tf.TensorInfo {
   const out = heap.makeOutput(input.shape, 'float32');
   const [x, g, dx] = [heap.typedArrayFromHeap(input), heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(out)];
   dx.fill(0);
-  const best = new Float32Array(C);
-  const at = new Int32Array(C);
   for (let b = 0; b < batchSize; b++) {
     for (let oy = 0; oy < OH; oy++) {
       const y0 = oy * sh - info.padInfo.top;
-      const [yFrom, yTo] = [Math.max(0, y0), Math.min(H, y0 + fh)];
+      const yFrom = Math.max(0, y0);
+      const yTo = Math.min(H, y0 + fh);
       for (let ox = 0; ox < OW; ox++) {
         const x0 = ox * sw - info.padInfo.left;
-        const [xFrom, xTo] = [Math.max(0, x0), Math.min(W, x0 + fw)];
-        best.fill(-Infinity);
-        at.fill(-1);
-        for (let y = yFrom; y < yTo; y++) {
-          for (let xx = xFrom; xx < xTo; xx++) {
-            const base = ((b * H + y) * W + xx) * C;
-            for (let c = 0; c < C; c++) {
-              if (x[base + c]! > best[c]!) {
-                best[c] = x[base + c]!;
-                at[c] = base + c;
+        const xFrom = Math.max(0, x0);
+        const xTo = Math.min(W, x0 + fw);
+        const dyAt = ((b * OH + oy) * OW + ox) * C;
+        for (let c = 0; c < C; c++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let y = yFrom; y < yTo; y++) {
+            for (let i = ((b * H + y) * W + xFrom) * C + c, xx = xFrom; xx < xTo; xx++, i += C) {
+              if (x[i]! > best) {
+                best = x[i]!;
+                at = i;
               }
             }
           }
+          if (at >= 0) dx[at] += g[dyAt + c]!;
         }
-        const dyBase = ((b * OH + oy) * OW + ox) * C;
-        for (let c = 0; c < C; c++) if (at[c]! >= 0) dx[at[c]!] += g[dyBase + c]!;
       }
     }
   }
