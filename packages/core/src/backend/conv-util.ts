@@ -28,6 +28,7 @@ export function padOrCrop4d(t: tf.Tensor4D, top: number, bottom: number, left: n
   const [n, h, w, c] = padded.shape;
   const t0 = Math.max(-top, 0);
   const l0 = Math.max(-left, 0);
+  if (Math.min(top, bottom, left, right) >= 0) return padded;
   return padded.slice([0, t0, l0, 0], [n, h - t0 - Math.max(-bottom, 0), w - l0 - Math.max(-right, 0), c]) as tf.Tensor4D;
 }
 

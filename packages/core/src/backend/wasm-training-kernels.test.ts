@@ -51,6 +51,8 @@ describe('wasm training kernels agree with the cpu backend', () => {
         'MaxPoolGrad',
         'BatchMatMul',
         'Tile',
+        'GatherV2',
+        'Slice',
       ]),
     );
   });
@@ -206,6 +208,64 @@ describe('wasm kernel replacements agree with the cpu backend', () => {
     });
   }
 
+  const gathers = [
+    { shape: [50, 7], idx: [3, 0, 49, 3, 12], axis: 0, dtype: 'float32' },
+    { shape: [4, 6, 5], idx: [5, 0, 2], axis: 1, dtype: 'float32' },
+    { shape: [3, 4], idx: [3, 3, 1], axis: 1, dtype: 'int32' },
+    {
+      shape: [6, 2, 2],
+      idx: [
+        [1, 5],
+        [0, 0],
+      ],
+      axis: 0,
+      dtype: 'float32',
+    },
+  ] as const;
+  for (const c of gathers) {
+    it(`GatherV2 ${c.dtype} [${c.shape}] axis ${c.axis} indices ${JSON.stringify(c.idx)}`, async () => {
+      const x = tf.tidy(() =>
+        rand([...c.shape], 18)
+          .mul(100)
+          .round()
+          .cast(c.dtype),
+      );
+      const idx = tf.tensor(c.idx as unknown as number[], undefined, 'int32');
+      const gathered = () => tf.gather(x, idx, c.axis).cast('float32');
+      await tf.setBackend('wasm');
+      expect(tf.gather(x, idx, c.axis).shape).toEqual([...c.shape.slice(0, c.axis), ...idx.shape, ...c.shape.slice(c.axis + 1)]);
+      expect(Array.from(await on('wasm', gathered))).toEqual(Array.from(await on('cpu', gathered)));
+      tf.dispose([x, idx]);
+    });
+  }
+
+  const slices = [
+    { shape: [100, 40], begin: [10, 0], size: [20, 40] }, // contiguous rows
+    { shape: [6, 9, 9, 5], begin: [1, 2, 3, 0], size: [4, 5, 6, 5] }, // short runs, element copy
+    { shape: [3, 4, 70], begin: [0, 1, 5], size: [3, 2, 60] }, // long runs, TypedArray.set
+    { shape: [8], begin: [3], size: [-1] },
+    { shape: [2, 3, 4, 5, 6], begin: [1, 0, 1, 2, 1], size: [1, 3, 2, 2, 4] },
+  ];
+  for (const c of slices) {
+    it(`Slice [${c.shape}] from [${c.begin}] size [${c.size}]`, async () => {
+      const x = rand(c.shape, 19);
+      const sliced = () => tf.slice(x, c.begin, c.size);
+      expect(Array.from(await on('wasm', sliced))).toEqual(Array.from(await on('cpu', sliced)));
+      const xi = tf.tidy(() => x.mul(100).round().cast('int32'));
+      const slicedInt = () => tf.slice(xi, c.begin, c.size).cast('float32');
+      expect(Array.from(await on('wasm', slicedInt))).toEqual(Array.from(await on('cpu', slicedInt)));
+      tf.dispose([x, xi]);
+    });
+  }
+
+  it('GatherV2 rejects an index out of range', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([3, 2]);
+    const idx = tf.tensor1d([0, 3], 'int32');
+    expect(() => tf.gather(x, idx)).toThrow('GatherV2: the index value 3 is not in [0, 2]');
+    tf.dispose([x, idx]);
+  });
+
   it('Dense gradients (both transposed products)', async () => {
     const x = rand([16, 20], 12);
     const w = rand([20, 8], 13);
@@ -223,7 +283,7 @@ describe('wasm kernel replacements agree with the cpu backend', () => {
 
   it('can be switched off and on again, and leak no tensors', async () => {
     await tf.setBackend('wasm');
-    expect(useFastWasmKernels(false).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Tile']);
+    expect(useFastWasmKernels(false).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'GatherV2', 'MaxPoolGrad', 'Slice', 'Tile']);
     expect(useFastWasmKernels(false)).toEqual([]);
     const x = rand([2, 8, 8, 3], 14);
     const w = rand([3, 3, 3, 4], 15);
@@ -245,7 +305,7 @@ describe('wasm kernel replacements agree with the cpu backend', () => {
         ),
       );
     const plain = (await grads().data()) as Float32Array;
-    expect(useFastWasmKernels(true).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Tile']);
+    expect(useFastWasmKernels(true).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'GatherV2', 'MaxPoolGrad', 'Slice', 'Tile']);
     const before = tf.memory().numTensors;
     const fast = grads();
     expect(tf.memory().numTensors).toBe(before + 1);
