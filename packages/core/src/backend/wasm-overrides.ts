@@ -11,8 +11,7 @@
  *    (cheap) and multiplying plainly is ≈ 20× faster;
  *  - Tile (BatchNorm's gradient) and GatherV2 (fit's batches): block copies
  *    instead of per-element index arithmetic; Slice: reads a view of its input
- *    instead of copying all of it out of the heap first;
- *  - Sum and Mean over leading axes (BatchNorm): no transpose of the activation.
+ *    instead of copying all of it out of the heap first.
  * An override keeps the original kernel's setup and calls the original for the
  * cases it does not handle. Measured with tf.profile on LeNet-5 (bench/README.md).
  */
@@ -219,31 +218,6 @@ function slice(args: KernelArgs, original: Original): tf.TensorInfo {
   return out;
 }
 
-/**
- * Sum or Mean over leading axes ([0..k−1], e.g. BatchNorm's per-channel
- * statistics and gradients over [batch, height, width]) as one pass adding rows
- * into float64 accumulators. wasm first transposes the reduced axes to the end,
- * a full copy of the activation; other axis patterns keep wasm's kernel.
- */
-function reduceLeading(mean: boolean) {
-  return (args: KernelArgs, original: Original): tf.TensorInfo => {
-    const { x } = args.inputs as { x: tf.TensorInfo };
-    const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
-    const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-    const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
-    if (x.dtype !== 'float32' || !leading) return original(args) as tf.TensorInfo;
-    const rows = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
-    const inner = x.shape.slice(axes.length).reduce((a, b) => a * b, 1);
-    const heap = args.backend as unknown as WasmHeap;
-    const out = heap.makeOutput(keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length), 'float32');
-    const [src, dst] = [heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(out)];
-    const acc = new Float64Array(inner);
-    for (let r = 0, at = 0; r < rows; r++) for (let j = 0; j < inner; j++, at++) acc[j]! += src[at]!;
-    for (let j = 0; j < inner; j++) dst[j] = mean && rows > 0 ? acc[j]! / rows : acc[j]!;
-    return out;
-  };
-}
-
 const OVERRIDES: Record<string, Override> = {
   Conv2DBackpropInput: ({ inputs, attrs }) =>
     tf.tidy(() => conv2dBackpropInput(asTensor(inputs.dy!), asTensor(inputs.filter!), attrs!.inputShape as number[], convAttrs(attrs))),
@@ -252,8 +226,6 @@ const OVERRIDES: Record<string, Override> = {
   Tile: tile,
   GatherV2: gatherV2,
   Slice: slice,
-  Sum: reduceLeading(false),
-  Mean: reduceLeading(true),
 };
 
 /** The wasm kernels replaced so far, with their original registrations. */
