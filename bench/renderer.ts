@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { launch } from '../test/lab/browser.js';
 import { buildPage } from '../test/page/build.js';
-import { REPORT_MIME } from '@whittle/core/report';
+import { REPORT_MIME } from '@whittle/report';
 import { fmt, range, type Benchmark } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

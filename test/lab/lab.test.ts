@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_KINDS } from '@whittle/core/report';
+import { REPORT_KINDS } from '@whittle/report';
 import { launch, reportViews, watch } from './browser.js';
 import { executedNotebook } from './global-setup.js';
 

@@ -7,7 +7,7 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPORT_KINDS, REPORT_MIME } from '@whittle/core/report';
+import { REPORT_KINDS, REPORT_MIME } from '@whittle/report';
 import { launch, reportViews, watch } from './browser.js';
 import { executedNotebook } from './global-setup.js';
 import { buildPage } from '../page/build.js';
@@ -24,9 +24,12 @@ const invalid = [
 
 let session: Awaited<ReturnType<typeof launch>>;
 let pageUrl: string;
+let reports: { kind: string; model?: string }[];
 beforeAll(async () => {
-  const notebook = JSON.parse(readFileSync(executedNotebook, 'utf8')) as { cells: { outputs?: unknown[] }[] };
-  const outputs = [...notebook.cells.flatMap((c) => c.outputs ?? []), ...invalid];
+  const notebook = JSON.parse(readFileSync(executedNotebook, 'utf8')) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+  const saved = notebook.cells.flatMap((c) => c.outputs ?? []);
+  reports = saved.flatMap((o) => (o.data?.[REPORT_MIME] ? [o.data[REPORT_MIME] as { kind: string; model?: string }] : []));
+  const outputs = [...saved, ...invalid];
   mkdirSync(out, { recursive: true });
   pageUrl = await buildPage(out, outputs);
   session = await launch();
@@ -106,5 +109,52 @@ describe('the Whittle renderer in a server-free page', () => {
 
     expect(problems).toEqual([]);
     await page.screenshot({ path: join(out, 'page.png'), fullPage: true });
+  });
+
+  it('a renderer given a second report before the first one has drawn shows only the second', async () => {
+    const page = await session.browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const { problems } = watch(page);
+    await page.goto(pageUrl);
+    await page.waitForFunction(() => window.whittlePageDone === true);
+    // the old report folds its table under its plots once they are drawn — the step a stale render got wrong
+    const old = reports.find((r) => r.kind === 'sparsity')!;
+    const next = reports.find((r) => r.kind === 'summary')!;
+    const shown = await page.evaluate(
+      async ({ mime, old, next }) => {
+        const model = (report: unknown) => ({ data: { [mime]: report } }) as never;
+        // `when` sends the second report: 'at once' (before the code has loaded), or 'while drawing'
+        // (as soon as the first report's title is on the page, while its plots are being drawn)
+        const race = async (when: 'at once' | 'while drawing') => {
+          const widget = window.whittleRendererFactory.createRenderer({ mimeType: mime } as never);
+          document.body.append(widget.node);
+          let second: Promise<void> | undefined;
+          if (when === 'while drawing') {
+            const seen = new MutationObserver(() => {
+              seen.disconnect();
+              second = widget.renderModel(model(next));
+            });
+            seen.observe(widget.node, { childList: true });
+          }
+          const first = widget.renderModel(model(old));
+          if (when === 'at once') second = widget.renderModel(model(next));
+          await first;
+          await second;
+          const node = widget.node;
+          return {
+            kind: node.dataset.whittleKind,
+            titles: [...node.querySelectorAll('.jp-WhittleReport-title')].map((t) => t.textContent),
+            tables: node.querySelectorAll('.jp-WhittleReport-table').length,
+            folded: node.querySelectorAll('details').length,
+            figures: node.querySelectorAll('.jp-WhittleReport-figure').length,
+            plots: node.querySelectorAll('svg.main-svg').length > 0,
+          };
+        };
+        return [await race('at once'), await race('while drawing')];
+      },
+      { mime: REPORT_MIME, old, next },
+    );
+    const only = { kind: 'summary', titles: [`summary of ${next.model}`], tables: 1, folded: 0, figures: 1, plots: true };
+    expect(shown).toEqual([only, only]);
+    expect(problems).toEqual([]);
   });
 });

@@ -13,6 +13,8 @@ declare global {
   interface Window {
     WHITTLE_OUTPUTS: nbformat.IOutput[];
     whittlePageDone?: boolean;
+    /** The renderer factory, for tests that drive a renderer directly (page.test.ts: a stale render). */
+    whittleRendererFactory: typeof rendererFactory;
   }
 }
 
@@ -23,4 +25,5 @@ const model = new OutputAreaModel({ trusted: false });
 const area = new OutputArea({ model, rendermime });
 Widget.attach(area, document.getElementById('main')!);
 model.fromJSON(window.WHITTLE_OUTPUTS);
+window.whittleRendererFactory = rendererFactory;
 window.whittlePageDone = true;

@@ -1,5 +1,5 @@
 import type { INotebookModel } from '@jupyterlab/notebook';
-import { REPORT_MIME, validateReport } from '@whittle/core/report';
+import { REPORT_MIME, validateReport } from '@whittle/report';
 import type { CollectedReport } from './combine.js';
 
 /** The valid Whittle reports among a notebook's outputs, in cell order (invalid ones are skipped). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REPORT_MIME, type Report } from '@whittle/core/report';
+import { REPORT_MIME, type Report } from '@whittle/report';
 import { WHITTLE_MIME } from './mime-type.js';
 import { combinedFigures, runPoints, runsTable } from './combine.js';
 
@@ -67,7 +67,7 @@ describe('side panel: reports from many cells on one page', () => {
 });
 
 describe('the MIME type the renderer registers', () => {
-  it("is core's REPORT_MIME (kept as a plain constant so start-up does not load the schema)", () => {
+  it("is @whittle/report's REPORT_MIME (kept as a plain constant so start-up does not load the schema)", () => {
     expect(WHITTLE_MIME).toBe(REPORT_MIME);
   });
 });

@@ -1,10 +1,10 @@
 /**
  * Reports from many cells → one picture, for the side panel: every run that
  * has a size and an accuracy becomes a point on one bytes-vs-accuracy plot,
- * and every sensitivity curve lands on one axis. Pure data, like traces.ts.
+ * and every curve (sensitivity, …) lands on one axis. What each report
+ * contributes comes from its kind's `panel` parts in @whittle/report's registry.
  */
-import { formatPercent, type Report, type Table } from '@whittle/core/report';
-import { escapeFigure, pct, type Figure, type Trace } from './traces.js';
+import { escapeFigure, kindOf, pct, reportTitle, type Figure, type Report, type RunPoint, type Table, type Trace } from '@whittle/report';
 
 /** A report and the notebook cell (0-based) whose output it came from. */
 export interface CollectedReport {
@@ -12,37 +12,12 @@ export interface CollectedReport {
   report: Report;
 }
 
-export interface RunPoint {
-  label: string;
-  bytes: number;
-  accuracy: number;
-}
-
 /** The side panel is narrow: legends go under the plot. */
 const PANEL_LEGEND = { orientation: 'h', y: -0.25 };
 
-export function reportTitle(r: Report): string {
-  return r.kind === 'summary' || r.kind === 'evaluate' ? `${r.kind} of ${r.model}` : r.title;
-}
-
 /** The (bytes, accuracy) points a report knows about; empty when it has no size or no accuracy. */
 export function runPoints(r: Report): RunPoint[] {
-  switch (r.kind) {
-    case 'pareto':
-      return r.points.map((p) => ({ label: p.label, bytes: p.bytes, accuracy: p.accuracy }));
-    case 'compare':
-      return [r.a, r.b].map((s) => ({ label: s.name, bytes: s.bytes, accuracy: s.accuracy }));
-    case 'quantization': {
-      const { accuracy, bytes } = r;
-      if (!accuracy || !bytes) return [];
-      const out: RunPoint[] = [];
-      if (accuracy.before !== null) out.push({ label: `${r.title} (before)`, bytes: bytes.before, accuracy: accuracy.before });
-      if (accuracy.after !== null) out.push({ label: r.title, bytes: bytes.after, accuracy: accuracy.after });
-      return out;
-    }
-    default:
-      return [];
-  }
+  return kindOf(r).panel?.points?.(r) ?? [];
 }
 
 export function combinedFigures(items: CollectedReport[]): Figure[] {
@@ -68,15 +43,7 @@ export function combinedFigures(items: CollectedReport[]): Figure[] {
     });
   }
   const curves: Trace[] = items.flatMap(({ cell, report }) =>
-    report.kind === 'sensitivity'
-      ? report.layers.map((l): Trace => ({
-          type: 'scatter',
-          mode: 'lines+markers',
-          name: `[${cell + 1}] ${l.name}`,
-          x: report.levels.map((v) => (report.technique === 'prune' ? pct(v) : v)),
-          y: l.values.map((v) => (report.metric === 'accuracy' ? pct(v) : v)),
-        }))
-      : [],
+    (kindOf(report).panel?.curves?.(report) ?? []).map((t) => ({ ...t, name: `[${cell + 1}] ${t.name ?? ''}` })),
   );
   if (curves.length) {
     out.push({
@@ -90,39 +57,15 @@ export function combinedFigures(items: CollectedReport[]): Figure[] {
 
 /** One row per collected report: where it came from and its headline figures, for the side panel's table. */
 export function runsTable(items: CollectedReport[]): Table {
-  const headline = (r: Report): [string, string] => {
-    switch (r.kind) {
-      case 'evaluate':
-        return [formatPercent(r.accuracy), ''];
-      case 'summary':
-        return ['', `${r.totals.bytes.toLocaleString('en-US')} bytes, ${formatPercent(r.totals.sparsity)} sparse`];
-      case 'sparsity':
-        return [
-          r.accuracy ? `${formatPercent(r.accuracy.before)} → ${formatPercent(r.accuracy.after)}` : '',
-          `${formatPercent(r.totals.sparsity)} sparse`,
-        ];
-      case 'quantization':
-        return [
-          r.accuracy ? `${formatPercent(r.accuracy.before)} → ${formatPercent(r.accuracy.after)}` : '',
-          r.bytes ? `${r.bytes.before.toLocaleString('en-US')} → ${r.bytes.after.toLocaleString('en-US')} bytes` : `${r.weights.bits}-bit`,
-        ];
-      case 'compare':
-        return [`${formatPercent(r.a.accuracy)} vs ${formatPercent(r.b.accuracy)}`, `agreement ${formatPercent(r.agreement)}`];
-      case 'pareto':
-        return ['', `${r.points.filter((p) => p.onFront).length} of ${r.points.length} on the front`];
-      case 'sensitivity':
-        return [
-          `baseline ${r.metric === 'accuracy' ? formatPercent(r.baseline) : r.baseline}`,
-          `${r.layers.length} layers × ${r.levels.length} levels`,
-        ];
-      case 'histogram':
-        return ['', `${r.series.length} series`];
-    }
-  };
   return {
     title: 'Reports in this notebook',
     columns: ['cell', 'kind', 'title', 'accuracy', 'result'],
-    rows: items.map(({ cell, report }) => [cell + 1, report.kind, reportTitle(report), ...headline(report)]),
+    rows: items.map(({ cell, report }) => [
+      cell + 1,
+      report.kind,
+      reportTitle(report),
+      ...(kindOf(report).panel?.headline?.(report) ?? ['', '']),
+    ]),
     notes: [],
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The report MIME type, as a plain constant: importing it from @whittle/core/report
+ * The report MIME type, as a plain constant: importing it from @whittle/report
  * would pull the schema (zod) into the bundle JupyterLab loads at start-up. A test
- * keeps it equal to core's REPORT_MIME.
+ * keeps it equal to @whittle/report's REPORT_MIME.
  */
 export const WHITTLE_MIME = 'application/vnd.whittle.report+json';

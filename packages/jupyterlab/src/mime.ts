@@ -6,6 +6,8 @@ import type { RenderedReport } from './render.js';
 
 export class ReportWidget extends Widget implements IRenderMime.IRenderer {
   private rendered: RenderedReport | undefined;
+  /** Counts renderModel calls: only the latest may draw (the side panel guards the same way). */
+  private generation = 0;
 
   constructor(private readonly mimeType: string) {
     super();
@@ -13,10 +15,17 @@ export class ReportWidget extends Widget implements IRenderMime.IRenderer {
   }
 
   async renderModel(model: IRenderMime.IMimeModel): Promise<void> {
+    const generation = ++this.generation;
+    const current = () => generation === this.generation && !this.isDisposed;
     // The schema and plotly load with the first report, not with JupyterLab.
     const { renderReport } = await import('./render.js');
+    // A newer model arrived while the code loaded (or the output was cleared): it owns the node now.
+    if (!current()) return;
     this.rendered?.dispose();
-    this.rendered = await renderReport(this.node, model.data[this.mimeType]);
+    this.rendered = undefined;
+    const rendered = await renderReport(this.node, model.data[this.mimeType], current);
+    if (current()) this.rendered = rendered;
+    else rendered.dispose();
   }
 
   protected override onResize(): void {

@@ -3,7 +3,7 @@
  * the four trace types Whittle draws — about a third of the full bundle, and
  * nothing is fetched until a report is on screen.
  */
-import type { Figure } from './traces.js';
+import type { Figure } from '@whittle/report';
 
 /** The part of plotly's API the renderer uses (lib/core ships no types). */
 export interface Plotly {

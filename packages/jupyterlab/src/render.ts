@@ -5,13 +5,11 @@
  * server-free browser test all use this same function.
  *
  * Text safety: report strings reach the DOM only through `textContent`
- * (see `el`) and reach plotly only escaped (see traces.ts) — there is no
+ * (see `el`) and reach plotly only escaped (see @whittle/report's figure.ts) — there is no
  * innerHTML anywhere in this package.
  */
-import { reportTable, validateReport, type Report, type Table } from '@whittle/core/report';
-import { reportTitle } from './combine.js';
+import { figures, kindOf, reportTable, reportTitle, validateReport, type Figure, type Report, type Table } from '@whittle/report';
 import { loadPlotly, plotLayout, themeLayout, type Plotly } from './plotly.js';
-import { figures, type Figure } from './traces.js';
 
 export interface RenderedReport {
   /** The validated report, or null when the payload was rejected. */
@@ -43,9 +41,6 @@ export function tableElement(table: Table): HTMLElement {
   for (const note of table.notes) box.append(el('p', 'jp-WhittleReport-note', note));
   return box;
 }
-
-/** Kinds whose table is the main content; for the others it folds away under the plots. */
-const TABLE_FIRST = new Set<Report['kind']>(['summary', 'evaluate', 'compare']);
 
 interface Plot {
   node: HTMLElement;
@@ -137,8 +132,12 @@ function controls(...children: HTMLElement[]): HTMLElement {
   return bar;
 }
 
-/** Validates `payload` and draws it into `host` (replacing its content). Never throws on bad data. */
-export async function renderReport(host: HTMLElement, payload: unknown): Promise<RenderedReport> {
+/**
+ * Validates `payload` and draws it into `host` (replacing its content). Never throws on bad data.
+ * `current` says whether this render still owns `host`: once it returns false (a newer render
+ * started while plotly loaded), this one stops touching `host` and disposes what it drew.
+ */
+export async function renderReport(host: HTMLElement, payload: unknown, current: () => boolean = () => true): Promise<RenderedReport> {
   host.replaceChildren();
   const v = validateReport(payload);
   if (!v.ok) {
@@ -150,10 +149,16 @@ export async function renderReport(host: HTMLElement, payload: unknown): Promise
   host.dataset.whittleKind = report.kind;
   host.append(el('div', 'jp-WhittleReport-title', reportTitle(report)));
   const table = tableElement(reportTable(report));
-  if (TABLE_FIRST.has(report.kind)) host.append(table);
+  // Kinds whose table is the main content show it first; for the others it folds away under the plots.
+  const tableFirst = kindOf(report).tableFirst === true;
+  if (tableFirst) host.append(table);
   const figs = figures(report);
   const drawn = await drawFigures(host, figs);
-  if (!TABLE_FIRST.has(report.kind)) {
+  if (!current()) {
+    drawn.dispose();
+    return { report, resize() {}, dispose() {} };
+  }
+  if (!tableFirst) {
     const details = el('details', 'jp-WhittleReport-details');
     details.append(el('summary', undefined, 'Table'), table);
     host.append(details);

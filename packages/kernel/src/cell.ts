@@ -4,7 +4,7 @@
  * NameError, TypeError, or core's one-line message) — never a dead kernel.
  */
 import { inspect } from 'node:util';
-import { toMimeBundle, validateReport, type Report } from '@whittle/core/report';
+import { toMimeBundle, validateReport, type Report } from '@whittle/report';
 import { findMagic, help, parseArgs, MagicTypeError, NameError, UsageError, type MagicContext, type MagicResult } from './magics/index.js';
 import type { Session, Outcome } from './session.js';
 import { splitCell, type Segment } from './rewrite.js';

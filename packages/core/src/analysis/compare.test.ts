@@ -9,7 +9,7 @@ import { compare } from './compare.js';
 import { evaluate } from './evaluate.js';
 import { kfold } from './kfold.js';
 import { fit } from '../train/fit.js';
-import { validateReport } from '../report/schema.js';
+import { validateReport } from '@whittle/report';
 
 beforeAll(() => initBackend());
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { checkModel } from '../models/check.js';
 import { saveModel } from '../io/save.js';
-import type { CompareReport } from '../report/schema.js';
+import type { CompareReport } from '@whittle/report';
 import { summary } from './summary.js';
 import { latency } from './latency.js';
 

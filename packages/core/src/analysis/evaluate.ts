@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { checkModel } from '../models/check.js';
-import type { EvaluateReport } from '../report/schema.js';
+import type { EvaluateReport } from '@whittle/report';
 
 export interface EvaluateOptions {
   /** Samples per forward pass. Default 500. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { validateReport } from '../report/schema.js';
+import { validateReport } from '@whittle/report';
 import { weightHistogram } from './histogram.js';
 
 function dense(kernel: number[]): tf.LayersModel {

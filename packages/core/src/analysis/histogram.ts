@@ -7,8 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { selectTargets, matches } from '../prune/targets.js';
-import { histogram } from '../report/histogram.js';
-import type { HistogramReport } from '../report/schema.js';
+import { histogram, type HistogramReport } from '@whittle/report';
 
 export interface WeightHistogramOptions {
   /** Layer names or globs to include (default: every prunable kernel, classifier included). */

@@ -40,7 +40,7 @@ describe('sweep', () => {
     const { mnist } = await import('../data/mnist.js');
     const { lenet5 } = await import('../models/reference.js');
     const { sweep } = await import('./sweep.js');
-    const { validateReport } = await import('../report/schema.js');
+    const { validateReport } = await import('@whittle/report');
     await initBackend();
     const model = lenet5({ pretrained: true });
     const before = model.getWeights().map((w) => Array.from(w.dataSync()));

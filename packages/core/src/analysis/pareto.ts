@@ -1,4 +1,4 @@
-import type { ParetoReport } from '../report/schema.js';
+import type { ParetoReport } from '@whittle/report';
 
 export interface ParetoInput {
   label: string;

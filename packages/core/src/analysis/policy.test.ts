@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { policyFromSensitivity } from './policy.js';
-import type { SensitivityReport } from '../report/schema.js';
+import type { SensitivityReport } from '@whittle/report';
 
 const pruneReport: SensitivityReport = {
   kind: 'sensitivity',

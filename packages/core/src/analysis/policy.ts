@@ -1,5 +1,5 @@
 import { fail } from '../errors.js';
-import type { SensitivityReport } from '../report/schema.js';
+import type { SensitivityReport } from '@whittle/report';
 
 export interface PolicyOptions {
   /** Largest acceptable drop of the metric from the baseline (accuracy: a fraction, e.g. 0.005 = 0.5 pp). */

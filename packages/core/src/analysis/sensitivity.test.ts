@@ -7,7 +7,7 @@ import { lenet5 } from '../models/reference.js';
 import { evaluate } from './evaluate.js';
 import { fakeQuantizePerChannel, magnitudePrune } from './perturb.js';
 import { sensitivity } from './sensitivity.js';
-import { validateReport } from '../report/schema.js';
+import { validateReport } from '@whittle/report';
 
 beforeAll(() => initBackend());
 

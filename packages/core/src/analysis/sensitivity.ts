@@ -11,7 +11,7 @@ import { permutation } from '../data/random.js';
 import { checkPositiveInt, fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
-import type { SensitivityReport } from '../report/schema.js';
+import type { SensitivityReport } from '@whittle/report';
 import { evaluate } from './evaluate.js';
 import { PERTURBATIONS, kernelIndex, type Technique } from './perturb.js';
 

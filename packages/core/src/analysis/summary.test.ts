@@ -3,7 +3,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { initBackend } from '../backend/index.js';
 import { buildLenet300100, buildLenet5, buildMobilenetMini } from '../models/architectures.js';
 import { summary } from './summary.js';
-import { validateReport } from '../report/schema.js';
+import { validateReport } from '@whittle/report';
 
 beforeAll(() => initBackend());
 

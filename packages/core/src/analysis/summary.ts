@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkModel } from '../models/check.js';
-import type { SummaryLayer, SummaryReport } from '../report/schema.js';
+import type { SummaryLayer, SummaryReport } from '@whittle/report';
 
 type Shape = (number | null)[];
 const prod = (s: readonly (number | null)[]) => s.reduce<number>((a, b) => a * (b ?? 1), 1);

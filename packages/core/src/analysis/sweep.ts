@@ -14,7 +14,7 @@ import { saveModel } from '../io/save.js';
 import { prune } from '../prune/prune.js';
 import { quantize } from '../quantize/ptq.js';
 import { simulateExport } from '../quantize/export.js';
-import type { ParetoReport } from '../report/schema.js';
+import type { ParetoReport } from '@whittle/report';
 import { evaluate } from './evaluate.js';
 import { paretoReport, type ParetoInput } from './pareto.js';
 import { modelBytes } from '../io/bytes.js';

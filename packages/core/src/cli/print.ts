@@ -1,5 +1,4 @@
-import { reportText } from '../report/mime.js';
-import type { Report } from '../report/schema.js';
+import { reportText, type Report } from '@whittle/report';
 
 /** Prints a report as JSON (machine-readable) or as its text table. */
 export function printReport(report: Report, json: boolean | undefined): void {

@@ -3,9 +3,17 @@ import { fail } from '../errors.js';
 
 export type Layout = 'flat' | 'image';
 
+/** What names a dataset's columns and classes, when its source knows them. */
+export interface DatasetNames {
+  /** Name of each input feature: a column of x reshaped to [n, features] (words for spam(), pixels 'r3c5' for mnist()). */
+  featureNames?: readonly string[];
+  /** Name of each class: label i is classNames[i]. */
+  classNames?: readonly string[];
+}
+
 /** Inputs and one-hot targets as tensors, plus the integer labels as plain data. */
-export interface Dataset {
-  /** [n, 784] ('flat') or [n, 28, 28, 1] ('image'). */
+export interface Dataset extends DatasetNames {
+  /** [n, ...sample shape]: e.g. [n, 784] ('flat') or [n, 28, 28, 1] ('image') for MNIST. */
   x: tf.Tensor;
   /** One-hot float32 [n, classes]. */
   y: tf.Tensor2D;
@@ -15,25 +23,41 @@ export interface Dataset {
   dispose(): void;
 }
 
-export function fromArrays(pixels: Float32Array, labels: Int32Array, layout: Layout, classes: number): Dataset {
+/** A dataset from row-major values ([n, ...sampleShape]) and integer labels in [0, classes). */
+export function fromArrays(
+  values: Float32Array,
+  labels: Int32Array,
+  sampleShape: readonly number[],
+  classes: number,
+  names: DatasetNames = {},
+): Dataset {
   const n = labels.length;
-  const features = pixels.length / n;
-  const side = Math.round(Math.sqrt(features));
-  const shape = layout === 'flat' ? [n, features] : [n, side, side, 1];
-  return makeDataset(tf.tensor(pixels, shape), tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat() as tf.Tensor2D, labels);
+  const x = tf.tensor(values, [n, ...sampleShape]);
+  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat() as tf.Tensor2D);
+  return makeDataset(x, y, labels, names);
 }
 
-export function makeDataset(x: tf.Tensor, y: tf.Tensor2D, labels?: Int32Array): Dataset {
+/** A dataset over the given tensors (it takes ownership: dispose() frees them); labels default to argmax(y). */
+export function makeDataset(x: tf.Tensor, y: tf.Tensor2D, labels?: Int32Array, names: DatasetNames = {}): Dataset {
   if (x.shape[0] !== y.shape[0]) fail('dataset', `x has ${x.shape[0]} samples but y has ${y.shape[0]}`);
-  const ownLabels = labels ?? (tf.tidy(() => y.argMax(1)).dataSync() as Int32Array);
   return {
     x,
     y,
-    labels: ownLabels,
+    labels: labels ?? argMaxRows(y),
     size: x.shape[0]!,
+    ...names,
     dispose: () => tf.dispose([x, y]),
   };
 }
+
+function argMaxRows(y: tf.Tensor2D): Int32Array {
+  const classes = tf.argMax(y, 1);
+  const labels = Int32Array.from(classes.dataSync());
+  classes.dispose();
+  return labels;
+}
+
+const namesOf = (data: Dataset): DatasetNames => ({ featureNames: data.featureNames, classNames: data.classNames });
 
 /** Rows [start, start + count) of a dataset as a new dataset (new tensors; dispose them). */
 export function slice(data: Dataset, start: number, count: number): Dataset {
@@ -43,6 +67,7 @@ export function slice(data: Dataset, start: number, count: number): Dataset {
     tf.slice(data.x, begin, end - begin),
     tf.slice(data.y, begin, end - begin) as tf.Tensor2D,
     data.labels.slice(begin, end),
+    namesOf(data),
   );
 }
 
@@ -56,5 +81,6 @@ export function gather(data: Dataset, rows: ArrayLike<number>): Dataset {
     x,
     y,
     Int32Array.from(rows, (r) => data.labels[r]!),
+    namesOf(data),
   );
 }

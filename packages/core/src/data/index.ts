@@ -1,3 +1,6 @@
 export { mnist, mnistArrays, MNIST_CLASSES, MNIST_PIXELS, type MnistOptions } from './mnist.js';
-export { fromArrays, makeDataset, slice, gather, type Dataset, type Layout } from './dataset.js';
+export { spam, type SpamOptions } from './spam.js';
+export type { SubsetOptions } from './bundled.js';
+export { stratifiedRows } from './subset.js';
+export { fromArrays, makeDataset, slice, gather, type Dataset, type DatasetNames, type Layout } from './dataset.js';
 export { rng, permutation } from './random.js';

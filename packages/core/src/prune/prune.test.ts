@@ -4,7 +4,7 @@ import { initBackend } from '../backend/index.js';
 import { makeDataset } from '../data/dataset.js';
 import { mnist } from '../data/mnist.js';
 import { lenet300100, lenet5, referenceModel, REFERENCE_NAMES, REFERENCE_MODELS } from '../models/reference.js';
-import { validateReport } from '../report/schema.js';
+import { validateReport } from '@whittle/report';
 import { prune } from './prune.js';
 import { kthSmallest } from './select.js';
 

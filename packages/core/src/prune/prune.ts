@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
-import type { SparsityReport } from '../report/schema.js';
+import type { SparsityReport } from '@whittle/report';
 import { weightScores, type UnstructuredMethod } from './criteria.js';
 import { calibrationBatch, leastSquaresRefitMasked } from './compensate.js';
 import { globalMasks, layerMask, nmMask, type Masks } from './masks.js';

@@ -1,7 +1,6 @@
 /** Builds the `sparsity` report: per pruned kernel, totals, mask pictures and weight histograms. */
 import type * as tf from '@tensorflow/tfjs';
-import { histogram } from '../report/histogram.js';
-import type { MaskImage, SparsityLayer, SparsityReport } from '../report/schema.js';
+import { histogram, type MaskImage, type SparsityLayer, type SparsityReport } from '@whittle/report';
 
 const MAX_CELLS = 32;
 const MAX_MASK_IMAGES = 4;

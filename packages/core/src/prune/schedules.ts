@@ -10,7 +10,7 @@ import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { evaluate } from '../analysis/evaluate.js';
 import { fit, type FitOptions } from '../train/fit.js';
-import type { SparsityReport } from '../report/schema.js';
+import type { SparsityReport } from '@whittle/report';
 import { maskBinding, fineTune } from './finetune.js';
 import type { Masks } from './masks.js';
 import { normalize, type PruneOptions } from './options.js';

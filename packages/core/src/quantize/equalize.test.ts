@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.js';
 import { mnist } from '../data/mnist.js';
 import { mobilenetMini, lenet5, resnetMini } from '../models/reference.js';
-import { validateReport } from '../report/schema.js';
+import { validateReport } from '@whittle/report';
 import { equalize, foldBatchNorm } from './equalize.js';
 import { quantize } from './ptq.js';
 

@@ -1,5 +1,4 @@
-import { histogram } from '../report/histogram.js';
-import type { QuantizationLayer } from '../report/schema.js';
+import { histogram, type QuantizationLayer } from '@whittle/report';
 
 /** Error statistics of a quantized weight against the original. */
 export function errorStats(original: Float32Array, quantized: Float32Array) {

@@ -11,7 +11,7 @@ import { evaluate, predictClasses } from '../analysis/evaluate.js';
 import { lenet5, lenet300100 } from '../models/reference.js';
 import { loadModel } from '../io/load.js';
 import { saveModel } from '../io/save.js';
-import { validateReport } from '../report/schema.js';
+import { validateReport } from '@whittle/report';
 import { quantize } from './ptq.js';
 import { simulateExport } from './export.js';
 import { quantizeTensor, dequantizeTensor } from './affine.js';

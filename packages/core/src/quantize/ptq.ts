@@ -12,7 +12,7 @@ import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { kernelIndex } from '../analysis/perturb.js';
 import { matches } from '../prune/targets.js';
-import type { QuantizationLayer, QuantizationReport } from '../report/schema.js';
+import type { QuantizationLayer, QuantizationReport } from '@whittle/report';
 import { checkFinite, quantizeTensor, dequantizeTensor, type Scheme } from './affine.js';
 import { binarize, ternarize, toFloat16 } from './special.js';
 import { FakeQuant } from './fake-quant-layer.js';

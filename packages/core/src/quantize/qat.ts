@@ -15,7 +15,7 @@ import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { kernelIndex } from '../analysis/perturb.js';
 import { fit, type FitOptions } from '../train/fit.js';
-import type { QuantizationReport } from '../report/schema.js';
+import type { QuantizationReport } from '@whittle/report';
 import { layerRow } from './metrics.js';
 
 export interface QatOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {

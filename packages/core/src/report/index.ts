@@ -1,5 +1,6 @@
-/** `@whittle/core/report`: report types, schema, tables and MIME bundles — no tfjs. */
-export * from './schema.js';
-export * from './table.js';
-export * from './mime.js';
-export * from './histogram.js';
+/**
+ * `@whittle/core/report`: kept as a re-export of `@whittle/report`, where report
+ * kinds, schema, tables and MIME bundles now live (no tfjs). New code imports
+ * `@whittle/report` directly.
+ */
+export * from '@whittle/report';

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { parse as shellParse } from 'shell-quote';
-import type { Report } from '@whittle/core/report';
+import type { Report } from '@whittle/report';
 
 export class UsageError extends Error {
   override name = 'UsageError';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateReport, type Report } from '@whittle/core/report';
-import { figures, plotlyText } from './traces.js';
+import { figures, plotlyText, validateReport, type Report } from './index.js';
 
 const hist = { binEdges: [-1, 0, 1], counts: [3, 5] };
 

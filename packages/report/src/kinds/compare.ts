@@ -1,0 +1,63 @@
+/** `compare`: two models side by side — accuracy, size, latency, agreement (`compare`, `%compare`). */
+import { z } from 'zod';
+import { count, defineKind, formatInt as int, formatPercent, formatSig as sig, fraction, version } from '../base.js';
+import { pct } from '../figure.js';
+
+const CompareSide = z.object({
+  name: z.string(),
+  accuracy: fraction,
+  params: count,
+  nonzeros: count,
+  bytes: count,
+  latencyMs: z.number().nonnegative().nullable(),
+});
+
+export const CompareReport = z.object({
+  kind: z.literal('compare'),
+  version,
+  title: z.string(),
+  a: CompareSide,
+  b: CompareSide,
+  /** Fraction of samples where both models predict the same class. */
+  agreement: fraction,
+  /** Mean KL(a ‖ b) between output distributions. */
+  meanKl: z.number().nonnegative(),
+  samples: count,
+});
+
+export type CompareReport = z.infer<typeof CompareReport>;
+
+const BARS = ['accuracy %', 'nonzeros (k)', 'bytes (kB)'];
+
+export const compareKind = defineKind({
+  schema: CompareReport,
+  tableFirst: true,
+  table: (r) => ({
+    title: r.title,
+    columns: ['', r.a.name, r.b.name],
+    rows: [
+      ['accuracy', formatPercent(r.a.accuracy), formatPercent(r.b.accuracy)],
+      ['params', int(r.a.params), int(r.b.params)],
+      ['nonzeros', int(r.a.nonzeros), int(r.b.nonzeros)],
+      ['bytes', int(r.a.bytes), int(r.b.bytes)],
+      ['latency ms', sig(r.a.latencyMs, 3), sig(r.b.latencyMs, 3)],
+    ],
+    notes: [`top-1 agreement ${formatPercent(r.agreement)}, mean KL ${sig(r.meanKl, 3)} over ${int(r.samples)} samples`],
+  }),
+  figures: (r) => [
+    {
+      title: r.title,
+      data: [r.a, r.b].map((s) => ({
+        type: 'bar' as const,
+        name: s.name,
+        x: BARS,
+        y: [pct(s.accuracy), s.nonzeros / 1000, s.bytes / 1000],
+      })),
+      layout: { barmode: 'group' },
+    },
+  ],
+  panel: {
+    points: (r) => [r.a, r.b].map((s) => ({ label: s.name, bytes: s.bytes, accuracy: s.accuracy })),
+    headline: (r) => [`${formatPercent(r.a.accuracy)} vs ${formatPercent(r.b.accuracy)}`, `agreement ${formatPercent(r.agreement)}`],
+  },
+});

@@ -1,0 +1,65 @@
+/** `pareto`: size vs accuracy of many configurations, with the front marked (`sweep`, `%sweep`). */
+import { z } from 'zod';
+import { count, defineKind, formatInt as int, formatPercent, fraction, version } from '../base.js';
+import { pct } from '../figure.js';
+
+export const ParetoReport = z.object({
+  kind: z.literal('pareto'),
+  version,
+  title: z.string(),
+  points: z.array(
+    z.object({
+      label: z.string(),
+      /** Bytes actually written by save. */
+      bytes: count,
+      accuracy: fraction,
+      onFront: z.boolean(),
+      config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional(),
+    }),
+  ),
+});
+
+export type ParetoReport = z.infer<typeof ParetoReport>;
+
+export const paretoKind = defineKind({
+  schema: ParetoReport,
+  table: (r) => ({
+    title: r.title,
+    columns: ['configuration', 'bytes', 'accuracy', 'on front'],
+    rows: r.points.map((p) => [p.label, int(p.bytes), formatPercent(p.accuracy), p.onFront ? 'yes' : '']),
+    notes: [],
+  }),
+  figures: (r) => {
+    const front = r.points.filter((p) => p.onFront).sort((a, b) => a.bytes - b.bytes);
+    return [
+      {
+        title: r.title,
+        data: [
+          {
+            type: 'scatter',
+            mode: 'markers',
+            name: 'configurations',
+            x: r.points.map((p) => p.bytes),
+            y: r.points.map((p) => pct(p.accuracy)),
+            text: r.points.map((p) => p.label),
+            hovertemplate: '%{text}<br>%{x} bytes<br>%{y}%<extra></extra>',
+          },
+          {
+            type: 'scatter',
+            mode: 'lines+markers',
+            name: 'Pareto front',
+            x: front.map((p) => p.bytes),
+            y: front.map((p) => pct(p.accuracy)),
+            text: front.map((p) => p.label),
+            hovertemplate: '%{text}<extra></extra>',
+          },
+        ],
+        layout: { xaxis: { title: 'bytes', type: 'log' }, yaxis: { title: 'accuracy %' } },
+      },
+    ];
+  },
+  panel: {
+    points: (r) => r.points.map((p) => ({ label: p.label, bytes: p.bytes, accuracy: p.accuracy })),
+    headline: (r) => ['', `${r.points.filter((p) => p.onFront).length} of ${r.points.length} on the front`],
+  },
+});

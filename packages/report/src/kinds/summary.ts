@@ -1,0 +1,63 @@
+/** `summary`: a model's layers with parameters, nonzeros, MACs and bytes (`summary(model)`, `%summary`). */
+import { z } from 'zod';
+import { count, defineKind, formatInt as int, formatPercent as pct, formatShape as dims, fraction, shape, version } from '../base.js';
+
+export const SummaryLayer = z.object({
+  name: z.string(),
+  type: z.string(),
+  outputShape: shape,
+  params: count,
+  nonzeros: count,
+  sparsity: fraction,
+  /** Multiply-accumulates per sample. */
+  macs: count,
+  /** Bytes of the weights at their stored precision (fp32 unless quantized). */
+  bytes: count,
+  /** Bits per weight, when quantized. */
+  bits: z.number().nullable().optional(),
+});
+
+export const SummaryReport = z.object({
+  kind: z.literal('summary'),
+  version,
+  model: z.string(),
+  layers: z.array(SummaryLayer),
+  totals: z.object({ params: count, nonzeros: count, sparsity: fraction, macs: count, bytes: count }),
+});
+
+export type SummaryLayer = z.infer<typeof SummaryLayer>;
+export type SummaryReport = z.infer<typeof SummaryReport>;
+
+export const summaryKind = defineKind({
+  schema: SummaryReport,
+  title: (r) => `summary of ${r.model}`,
+  tableFirst: true,
+  table: (r) => ({
+    title: `Summary of ${r.model}`,
+    columns: ['layer', 'type', 'output', 'params', 'nonzeros', 'sparsity', 'MACs', 'bytes'],
+    rows: r.layers.map((l) => [
+      l.name,
+      l.type,
+      dims(l.outputShape),
+      int(l.params),
+      int(l.nonzeros),
+      pct(l.sparsity),
+      int(l.macs),
+      int(l.bytes),
+    ]),
+    notes: [
+      `total: ${int(r.totals.params)} params, ${int(r.totals.nonzeros)} nonzero (${pct(r.totals.sparsity)} sparse), ${int(r.totals.macs)} MACs/sample, ${int(r.totals.bytes)} bytes`,
+    ],
+  }),
+  figures: (r) => [
+    {
+      title: `Parameters and nonzeros per layer — ${r.model}`,
+      data: [
+        { type: 'bar', name: 'params', x: r.layers.map((l) => l.name), y: r.layers.map((l) => l.params) },
+        { type: 'bar', name: 'nonzeros', x: r.layers.map((l) => l.name), y: r.layers.map((l) => l.nonzeros) },
+      ],
+      layout: { barmode: 'group', yaxis: { title: 'count' } },
+    },
+  ],
+  panel: { headline: (r) => ['', `${int(r.totals.bytes)} bytes, ${pct(r.totals.sparsity)} sparse`] },
+});
