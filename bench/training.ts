@@ -55,20 +55,45 @@ export const training: Benchmark = {
         for (let r = 0; r < p.rounds; r++) {
           wasm.push(await secondsPerEpoch(p.name, 'wasm', p.wasm));
           if (!('error' in torch)) pt.push(((await torch.train(p.name, p.wasm)) / (64 * p.wasm)) * EPOCH_SAMPLES);
-          log(`${p.name} round ${r + 1}: Whittle ${wasm.at(-1)!.toFixed(2)} s/epoch${pt.length ? `, PyTorch ${pt.at(-1)!.toFixed(2)} s/epoch` : ''}`);
+          log(
+            `${p.name} round ${r + 1}: Whittle ${wasm.at(-1)!.toFixed(2)} s/epoch${pt.length ? `, PyTorch ${pt.at(-1)!.toFixed(2)} s/epoch` : ''}`,
+          );
         }
         const plain = await secondsPerEpoch(p.name, 'wasm', p.wasm, false);
         const cpu = await secondsPerEpoch(p.name, 'cpu', p.cpu);
         log(`${p.name}: wasm with tfjs's own kernels ${plain.toFixed(2)} s/epoch, cpu ${cpu.toFixed(1)} s/epoch`);
         const ratio = pt.length ? median(wasm.map((w, i) => w / pt[i]!)) : undefined;
-        figures.push({ name: `${p.name} wasm s/epoch`, value: median(wasm), unit: 's', min: Math.min(...wasm), max: Math.max(...wasm), runs: wasm.length });
+        figures.push({
+          name: `${p.name} wasm s/epoch`,
+          value: median(wasm),
+          unit: 's',
+          min: Math.min(...wasm),
+          max: Math.max(...wasm),
+          runs: wasm.length,
+        });
         if (pt.length) {
-          figures.push({ name: `${p.name} PyTorch s/epoch (same run)`, value: median(pt), unit: 's', min: Math.min(...pt), max: Math.max(...pt), runs: pt.length });
+          figures.push({
+            name: `${p.name} PyTorch s/epoch (same run)`,
+            value: median(pt),
+            unit: 's',
+            min: Math.min(...pt),
+            max: Math.max(...pt),
+            runs: pt.length,
+          });
           figures.push({ name: `${p.name} Whittle / PyTorch`, value: ratio!, unit: '×' });
         }
         figures.push({ name: `${p.name} wasm with tfjs's own kernels s/epoch`, value: plain, unit: 's' });
         figures.push({ name: `${p.name} cpu s/epoch`, value: cpu, unit: 's' });
-        const met = p.targetRatio !== undefined ? (ratio !== undefined ? (ratio <= p.targetRatio ? ' ✓' : ' ✗') : '') : median(wasm) <= 30 ? ' ✓' : ' ✗';
+        const met =
+          p.targetRatio !== undefined
+            ? ratio !== undefined
+              ? ratio <= p.targetRatio
+                ? ' ✓'
+                : ' ✗'
+              : ''
+            : median(wasm) <= 30
+              ? ' ✓'
+              : ' ✗';
         rows.push([
           p.name,
           range(wasm),
@@ -83,7 +108,10 @@ export const training: Benchmark = {
     } finally {
       if (!('error' in torch)) torch.close();
     }
-    if (!('error' in torch)) notes.unshift(`PyTorch: ${torch.label} (Debian python3-torch, OMP_WAIT_POLICY=PASSIVE); Whittle’s wasm backend runs single-threaded (see README: wasm threads in Node).`);
+    if (!('error' in torch))
+      notes.unshift(
+        `PyTorch: ${torch.label} (Debian python3-torch, OMP_WAIT_POLICY=PASSIVE); Whittle’s wasm backend runs single-threaded (see README: wasm threads in Node).`,
+      );
     notes.push(
       'The machine is shared by other sessions while this runs: absolute times move by 2× or more between runs; compare the same-run ratios.',
       'tfjs-node (`tensorflow` backend) is used first when it installs; on these machines its install fails (it downloads libtensorflow), so it is not in the table.',
