@@ -5,7 +5,7 @@
  * untouched. Reports are plain data (see `./report`), shown as tables anywhere
  * and as plots in JupyterLab.
  */
-export { initBackend, backendInfo, registerWasmTrainingKernels, useFastWasmKernels, type BackendInfo, type BackendName } from './backend/index.js';
+export { initBackend, backendInfo, registerWasmTrainingKernels, type BackendInfo, type BackendName } from './backend/index.js';
 export * from './data/index.js';
 export * from './models/index.js';
 export * from './analysis/index.js';
@@ -16,3 +16,4 @@ export * from './quantize/index.js';
 export { fit, crossEntropy, type FitOptions, type FitResult, type TrainProgress } from './train/fit.js';
 export { WhittleError } from './errors.js';
 export { parseLevels } from './cli/levels.js';
+export { useFastWasmKernels } from './backend/index.js';
