@@ -37,6 +37,7 @@ const cases = [
   { pad: 'same', stride: 2, ci: 3, co: 8, f: 3, hw: 11 },
   { pad: 'valid', stride: 2, ci: 4, co: 5, f: 3, hw: 10 },
   { pad: 'same', stride: 2, ci: 8, co: 4, f: 1, hw: 7 },
+  { pad: 'valid', stride: 1, ci: 16, co: 32, f: 1, hw: 7 }, // pointwise: the matrix-product path
 ] as const;
 
 describe('wasm training kernels agree with the cpu backend', () => {
