@@ -32,7 +32,7 @@ export const training: Benchmark = {
   name: 'training',
   title: 'Training speed: seconds per epoch, Whittle (wasm) beside PyTorch in the same run',
   description:
-    'One epoch = 7,996 MNIST digits, batch 64, Adam 1e-3; seconds extrapolated from the batches timed (after an untimed warm-up). Whittle runs on tfjs-backend-wasm with its gradient kernels: the ones wasm lacks (Conv2DBackpropFilter, depthwise backprop) and faster replacements for Conv2DBackpropInput, MaxPoolGrad, transposed BatchMatMul and Tile. PyTorch (Debian python3-torch, CPU) runs the same models and protocol in a worker process, interleaved with Whittle’s runs (round by round); “Whittle / PyTorch” is the median of the per-round ratios. The pure-JS cpu backend is timed once on a few batches.',
+    'One epoch = 7,996 MNIST digits, batch 64, Adam 1e-3; seconds extrapolated from the batches timed (after an untimed warm-up). Whittle runs on tfjs-backend-wasm with its gradient kernels: the ones wasm lacks (Conv2DBackpropFilter, depthwise backprop) and faster replacements for Conv2DBackpropInput, MaxPoolGrad, transposed BatchMatMul, Tile, GatherV2 and Slice. PyTorch (Debian python3-torch, CPU) runs the same models and protocol in a worker process, interleaved with Whittle’s runs (round by round); “Whittle / PyTorch” is the median of the per-round ratios. The pure-JS cpu backend is timed once on a few batches.',
   run: async ({ quick, log }) => {
     const plan: { name: ReferenceName; wasm: number; cpu: number; rounds: number; target: string; targetRatio?: number }[] = [
       { name: 'lenet-300-100', wasm: quick ? 20 : 124, cpu: quick ? 3 : 20, rounds: quick ? 1 : 3, target: '≤ 1.2×', targetRatio: 1.2 },
