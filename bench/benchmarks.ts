@@ -8,12 +8,21 @@ import { quantizeQuality } from './quantize-quality.js';
 import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
+import { deepCompressionBench } from './deep-compression.js';
+import { dimensions, dimensionsSpam } from './dimensions.js';
+import { demoBench } from './demo.js';
+import { distillationBench } from './distillation.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
   baseline,
+  demoBench,
   pruneQuality,
   quantizeQuality,
+  deepCompressionBench,
+  dimensions,
+  dimensionsSpam,
+  distillationBench,
   toolkitSpeed,
   training,
   inference,

@@ -72,7 +72,7 @@ describe('the Whittle kernel', () => {
     expect(report('structured', 'sparsity').physicallySmaller).toBe(true);
     expect(Number(cell('structured').text.trim().split('\n').at(-1))).toBeLessThan(61706);
     expect(report('finetune', 'sparsity').accuracy!.after!).toBeGreaterThan(0.9);
-    // --calibrate refits the pruned Dense layers: one-shot accuracy at 90 % far above plain pruning's
+    // --calibration data: compensate defaults to the least-squares refit of the pruned Dense layers: one-shot accuracy at 90 % far above plain pruning's
     const [plain, refit] = JSON.parse(cell('calibrate-check').text.trim().split('\n').at(-1)!.slice(1, -1)) as [number, number];
     expect(refit - plain, `plain ${plain}, refit ${refit}`).toBeGreaterThan(0.05);
     expect(cell('bad-calibrate').enames).toEqual(['TypeError']);
@@ -80,6 +80,10 @@ describe('the Whittle kernel', () => {
     const q8 = report('quantize', 'quantization');
     expect(q8.accuracy!.before! - q8.accuracy!.after!).toBeLessThanOrEqual(0.002);
     expect(report('qat', 'quantization').weights.bits).toBe(2);
+    const shared = report('cluster', 'clustering');
+    expect(shared.layers.map((l) => l.clusters)).toEqual([8, 8, 8, 8, 8]);
+    expect(shared.accuracy!.after!).toBeGreaterThan(0.9);
+    expect(cell('bad-cluster').enames).toEqual(['WhittleError']);
     const s = report('sensitivity', 'sensitivity');
     for (const layer of s.layers) expect(layer.values[0]).toBe(s.baseline);
     expect(report('compare', 'compare').agreement).toBeGreaterThan(0.8);

@@ -78,13 +78,13 @@ describe('the Whittle renderer in a server-free page', () => {
     expect(await sensitivity.locator('.ytitle').textContent()).toBe('accuracy %');
 
     // the mask heatmap's layer picker swaps the plot's title to the chosen layer
-    const picker = page.locator('.jp-WhittleReport-picker').first();
+    // (the first figure with a picker: the clustering report's histogram has one too)
+    const picked = page.locator('.jp-WhittleReport-figure', { has: page.locator('.jp-WhittleReport-picker') }).first();
+    const picker = picked.locator('.jp-WhittleReport-picker');
     const options = await picker.locator('option').allTextContents();
     expect(options.length).toBeGreaterThan(1);
     await picker.selectOption({ index: 1 });
-    await expect
-      .poll(() => page.locator('.jp-WhittleReport-figure', { has: picker }).locator('.gtitle').textContent())
-      .toContain(options[1]);
+    await expect.poll(() => picked.locator('.gtitle').textContent()).toContain(options[1]);
 
     // the log-y toggle switches the histogram's axis
     const figure = page.locator('.jp-WhittleReport[data-whittle-kind="histogram"] .jp-WhittleReport-figure').first();
@@ -92,9 +92,17 @@ describe('the Whittle renderer in a server-free page', () => {
     await figure.locator('input[type=checkbox]').click();
     await expect.poll(() => figure.locator('.ytick text').allTextContents()).not.toEqual(before);
     const linear = await figure.locator('.ytick text').allTextContents();
-    // a theme switch (JupyterLab flips data-jp-theme-* on <body>) re-themes the plots but keeps the user's choice
-    await page.evaluate(() => document.body.setAttribute('data-jp-theme-name', 'switched'));
-    await page.waitForTimeout(300);
+    // a theme switch (JupyterLab flips data-jp-theme-* on <body> and its CSS variables change) re-themes the plots
+    // but keeps the user's choice: wait until the new background is drawn, then look at the axis
+    await page.evaluate(() => {
+      document.body.style.setProperty('--jp-layout-color0', 'rgb(1, 2, 3)');
+      document.body.setAttribute('data-jp-theme-name', 'switched');
+    });
+    const paper = () =>
+      figure
+        .locator('.jp-WhittleReport-plot')
+        .evaluate((node) => (node as unknown as { _fullLayout: { paper_bgcolor: string } })._fullLayout.paper_bgcolor);
+    await expect.poll(paper, { timeout: 20_000 }).toBe('rgb(1, 2, 3)');
     expect(await figure.locator('.ytick text').allTextContents()).toEqual(linear);
 
     // plots follow their container's width

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkModel } from '../models/check.js';
+import { checkRunnable } from '../models/check.js';
+import type { AnyModel } from '../io/graph.js';
 import { checkPositiveInt } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface LatencyOptions {
   /** Timed runs. Default 20. */
@@ -13,6 +15,7 @@ export interface LatencyOptions {
    */
   batchSize?: number;
 }
+const LATENCY_KEYS = optionKeys<LatencyOptions>({ runs: true, warmup: true, batchSize: true });
 
 export interface Latency {
   medianMs: number;
@@ -23,8 +26,9 @@ export interface Latency {
 }
 
 /** Wall-clock time of `model.predict(input)` (one batch by default) including reading the result back. */
-export function latency(model: tf.LayersModel, input: tf.Tensor, options: LatencyOptions = {}): Latency {
-  checkModel('latency', model);
+export function latency(model: AnyModel, input: tf.Tensor, options: LatencyOptions = {}): Latency {
+  checkRunnable('latency', model);
+  checkOptions('latency', options, LATENCY_KEYS);
   const runs = checkPositiveInt('latency', 'runs', options.runs ?? 20);
   const batchSize = checkPositiveInt('latency', 'batchSize', options.batchSize ?? Math.max(1, input.shape[0] ?? 1));
   const once = () => {

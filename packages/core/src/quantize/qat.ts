@@ -13,17 +13,34 @@ import type { Dataset } from '../data/dataset.js';
 import { checkIntInRange } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
-import { kernelIndex } from '../analysis/perturb.js';
-import { fit, type FitOptions } from '../train/fit.js';
+import { kernelOf } from '../models/weights.js';
+import { fit, TRAIN_OPTIONS, type FitOptions } from '../train/fit.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { QuantizationReport } from '@whittle/report';
 import { layerRow } from './metrics.js';
+import { teacherTerm, type TeacherOptions } from '../distill/teacher.js';
 
 export interface QatOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {
   /** 2…8. */
   bits: number;
   /** Per output channel scales (default true). */
   perChannel?: boolean;
+  /** Learn from this model too (usually the float original): adds the distillation term (see distill). */
+  teacher?: TeacherOptions['teacher'];
+  /** Temperature of the teacher term. Default 4. */
+  temperature?: number;
+  /** Weight of the teacher term in [0, 1]. Default 0.9. */
+  alpha?: number;
 }
+
+const QAT_KEYS = optionKeys<QatOptions>({
+  ...TRAIN_OPTIONS,
+  bits: true,
+  perChannel: true,
+  teacher: true,
+  temperature: true,
+  alpha: true,
+});
 
 /** Symmetric fake quantization in tfjs ops: scale = max|w| / (2^(b−1) − 1) per channel (last axis) or tensor. */
 export function fakeQuantWeights(w: tf.Tensor, bits: number, perChannel: boolean, channelAxis: number): tf.Tensor {
@@ -41,15 +58,20 @@ export async function quantizeAwareTrain(
   options: QatOptions,
 ): Promise<{ model: tf.LayersModel; report: QuantizationReport }> {
   checkModel('quantizeAwareTrain', model);
+  checkOptions('quantizeAwareTrain', options, QAT_KEYS);
   const bits = checkIntInRange('quantizeAwareTrain', 'bits', options.bits, 2, 8);
+  const { bits: _bits, perChannel: _perChannel, teacher, temperature, alpha, ...fitOptions } = options;
   const perChannel = options.perChannel ?? true;
   const trained = cloneModel(model);
   const targets = trained.layers
-    .filter((l) => kernelIndex(l) >= 0)
+    .filter((l) => kernelOf(l))
     .map((layer) => {
-      const variable = layer.weights[kernelIndex(layer)]!.read() as tf.Variable;
-      const channelAxis = layer.getClassName() === 'DepthwiseConv2D' ? variable.rank - 2 : variable.rank - 1;
-      return { layer, variable, channelAxis, master: tf.variable(variable.clone(), false), onGrid: undefined as tf.Tensor | undefined };
+      const kernel = kernelOf(layer)!;
+      const variable = layer.weights[kernel.index]!.read() as tf.Variable;
+      const channelAxis = kernel.channelAxis!;
+      // tidy releases the clone (the variable keeps its data); a bare clone leaked one tensor per kernel
+      const master = tf.tidy(() => tf.variable(variable.clone(), false));
+      return { layer, variable, channelAxis, master, onGrid: undefined as tf.Tensor | undefined };
     });
   const project = () =>
     targets.forEach((t) => {
@@ -57,10 +79,14 @@ export async function quantizeAwareTrain(
       t.onGrid = fakeQuantWeights(t.master, bits, perChannel, t.channelAxis);
       t.variable.assign(t.onGrid);
     });
+  let kd: ReturnType<typeof teacherTerm> | undefined;
   try {
     project();
-    await fit(trained, data, {
-      ...options,
+    // with a teacher, train the logits view (same variables) on labels + teacher logits
+    kd = teacher ? teacherTerm('quantizeAwareTrain', trained, data, { teacher, temperature, alpha }) : undefined;
+    await fit(kd?.view ?? trained, kd?.data ?? data, {
+      ...fitOptions,
+      ...(kd && { loss: kd.loss, variables: kd.variables }),
       afterStep: () => {
         tf.tidy(() => targets.forEach((t) => t.master.assign(t.master.add(t.variable.sub(t.onGrid!)))));
         project();
@@ -70,10 +96,11 @@ export async function quantizeAwareTrain(
     trained.dispose();
     throw err;
   } finally {
+    kd?.dispose();
     for (const t of targets) tf.dispose([t.master, t.onGrid!]);
   }
   const layers = targets.map((t) => {
-    const original = model.getLayer(t.layer.name).getWeights()[kernelIndex(t.layer)]!.dataSync() as Float32Array;
+    const original = model.getLayer(t.layer.name).getWeights()[kernelOf(t.layer)!.index]!.dataSync() as Float32Array;
     return layerRow({
       name: t.layer.name,
       bits,

@@ -1,4 +1,7 @@
 import { pruneMagic, quantizeMagic } from './compression.js';
+import { clusterMagic } from './cluster.js';
+import { factorizeMagic, pruneInputsMagic } from './dimensions.js';
+import { distillMagic } from './distill.js';
 import { compareMagic, evaluateMagic, sensitivityMagic, summaryMagic } from './analysis.js';
 import { cellTimeMagic, timeMagic, timeitMagic } from './timing.js';
 import { help, type Magic } from './registry.js';
@@ -20,6 +23,10 @@ export const lsmagicMagic: Magic = {
 export const MAGICS: Magic[] = [
   pruneMagic,
   quantizeMagic,
+  clusterMagic,
+  factorizeMagic,
+  pruneInputsMagic,
+  distillMagic,
   summaryMagic,
   evaluateMagic,
   sensitivityMagic,

@@ -46,6 +46,10 @@ export * from './quantization.js';
 export * from './sensitivity.js';
 export * from './pareto.js';
 export * from './compare.js';
+export * from './clustering.js';
+export * from './lowrank.js';
+export * from './features.js';
+export * from './distillation.js';
 
 import { summaryKind } from './summary.js';
 import { evaluateKind } from './evaluate.js';
@@ -55,6 +59,10 @@ import { quantizationKind } from './quantization.js';
 import { sensitivityKind } from './sensitivity.js';
 import { paretoKind } from './pareto.js';
 import { compareKind } from './compare.js';
+import { clusteringKind } from './clustering.js';
+import { lowrankKind } from './lowrank.js';
+import { featuresKind } from './features.js';
+import { distillationKind } from './distillation.js';
 
 /** Every report kind, in the order the side panel and docs list them. */
 export const KINDS = [
@@ -66,6 +74,10 @@ export const KINDS = [
   sensitivityKind,
   paretoKind,
   compareKind,
+  clusteringKind,
+  lowrankKind,
+  featuresKind,
+  distillationKind,
 ] as const;
 
 type SchemasOf<T extends readonly unknown[]> = { -readonly [I in keyof T]: T[I] extends KindModule<infer S> ? S : never };
