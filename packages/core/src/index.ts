@@ -31,3 +31,4 @@ export {
   type FlagName,
   type Flags,
 } from './cli/flags.js';
+export { useFastWasmKernels } from './backend/index.js';
