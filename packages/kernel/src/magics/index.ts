@@ -1,5 +1,6 @@
 import { pruneMagic, quantizeMagic } from './compression.js';
 import { distillMagic } from './distill.js';
+import { dataMagic } from './data.js';
 import { compareMagic, evaluateMagic, sensitivityMagic, summaryMagic } from './analysis.js';
 import { cellTimeMagic, timeMagic, timeitMagic } from './timing.js';
 import { help, type Magic } from './registry.js';
@@ -7,6 +8,7 @@ import { help, type Magic } from './registry.js';
 export const lsmagicMagic: Magic = {
   name: 'lsmagic',
   kind: 'line',
+  example: '%lsmagic',
   group: 'help',
   summary: 'List the available magics.',
   define: (cmd) => cmd,
@@ -26,6 +28,7 @@ export const MAGICS: Magic[] = [
   evaluateMagic,
   sensitivityMagic,
   compareMagic,
+  dataMagic,
   timeMagic,
   cellTimeMagic,
   timeitMagic,
