@@ -8,6 +8,7 @@ import { quantizeQuality } from './quantize-quality.js';
 import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
+import { dimensions, dimensionsSpam } from './dimensions.js';
 import { demoBench } from './demo.js';
 import { distillationBench } from './distillation.js';
 
@@ -17,6 +18,8 @@ export const BENCHMARKS: Benchmark[] = [
   demoBench,
   pruneQuality,
   quantizeQuality,
+  dimensions,
+  dimensionsSpam,
   distillationBench,
   toolkitSpeed,
   training,

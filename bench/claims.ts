@@ -31,6 +31,8 @@ const CLAIMS: Record<string, (r: (name: string) => Saved, figure: (bench: string
   'global-prune-25m': (_, f) => `25 M weights in ${seconds(f('toolkit-speed', '25M global prune ms'))}`,
   'refit-lenet5-90': (_, f) =>
     `LeNet-5 global 90 %: ${pct(f('prune-quality', 'lenet-5 global 0.9 one-shot (none)'), 1)} → ${pct(f('prune-quality', 'lenet-5 global 0.9 one-shot (least-squares)'), 1)}`,
+  'lowrank-lenet300': (_, f) =>
+    `${f('dimensions', 'lenet-300-100 svd energy 0.8 params fewer').toFixed(2)}× fewer parameters, ${pct(f('dimensions', 'lenet-300-100 svd energy 0.8 fine-tuned accuracy'))}`,
   'sensitivity-lenet5': (_, f) => `${seconds(f('sensitivity', 'prune sweep seconds') * 1000)} for LeNet-5 × 10 levels`,
   baselines: (r) => {
     const rows = r('baseline').table.rows;

@@ -129,4 +129,32 @@ describe('whittle CLI', () => {
     expect(unknown.status).not.toBe(0);
     expect(unknown.stderr).toMatch(/unknown option '--frobnicate'/);
   });
+
+  it('factorize --energy 0.8 --out writes a smaller model that loads; bad values are one line', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'whittle-cli-')), 'low');
+    const out = JSON.parse(
+      execFileSync(process.execPath, [bin, 'factorize', 'lenet-300-100', '--energy', '0.8', '--out', dir, '--json'], { encoding: 'utf8' }),
+    );
+    expect(out.kind).toBe('lowrank');
+    expect(out.totals.paramsBefore / out.totals.paramsAfter).toBeGreaterThan(4);
+    expect(out.accuracy.after).toBeGreaterThan(0.9);
+    const summary = JSON.parse(execFileSync(process.execPath, [bin, 'summary', dir, '--json'], { encoding: 'utf8' }));
+    expect(summary.layers.map((l: { name: string }) => l.name)).toEqual(['fc1_lowrank', 'fc1', 'fc2_lowrank', 'fc2', 'fc3']);
+    expect(summary.totals.params).toBe(out.totals.paramsAfter);
+    const bad = run('factorize', 'lenet-5', '--energy', '1.5');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe('whittle: factorize: energy=1.5 must be in (0, 1]');
+  });
+
+  it('prune-inputs --keep 0.5 keeps 392 pixels and reports the mask as a 28×28 picture', () => {
+    const out = JSON.parse(
+      execFileSync(process.execPath, [bin, 'prune-inputs', 'lenet-300-100', '--keep', '0.5', '--json'], { encoding: 'utf8' }),
+    );
+    expect(out.kind).toBe('features');
+    expect(out.featuresAfter).toBe(392);
+    expect(out.mask.rows).toBe(28);
+    expect(out.mask.values.reduce((a: number, b: number) => a + b, 0)).toBe(392);
+    const bad = run('prune-inputs', 'lenet-300-100', '--keep', '0');
+    expect(bad.stderr.trim()).toBe('whittle: pruneInputs: keep=0 must be a fraction in (0, 1] or a count of features ≥ 1');
+  });
 });

@@ -49,7 +49,7 @@ export type ReferenceName = keyof typeof REFERENCE_MODELS;
 export const REFERENCE_NAMES = Object.keys(REFERENCE_MODELS) as ReferenceName[];
 
 /** Folder of the committed weights of a reference model. */
-export function pretrainedDir(name: ReferenceName): string {
+export function pretrainedDir(name: ReferenceName | 'spam-mlp'): string {
   return fileURLToPath(new URL(`../../pretrained/${name}/`, import.meta.url));
 }
 
@@ -65,18 +65,20 @@ export function referenceModel(name: string, options: ReferenceOptions = {}): tf
   checkOptions('referenceModel', options, REFERENCE_KEYS);
   if (!isReferenceName(name)) fail('referenceModel', `unknown reference model '${name}'; choose one of ${REFERENCE_NAMES.join(', ')}`);
   const model = REFERENCE_MODELS[name].build(options.seed ?? 0);
-  if (options.pretrained) {
-    const dir = pretrainedDir(name);
-    const json = JSON.parse(readFileSync(`${dir}model.json`, 'utf8')) as {
-      weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-    };
-    const group = json.weightsManifest[0]!;
-    const buffer = readFileSync(`${dir}${group.paths[0]}`);
-    const weights = tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), group.weights);
-    model.loadWeights(weights);
-    tf.dispose(Object.values(weights));
-  }
+  if (options.pretrained) loadCommittedWeights(model, pretrainedDir(name));
   return model;
+}
+
+/** Reads a committed model folder's weights (one shard) into `model`, synchronously. */
+export function loadCommittedWeights(model: tf.LayersModel, dir: string): void {
+  const json = JSON.parse(readFileSync(`${dir}model.json`, 'utf8')) as {
+    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  const group = json.weightsManifest[0]!;
+  const buffer = readFileSync(`${dir}${group.paths[0]}`);
+  const weights = tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), group.weights);
+  model.loadWeights(weights);
+  tf.dispose(Object.values(weights));
 }
 
 export const lenet300100 = (o?: ReferenceOptions) => referenceModel('lenet-300-100', o) as tf.Sequential;

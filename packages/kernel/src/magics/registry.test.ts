@@ -59,6 +59,15 @@ describe('magic declarations', () => {
     expect(tokenize(`m --skip "a b" --levels 0.1:0.9:0.1`)).toEqual(['m', '--skip', 'a b', '--levels', '0.1:0.9:0.1']);
     expect(() => tokenize('m | x')).toThrow("unexpected '|' in magic arguments; quote it");
   });
+
+  it('%factorize and %prune_inputs are declared with the shared vocabulary', () => {
+    const f = findMagic('factorize', 'line')!;
+    expect(parseArgs(f, 'lenet --energy 0.9 --as low').opts).toMatchObject({ energy: '0.9', method: 'svd', as: 'low' });
+    for (const flag of ['--energy', '--rank', '--ratio', '--method', '--calibrate', '--fine-tune', '--as']) expect(help(f)).toContain(flag);
+    const p = findMagic('prune_inputs', 'line')!;
+    expect(parseArgs(p, 'm --keep 0.5 --data train --steps 5 --as small').opts).toMatchObject({ keep: '0.5', data: 'train', steps: '5' });
+    expect(() => parseArgs(p, 'm')).toThrow(/required option '--keep <k>' not specified/);
+  });
 });
 
 /** Every option of a command, as flags → [description, default]. */
