@@ -10,6 +10,7 @@ import { printReport } from './print.js';
 import { registerSensitivity } from './sensitivity.js';
 import { registerPrune } from './prune.js';
 import { registerQuantize } from './quantize.js';
+import { registerCluster } from './cluster.js';
 import { registerFactorize } from './factorize.js';
 import { registerPruneInputs } from './prune-inputs.js';
 import { registerDistill } from './distill.js';
@@ -22,6 +23,7 @@ const commandRegistrations: ((program: Command) => void)[] = [
   registerPrune,
   registerQuantize,
   registerSensitivity,
+  registerCluster,
   registerFactorize,
   registerPruneInputs,
   registerDistill,

@@ -1,7 +1,30 @@
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
-import { entryBytes, readModelJson, readShards, resolveModelJson } from './artifacts.js';
+import { entryBytes, readModelJson, readShards, resolveModelJson, type ModelJson } from './artifacts.js';
 import { decodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
+import { decodeDeepWeights, DeepFormatError, type DeepMetadata } from '../cluster/format.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+function readDeep(file: string, json: ModelJson, deep: DeepMetadata) {
+  const shards = json.weightsManifest
+    .flatMap((g) => g.paths)
+    .map((p) => {
+      const path = join(dirname(file), p);
+      if (!existsSync(path)) fail('loadModel', `weights shard ${path} named in ${file} is missing`);
+      return { name: p, bytes: new Uint8Array(readFileSync(path)) };
+    });
+  try {
+    return decodeDeepWeights(
+      json.weightsManifest.flatMap((g) => g.weights),
+      shards,
+      deep,
+    ) as { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer };
+  } catch (err) {
+    if (err instanceof DeepFormatError) fail('loadModel', `${dirname(file)}/${err.message}`);
+    throw err;
+  }
+}
 
 /**
  * Loads a tfjs layers model from a model.json path or its folder. Checks the
@@ -11,7 +34,10 @@ import { decodePackedArtifacts, type PackedMetadata } from '../quantize/packed.j
 export async function loadModel(path: string): Promise<tf.LayersModel> {
   const file = resolveModelJson(path);
   const json = readModelJson(file);
-  let { specs, data } = readShards(file, json);
+  // Whittle's deep format (codebooks, sparse indices, Huffman): checked (CRC-32s, sizes) and decoded in full first,
+  // so corruption names the file and the layer and nothing is half-loaded.
+  const deep = json.userDefinedMetadata?.whittleDeep as DeepMetadata | undefined;
+  let { specs, data } = deep ? readDeep(file, json, deep) : readShards(file, json);
   // Whittle's packed format (per-channel, < 8 bits): decode to float32 before tfjs sees it.
   const packed = json.userDefinedMetadata?.whittlePacked as PackedMetadata | undefined;
   if (packed) ({ specs, data } = decodePackedArtifacts(specs, data, packed, entryBytes));

@@ -8,6 +8,9 @@ import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from 
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
 import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
+import { encodeDeepArtifacts } from '../cluster/artifacts.js';
+import type { Clusters } from '../cluster/cluster.js';
+import { crc32, DEEP_FORMAT, DEEP_VERSION, type DeepMetadata } from '../cluster/format.js';
 import { checkOptions, optionKeys } from '../options.js';
 
 export interface SavedModel extends ModelBytes {
@@ -64,11 +67,20 @@ export interface SaveOptions {
    * or 'float16', in the weights manifest's standard `quantization` field, so
    * stock tfjs decodes them on load. Default: float32.
    */
-  quantization?: ExportQuantization | 'packed';
+  quantization?: ExportQuantization | 'packed' | 'deep';
   /** Bits per weight for the 'packed' Whittle format (2…8, per-channel; only Whittle's loadModel reads it). Default 4. */
   bits?: number;
+  /**
+   * For 'deep' (Whittle's Deep Compression format: codebooks, sparse relative
+   * indices, Huffman; only Whittle's loadModel reads it): the assignments from
+   * `cluster` / `fineTune`, saying which kernels are clustered and how.
+   * Without them every kernel holding ≤ 256 distinct values is encoded.
+   */
+  clusters?: Clusters;
+  /** For 'deep': how tensors that are not clustered (biases, BatchNorm) are stored. Default 'float32'. */
+  unclustered?: 'float32' | 'float16';
 }
-const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true });
+const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true, clusters: true, unclustered: true });
 
 /** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
 export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
@@ -78,7 +90,19 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
   let specs = artifacts.weightSpecs ?? [];
   let data: Uint8Array = new Uint8Array(joinWeightData(artifacts.weightData));
   let packed: PackedMetadata | undefined;
-  if (options.quantization === 'packed')
+  let deep: DeepMetadata | undefined;
+  if (options.quantization === 'deep') {
+    let weights: DeepMetadata['weights'];
+    let checksums: DeepMetadata['checksums'];
+    ({ specs, data, weights, checksums } = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, options.clusters, options.unclustered));
+    deep = {
+      format: DEEP_FORMAT,
+      version: DEEP_VERSION,
+      shards: { 'weights.bin': { bytes: data.byteLength, crc32: crc32(data) } },
+      weights,
+      checksums,
+    };
+  } else if (options.quantization === 'packed')
     ({ specs, data, metadata: packed } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4));
   else if (options.quantization) ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization));
   const json: ModelJson = {
@@ -88,6 +112,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
     modelTopology: artifacts.modelTopology as object,
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
     ...(packed ? { userDefinedMetadata: { whittlePacked: packed } } : {}),
+    ...(deep ? { userDefinedMetadata: { whittleDeep: deep } } : {}),
   };
   const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
   return { dir: target, ...modelBytes(target) };
