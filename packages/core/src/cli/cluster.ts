@@ -12,7 +12,7 @@ import { cluster } from '../cluster/cluster.js';
 import { deepCompress } from '../cluster/deep.js';
 import type { ClusterInit } from '../cluster/kmeans.js';
 import { formatPercent as pct } from '../report/table.js';
-import { mnistFor, resolveModel } from './resolve.js';
+import { mnistFor, resolveLayersModel } from './resolve.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
 
@@ -67,7 +67,7 @@ export function registerCluster(program: Command): void {
       ) => {
         const epochs = wholeEpochs('--fine-tune-epochs', flags.fineTuneEpochs);
         await initBackend();
-        const model = await resolveModel(spec);
+        const model = await resolveLayersModel(spec, 'cluster', 'weight sharing (cluster)');
         const { train, test } = mnistFor(model);
         try {
           const options = {
@@ -137,7 +137,7 @@ export function registerCluster(program: Command): void {
       ) => {
         if (flags.pipeline !== 'deep') fail('whittle', `--pipeline must be 'deep', got '${flags.pipeline}'`);
         await initBackend();
-        const model = await resolveModel(spec);
+        const model = await resolveLayersModel(spec, 'compress', 'Deep Compression (compress --pipeline deep)');
         const { train, test } = mnistFor(model);
         try {
           const { model: compressed, report } = await deepCompress(model, train, {

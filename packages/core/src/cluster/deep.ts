@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { evaluate } from '../analysis/evaluate.js';
 import type { Dataset } from '../data/dataset.js';
 import { checkFraction, checkPositiveInt, fail } from '../errors.js';
-import { loadModel } from '../io/load.js';
+import { loadLayersModel } from '../io/load.js';
 import { saveModel, type SavedModel } from '../io/save.js';
 import { checkModel } from '../models/check.js';
 import { fineTune } from '../prune/finetune.js';
@@ -139,7 +139,7 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
     const unclustered = options.float16Biases === false ? 'float32' : 'float16';
     if (unclustered === 'float16') roundUnclustered(tuned.model, tuned.clusters!);
     const saved = await saveModel(tuned.model, dir, { quantization: 'deep', clusters: tuned.clusters, unclustered });
-    const reloaded = await loadModel(dir);
+    const reloaded = await loadLayersModel(dir);
     verifySame(tuned.model, reloaded);
     stage(`centroids fine-tuned${unclustered === 'float16' ? ', float16 biases' : ''}, encoded and reloaded`, reloaded, weightBytes(saved));
     const report: ClusteringReport = {

@@ -26,12 +26,25 @@ function readDeep(file: string, json: ModelJson, deep: DeepMetadata) {
   }
 }
 
+import { loadGraphFrom, type AnyModel } from './graph.js';
+
+/** A layers-model folder as a LayersModel: a one-line error for a graph model. */
+export async function loadLayersModel(path: string, where = 'loadModel'): Promise<tf.LayersModel> {
+  const model = await loadModel(path);
+  if (model instanceof tf.GraphModel) {
+    model.dispose();
+    return fail(where, `${path} is a graph model (tfjs-converter output); this needs a layers model`);
+  }
+  return model;
+}
+
 /**
- * Loads a tfjs layers model from a model.json path or its folder. Checks the
+ * Loads a tfjs model from a model.json path or its folder: a LayersModel
+ * (`format: layers-model`) or a GraphModel (`format: graph-model`, tfjs-converter output). Checks the
  * files first so that a missing shard, a truncated shard or a malformed
  * model.json is a one-line error naming the file.
  */
-export async function loadModel(path: string): Promise<tf.LayersModel> {
+export async function loadModel(path: string): Promise<AnyModel> {
   const file = resolveModelJson(path);
   const json = readModelJson(file);
   // Whittle's deep format (codebooks, sparse indices, Huffman): checked (CRC-32s, sizes) and decoded in full first,
@@ -41,6 +54,7 @@ export async function loadModel(path: string): Promise<tf.LayersModel> {
   // Whittle's packed format (per-channel, < 8 bits): decode to float32 before tfjs sees it.
   const packed = json.userDefinedMetadata?.whittlePacked as PackedMetadata | undefined;
   if (packed) ({ specs, data } = decodePackedArtifacts(specs, data, packed, entryBytes));
+  if (json.format === 'graph-model') return loadGraphFrom(json, specs, data, file);
   try {
     return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: data }));
   } catch (err) {

@@ -4,6 +4,8 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { basename, dirname, join, resolve } from 'node:path';
 import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
+import { weightAxes } from '../models/weights.js';
+import { graphArtifactsWith, graphWeights, isGraphModel, type AnyModel } from './graph.js';
 import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from './artifacts.js';
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
@@ -70,6 +72,8 @@ export interface SaveOptions {
   quantization?: ExportQuantization | 'packed' | 'deep';
   /** Bits per weight for the 'packed' Whittle format (2…8, per-channel; only Whittle's loadModel reads it). Default 4. */
   bits?: number;
+  /** uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm vectors). Default false: they stay float32. */
+  vectors?: boolean;
   /**
    * For 'deep' (Whittle's Deep Compression format: codebooks, sparse relative
    * indices, Huffman; only Whittle's loadModel reads it): the assignments from
@@ -80,12 +84,16 @@ export interface SaveOptions {
   /** For 'deep': how tensors that are not clustered (biases, BatchNorm) are stored. Default 'float32'. */
   unclustered?: 'float32' | 'float16';
 }
-const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true, clusters: true, unclustered: true });
+const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true, vectors: true, clusters: true, unclustered: true });
 
-/** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
-export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
-  checkModel('saveModel', model);
+/**
+ * Saves `model` in the stock tfjs format (model.json + weights.bin) that
+ * `tf.loadLayersModel` reads — or, for a GraphModel, that `tf.loadGraphModel` reads.
+ */
+export async function saveModel(model: AnyModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
   checkOptions('saveModel', options, SAVE_KEYS);
+  if (isGraphModel(model)) return saveGraph(model, dir, options);
+  checkModel('saveModel', model);
   const artifacts = await captureArtifacts(model);
   let specs = artifacts.weightSpecs ?? [];
   let data: Uint8Array = new Uint8Array(joinWeightData(artifacts.weightData));
@@ -103,8 +111,9 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
       checksums,
     };
   } else if (options.quantization === 'packed')
-    ({ specs, data, metadata: packed } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4));
-  else if (options.quantization) ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization));
+    ({ specs, data, metadata: packed } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4, weightAxes(model)));
+  else if (options.quantization)
+    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
   const json: ModelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
@@ -113,6 +122,29 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
     ...(packed ? { userDefinedMetadata: { whittlePacked: packed } } : {}),
     ...(deep ? { userDefinedMetadata: { whittleDeep: deep } } : {}),
+  };
+  const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
+  return { dir: target, ...modelBytes(target) };
+}
+
+async function saveGraph(model: tf.GraphModel, dir: string, options: SaveOptions): Promise<SavedModel> {
+  if (options.quantization === 'deep')
+    fail(
+      'saveModel',
+      "quantization 'deep' needs a layers model (cluster works on layers); a graph model can be saved as packed, uint8, uint16 or float16",
+    );
+  const out = await graphArtifactsWith(model);
+  let { specs, data } = out;
+  let packed: PackedMetadata | undefined;
+  if (options.quantization === 'packed') {
+    const axes = new Map(graphWeights(model).map((w) => [w.name, w.channelAxis]));
+    ({ specs, data, metadata: packed } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4, axes));
+  } else if (options.quantization)
+    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
+  const json: ModelJson = {
+    ...out.json,
+    weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+    ...(packed ? { userDefinedMetadata: { ...(out.json.userDefinedMetadata ?? {}), whittlePacked: packed } } : {}),
   };
   const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
   return { dir: target, ...modelBytes(target) };

@@ -10,6 +10,7 @@ import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { fit, TRAIN_OPTIONS, type FitOptions, type FitResult } from '../train/fit.js';
 import { checkOptions, optionKeys } from '../options.js';
+import { kernelOf } from '../models/weights.js';
 import type { Masks } from './masks.js';
 import { teacherTerm } from '../distill/teacher.js';
 import { clusterBinding } from '../cluster/finetune.js';
@@ -53,7 +54,8 @@ export function maskBinding(model: tf.LayersModel, masks: Masks): { apply: () =>
     } catch {
       return fail('fineTune', `mask for layer '${m.layer}' does not match any layer of model '${model.name}'`);
     }
-    const variable = layer.weights.find((w) => /(^|\/)(kernel|depthwise_kernel)$/.test(w.originalName));
+    const kernel = kernelOf(layer);
+    const variable = kernel ? layer.weights[kernel.index] : undefined;
     if (!variable || variable.shape.join('×') !== m.shape.join('×')) {
       fail(
         'fineTune',
