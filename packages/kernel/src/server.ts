@@ -12,6 +12,7 @@ import { frames, parse, type Message } from './wire.js';
 import { Session } from './session.js';
 import { resolvesFrom, SERVED, serveOwnPackages } from './anywhere.js';
 import { runCell } from './cell.js';
+import { completeMagic } from './complete.js';
 import { MAGICS, findMagic, help } from './magics/index.js';
 
 const require = createRequire(import.meta.url);
@@ -301,6 +302,9 @@ export class KernelServer {
         metadata: {},
       };
     }
+    const lineStart = before.lastIndexOf('\n') + 1;
+    const args = completeMagic(before.slice(lineStart), lineStart, this.session.locals);
+    if (args) return { status: 'ok', matches: args.matches, cursor_start: args.start, cursor_end: args.end, metadata: {} };
     const info = this.session.complete(code, cursor);
     return { status: 'ok', matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} };
   }

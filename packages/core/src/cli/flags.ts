@@ -40,12 +40,15 @@ const wholeNumber = (min: number) => (v: string) => {
   if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`must be a whole number ≥ ${min}`);
   return n;
 };
-const oneOf =
-  <T extends string>(choices: readonly T[]) =>
-  (v: string): T => {
-    if (!choices.includes(v as T)) throw new InvalidArgumentError(`must be one of ${choices.join(', ')}`);
-    return v as T;
-  };
+/** The parser carries its `choices`, so the kernel can tab-complete them. */
+const oneOf = <T extends string>(choices: readonly T[]) =>
+  Object.assign(
+    (v: string): T => {
+      if (!choices.includes(v as T)) throw new InvalidArgumentError(`must be one of ${choices.join(', ')}`);
+      return v as T;
+    },
+    { choices },
+  );
 const nm = (v: string) => {
   const m = /^(\d+):(\d+)$/.exec(v);
   if (!m) throw new InvalidArgumentError('must look like 2:4');

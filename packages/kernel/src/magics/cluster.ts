@@ -20,6 +20,7 @@ function clustersOpt(raw: unknown): number | Record<string, number> {
 export const clusterMagic: Magic = {
   name: 'cluster',
   kind: 'line',
+  example: '%cluster model --clusters 16 --as shared',
   group: 'compression',
   summary: 'Share weights by k-means (a codebook per layer or channel) and show the codebooks; never changes the input model.',
   define: (cmd) =>
