@@ -9,7 +9,7 @@ import type { Dataset } from '../data/dataset.js';
 import { gather } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { checkPositiveInt, fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import type { SensitivityReport } from '@whittle/report';
 import { evaluate } from './evaluate.js';
@@ -46,6 +46,7 @@ const DEFAULT_LEVELS: Record<Technique, number[]> = {
 
 export async function sensitivity(model: tf.LayersModel, data: Dataset, options: SensitivityOptions): Promise<SensitivityReport> {
   checkModel('sensitivity', model);
+  checkFiniteWeights('sensitivity', model);
   const { technique, metric = 'accuracy' } = options;
   const perturb = PERTURBATIONS[technique];
   if (!perturb) fail('sensitivity', `technique must be 'prune' or 'quantize', got '${String(technique)}'`);

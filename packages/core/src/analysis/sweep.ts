@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { saveModel } from '../io/save.js';
 import { prune } from '../prune/prune.js';
 import { quantize } from '../quantize/ptq.js';
@@ -32,6 +32,7 @@ export interface SweepGrid {
 
 export async function sweep(model: tf.LayersModel, data: Dataset, grid: SweepGrid = {}): Promise<ParetoReport> {
   checkModel('sweep', model);
+  checkFiniteWeights('sweep', model);
   const sparsities = grid.sparsity ?? [0];
   const bitsList = grid.bits ?? [32];
   for (const b of bitsList) if (!Number.isInteger(b) || b < 2 || b > 32) fail('sweep', `bits must be integers in [2, 32], got ${b}`);

@@ -1,5 +1,5 @@
 export * from './reference.js';
 export { buildLenet300100, buildLenet5, buildMobilenetMini, buildResnetMini } from './architectures.js';
 export { cloneModel } from './clone.js';
-export { checkModel } from './check.js';
+export { checkModel, checkFiniteWeights, findNonFinite, countNonFinite, type NonFinite } from './check.js';
 export { TorchInit } from './init.js';

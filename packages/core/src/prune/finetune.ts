@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { fit, type FitOptions, type FitResult } from '../train/fit.js';
 import type { Masks } from './masks.js';
@@ -56,6 +56,7 @@ export async function fineTune(
   options: FineTuneOptions = {},
 ): Promise<{ model: tf.LayersModel; history: FitResult }> {
   checkModel('fineTune', model);
+  checkFiniteWeights('fineTune', model);
   const tuned = cloneModel(model);
   const { masks, teacher, temperature, alpha, ...fitOptions } = options;
   const binding = masks ? maskBinding(tuned, masks) : undefined;

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { checkFraction, checkPositiveInt, fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { evaluate } from '../analysis/evaluate.js';
 import { fit, type FitOptions } from '../train/fit.js';
@@ -72,6 +72,7 @@ export interface GradualOptions extends Omit<FitOptions, 'afterStep' | 'variable
  */
 export async function gradualPrune(model: tf.LayersModel, data: Dataset, schedule: PruningSchedule, options: GradualOptions = {}) {
   checkModel('gradualPrune', model);
+  checkFiniteWeights('gradualPrune', model);
   const trained = cloneModel(model);
   let binding: ReturnType<typeof maskBinding> | undefined;
   let masks: Masks = {};
@@ -114,6 +115,7 @@ export async function dynamicPrune(
   options: Omit<FitOptions, 'afterStep' | 'variables'> & { threshold: number; skip?: string[]; includeOutput?: boolean },
 ) {
   checkModel('dynamicPrune', model);
+  checkFiniteWeights('dynamicPrune', model);
   if (!(options.threshold >= 0)) fail('dynamicPrune', `threshold must be ≥ 0, got ${String(options.threshold)}`);
   const trained = cloneModel(model);
   const targets = selectTargets(trained, { skip: options.skip, includeOutput: options.includeOutput, where: 'dynamicPrune' });
@@ -151,6 +153,7 @@ export interface IterativeOptions extends Omit<PruneOptions, 'sparsity'>, Omit<F
  */
 export async function iterativePrune(model: tf.LayersModel, data: Dataset, options: IterativeOptions) {
   checkModel('iterativePrune', model);
+  checkFiniteWeights('iterativePrune', model);
   if (!Array.isArray(options.steps) || options.steps.length === 0)
     fail('iterativePrune', 'steps must be a non-empty list of sparsities, e.g. [0.5, 0.8, 0.9]');
   options.steps.forEach((s) => checkFraction('iterativePrune', 'each step', s));

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 
 type LayerConfig = { className: string; config: Record<string, unknown> };
 
@@ -26,6 +26,7 @@ function sequentialConfig(model: tf.LayersModel, where: string): { name: string;
 /** A copy of `model` with every BatchNorm that follows a conv/dense layer folded into it. */
 export function foldBatchNorm(model: tf.LayersModel): tf.LayersModel {
   checkModel('foldBatchNorm', model);
+  checkFiniteWeights('foldBatchNorm', model);
   const config = sequentialConfig(model, 'foldBatchNorm');
   const folded: { into: string; bn: tf.layers.Layer }[] = [];
   const layers: LayerConfig[] = [];
@@ -116,6 +117,7 @@ function pairs(model: tf.LayersModel): [tf.layers.Layer, tf.layers.Layer][] {
  */
 export function equalize(model: tf.LayersModel, iterations = 5): tf.LayersModel {
   checkModel('equalize', model);
+  checkFiniteWeights('equalize', model);
   const folded = foldBatchNorm(model);
   for (let it = 0; it < iterations; it++) {
     for (const [a, b] of pairs(folded)) {

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { checkIntInRange, checkPositiveInt, fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { kernelIndex } from '../analysis/perturb.js';
 import { matches } from '../prune/targets.js';
@@ -77,6 +77,7 @@ export function quantizeKernel(
 
 export async function quantize(model: tf.LayersModel, options: QuantizeModelOptions = {}): Promise<QuantizeResult> {
   checkModel('quantize', model);
+  checkFiniteWeights('quantize', model);
   if (options.equalize) {
     const folded = foldBatchNorm(model);
     const equalized = equalize(model);

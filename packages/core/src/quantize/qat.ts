@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { checkIntInRange } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { kernelIndex } from '../analysis/perturb.js';
 import { fit, type FitOptions } from '../train/fit.js';
@@ -48,6 +48,7 @@ export async function quantizeAwareTrain(
   options: QatOptions,
 ): Promise<{ model: tf.LayersModel; report: QuantizationReport }> {
   checkModel('quantizeAwareTrain', model);
+  checkFiniteWeights('quantizeAwareTrain', model);
   const bits = checkIntInRange('quantizeAwareTrain', 'bits', options.bits, 2, 8);
   const { teacher, temperature, alpha, ...fitOptions } = options;
   const perChannel = options.perChannel ?? true;
