@@ -9,6 +9,7 @@ import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
 import { distillationBench } from './distillation.js';
+import { reliabilityBench } from './reliability.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
@@ -22,4 +23,5 @@ export const BENCHMARKS: Benchmark[] = [
   sensitivityBench,
   kernelBench,
   rendererBench,
+  reliabilityBench,
 ];

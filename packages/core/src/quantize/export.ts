@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cloneModel } from '../models/clone.js';
-import { fail } from '../errors.js';
+import { fail, show } from '../errors.js';
 import { roundHalfEven } from './affine.js';
 import { toFloat16Bits, fromFloat16Bits } from './special.js';
 
@@ -50,7 +50,7 @@ export function encodeWeight(values: Float32Array, mode: ExportQuantization): En
     return { bytes: new Uint8Array(h.buffer), quantization: { dtype: 'float16' }, decoded: Float32Array.from(h, fromFloat16Bits) };
   }
   if (mode === 'uint8' || mode === 'uint16') return encodeAffine(values, mode);
-  return fail('saveModel', `quantization must be one of ${EXPORT_QUANTIZATIONS.join(', ')}, got '${String(mode)}'`);
+  return fail('saveModel', `quantization must be one of ${EXPORT_QUANTIZATIONS.join(', ')}, got '${show(mode)}'`);
 }
 
 /** Re-encodes tfjs weight specs + data (float32 weights only; others pass through). */
@@ -89,10 +89,10 @@ export function encodeArtifacts(
 /** A copy of `model` computing with exactly the weights a `mode` export decodes to (Whittle's simulation of it). */
 export function simulateExport(model: tf.LayersModel, mode: ExportQuantization): tf.LayersModel {
   const copy = cloneModel(model);
-  copy.setWeights(
-    copy
-      .getWeights()
-      .map((w) => (w.dtype === 'float32' ? tf.tensor(encodeWeight(w.dataSync() as Float32Array, mode).decoded, w.shape) : w)),
-  );
+  const decoded = copy
+    .getWeights()
+    .map((w) => (w.dtype === 'float32' ? tf.tensor(encodeWeight(w.dataSync() as Float32Array, mode).decoded, w.shape) : null));
+  copy.setWeights(decoded.map((d, i) => d ?? copy.getWeights()[i]!));
+  tf.dispose(decoded.filter((d) => d !== null)); // setWeights copies them
   return copy;
 }

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
-import { checkIntInRange, checkPositiveInt, fail } from '../errors.js';
+import { checkIntInRange, checkNames, checkPositiveInt, fail, show } from '../errors.js';
 import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { kernelIndex } from '../analysis/perturb.js';
@@ -81,8 +81,15 @@ export async function quantize(model: tf.LayersModel, options: QuantizeModelOpti
   if (options.equalize) {
     const folded = foldBatchNorm(model);
     const equalized = equalize(model);
-    const plain = await quantize(folded, { ...options, equalize: false, activations: undefined });
-    const result = await quantize(equalized, { ...options, equalize: false });
+    let plain: QuantizeResult | undefined;
+    let result: QuantizeResult;
+    try {
+      plain = await quantize(folded, { ...options, equalize: false, activations: undefined });
+      result = await quantize(equalized, { ...options, equalize: false });
+    } finally {
+      // the intermediate models are ours; free them on errors too
+      for (const m of [folded, equalized, plain?.model]) m?.dispose();
+    }
     const before = new Map(plain.report.layers.map((l) => [l.name, l.sqnrDb]));
     result.report.equalization = result.report.layers.map((l) => ({
       name: l.name,
@@ -90,11 +97,15 @@ export async function quantize(model: tf.LayersModel, options: QuantizeModelOpti
       sqnrDbAfter: l.sqnrDb,
     }));
     result.report.title += ' (BatchNorm folded, cross-layer equalized)';
-    for (const m of [folded, equalized, plain.model]) m.dispose();
     return result;
   }
+  checkNames('quantize', 'skip', options.skip ?? []);
   const w: Required<WeightQuantization> = { bits: 8, scheme: 'symmetric', perChannel: true, scale: 'float', ...options.weights };
   checkBits(w.bits);
+  if (w.scheme !== 'symmetric' && w.scheme !== 'asymmetric')
+    fail('quantize', `weights.scheme must be 'symmetric' or 'asymmetric', got ${show(w.scheme)}`);
+  if (typeof w.perChannel !== 'boolean') fail('quantize', `weights.perChannel must be true or false, got ${show(w.perChannel)}`);
+  if (w.scale !== 'float' && w.scale !== 'pow2') fail('quantize', `weights.scale must be 'float' or 'pow2', got ${show(w.scale)}`);
   for (const [layer, bits] of Object.entries(options.perLayer ?? {})) {
     if (!model.layers.some((l) => matches(l.name, [layer])))
       fail('quantize', `perLayer names '${layer}', which matches no layer of '${model.name}'`);
@@ -131,7 +142,7 @@ export async function quantize(model: tf.LayersModel, options: QuantizeModelOpti
   if (options.activations) {
     const bits = checkIntInRange('quantize', 'activation bits', options.activations.bits ?? 8, 2, 16);
     const observer = options.activations.observer ?? 'minmax';
-    if (!OBSERVERS.includes(observer)) fail('quantize', `observer must be one of ${OBSERVERS.join(', ')}, got '${String(observer)}'`);
+    if (!OBSERVERS.includes(observer)) fail('quantize', `observer must be one of ${OBSERVERS.join(', ')}, got '${show(observer)}'`);
     if (!options.calibration) fail('quantize', 'activation quantization needs calibration data (options.calibration)');
     result = await withActivationQuant(out, options.calibration, bits, observer, options.calibrationSamples ?? 500);
     out.dispose();
