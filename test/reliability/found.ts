@@ -121,4 +121,11 @@ export const FOUND: Found[] = [
       "a functional model.json whose layer was renamed, whose node index was 1e308, or whose layer lost its name made loadModel hang forever inside tfjs's deserializer",
     fix: 'loadModel checks the graph first: every reference names a defined layer, an existing node and tensor; functional layers have unique names',
   },
+  {
+    category: 'options',
+    property: 'every operation × generated options',
+    seed: 22,
+    failure: 'sensitivity(m, d, { technique: "prune", levels: NaN }) threw a raw TypeError (levels is not iterable)',
+    fix: 'levels must be a non-empty list of numbers',
+  },
 ];

@@ -336,7 +336,7 @@ const summaryCounts = fc.asyncProperty(modelSpec(), async (spec) => {
 export const OPERATIONS: Property[] = [
   { category: 'operations', name: 'prune unstructured: exact sparsity, w = w0·mask', runs: 40, property: pruneUnstructured as never },
   { category: 'operations', name: 'prune structured = masked original', runs: 30, property: pruneStructured as never },
-  { category: 'operations', name: 'quantizeTensor: error ≤ scale/2, zero exact', runs: 200, property: quantizeRoundTrip as never },
+  { category: 'operations', name: 'quantizeTensor: error ≤ scale/2, zero exact', runs: 300, property: quantizeRoundTrip as never },
   { category: 'operations', name: 'quantize(model): valid, zeros exact', runs: 30, property: quantizeModel as never },
   { category: 'operations', name: 'save → load: lossless bit-exact, lossy = in-memory', runs: 30, property: saveLoad as never },
   { category: 'operations', name: 'sensitivity: level 0 = baseline', runs: 15, property: sensitivityZero as never },

@@ -178,7 +178,7 @@ const pruneOnModels = fc.asyncProperty(modelSpec(), pruneOptions, async (spec, p
 });
 
 export const OPTIONS: Property[] = [
-  { category: 'options', name: 'every operation × generated options', runs: 120, property: optionFuzz as never },
-  { category: 'options', name: 'not a model / not a path', runs: 60, property: notModels as never },
+  { category: 'options', name: 'every operation × generated options', runs: 200, property: optionFuzz as never },
+  { category: 'options', name: 'not a model / not a path', runs: 150, property: notModels as never },
   { category: 'options', name: 'prune options × generated models', runs: 60, property: pruneOnModels as never },
 ];
