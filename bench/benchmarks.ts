@@ -8,14 +8,19 @@ import { quantizeQuality } from './quantize-quality.js';
 import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
+import { dimensions, dimensionsSpam } from './dimensions.js';
+import { demoBench } from './demo.js';
 import { distillationBench } from './distillation.js';
 import { reliabilityBench } from './reliability.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
   baseline,
+  demoBench,
   pruneQuality,
   quantizeQuality,
+  dimensions,
+  dimensionsSpam,
   distillationBench,
   toolkitSpeed,
   training,

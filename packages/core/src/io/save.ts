@@ -8,6 +8,7 @@ import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from 
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
 import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface SavedModel extends ModelBytes {
   dir: string;
@@ -90,10 +91,12 @@ export interface SaveOptions {
   /** Bits per weight for the 'packed' Whittle format (2…8, per-channel; only Whittle's loadModel reads it). Default 4. */
   bits?: number;
 }
+const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true });
 
 /** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
 export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
   checkModel('saveModel', model);
+  checkOptions('saveModel', options, SAVE_KEYS);
   // A lossy encoding derives its grid from the weights' range, which NaN / Infinity
   // break silently; a lossless float32 save keeps them bit for bit.
   if (options.quantization) checkFiniteWeights('saveModel', model);

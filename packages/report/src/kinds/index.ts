@@ -46,6 +46,8 @@ export * from './quantization.js';
 export * from './sensitivity.js';
 export * from './pareto.js';
 export * from './compare.js';
+export * from './lowrank.js';
+export * from './features.js';
 export * from './distillation.js';
 
 import { summaryKind } from './summary.js';
@@ -56,6 +58,8 @@ import { quantizationKind } from './quantization.js';
 import { sensitivityKind } from './sensitivity.js';
 import { paretoKind } from './pareto.js';
 import { compareKind } from './compare.js';
+import { lowrankKind } from './lowrank.js';
+import { featuresKind } from './features.js';
 import { distillationKind } from './distillation.js';
 
 /** Every report kind, in the order the side panel and docs list them. */
@@ -68,6 +72,8 @@ export const KINDS = [
   sensitivityKind,
   paretoKind,
   compareKind,
+  lowrankKind,
+  featuresKind,
   distillationKind,
 ] as const;
 
