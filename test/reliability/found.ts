@@ -128,4 +128,11 @@ export const FOUND: Found[] = [
     failure: 'sensitivity(m, d, { technique: "prune", levels: NaN }) threw a raw TypeError (levels is not iterable)',
     fix: 'levels must be a non-empty list of numbers',
   },
+  {
+    category: 'options',
+    property: 'every operation × generated options',
+    seed: 25,
+    failure: 'sensitivity(m, d, { onProgress: 1 }) threw a raw TypeError (options.onProgress is not a function) after the first point',
+    fix: 'onProgress must be a function, checked up front',
+  },
 ];

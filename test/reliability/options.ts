@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate, fromArrays, loadModel, prune, quantize, saveModel, sensitivity, summary } from '@whittle/core';
 import { buildModel, modelSpec, type ModelSpec } from './generate.js';
-import { guarded } from './check.js';
+import { guarded, must } from './check.js';
 import type { Property } from './operations.js';
 
 /** Values of every kind a caller could pass by mistake. */
@@ -113,9 +113,28 @@ const optionFuzz = fc.asyncProperty(
     );
     const dir = mkdtempSync(join(tmpdir(), 'whittle-opt-'));
     const dispose = (r: unknown) => (r as { model?: tf.LayersModel })?.model?.dispose();
+    // main's checkOptions: a misspelled key is an error naming it, never silently ignored
+    const misspelt = (o: Record<string, unknown>) => ['sparsty', 'bitz', 'levels_', 'x'].find((k) => k in o);
+    const strict = async (outcome: Promise<{ ok: boolean; error?: unknown }>, o: Record<string, unknown>) => {
+      const r = await outcome;
+      const key = misspelt(o);
+      if (key)
+        must(
+          !r.ok && String((r.error as Error).message).includes(`'${key}'`),
+          `unknown option '${key}' was ${r.ok ? 'accepted' : `rejected for another reason: ${(r.error as Error).message}`}`,
+        );
+    };
     try {
-      if (op === 'prune') await guarded('prune', [model], () => prune(model, po as never), dispose);
-      if (op === 'quantize') await guarded('quantize', [model], () => quantize(model, { ...qo, calibration: data } as never), dispose);
+      if (op === 'prune')
+        await strict(
+          guarded('prune', [model], () => prune(model, po as never), dispose),
+          po,
+        );
+      if (op === 'quantize')
+        await strict(
+          guarded('quantize', [model], () => quantize(model, { ...qo, calibration: data } as never), dispose),
+          qo,
+        );
       if (op === 'saveModel')
         await guarded(
           'saveModel',

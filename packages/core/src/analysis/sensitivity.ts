@@ -63,6 +63,8 @@ export async function sensitivity(model: tf.LayersModel, data: Dataset, options:
   const perturb = typeof technique === 'string' && Object.hasOwn(PERTURBATIONS, technique) ? PERTURBATIONS[technique] : undefined;
   if (!perturb) fail('sensitivity', `technique must be 'prune' or 'quantize', got '${show(technique)}'`);
   const levels = options.levels ?? DEFAULT_LEVELS[technique];
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
+    fail('sensitivity', `onProgress must be a function, got ${show(options.onProgress)}`);
   if (!Array.isArray(levels) || levels.length === 0) fail('sensitivity', `levels must be a non-empty list of numbers, got ${show(levels)}`);
   for (const level of levels) perturb.check(level);
   const candidates = model.layers.filter((l) => kernelIndex(l) >= 0).map((l) => l.name);
