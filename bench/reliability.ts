@@ -5,6 +5,11 @@
  * listing every failure found and fixed with its seed (test/reliability/found.ts).
  */
 import fc from 'fast-check';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { initBackend } from '@whittle/core';
 import { OPERATIONS, type Property } from '../test/reliability/operations.js';
 import { OPTIONS } from '../test/reliability/options.js';
@@ -17,6 +22,39 @@ const CATEGORY: Record<Property['category'], string> = {
   options: 'option fuzz',
   files: 'file fuzz',
 };
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** test/kernel/fuzz.py against a real Whittle kernel: random magic lines; every one must be answered and the kernel stay alive. */
+function kernelFuzz(lines: number, seed: number): { sent: number; open: string[] } {
+  const prefix = mkdtempSync(join(tmpdir(), 'whittle-kernelspec-'));
+  try {
+    execFileSync(process.execPath, [
+      join(root, 'packages/kernel/bin/whittle-kernel.js'),
+      'install',
+      '--prefix',
+      prefix,
+      '--name',
+      'whittle-test',
+    ]);
+    const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), PYTHONPATH: '' };
+    const r = spawnSync('/usr/bin/python3', [join(root, 'test/kernel/fuzz.py'), String(lines), String(seed)], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      timeout: 1_200_000,
+    });
+    if (r.status !== 0) return { sent: lines, open: [`fuzz.py exited ${r.status}: ${r.stderr.trim().split('\n').at(-1)}`] };
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { sent: number; answered: number; alive: boolean };
+    const open = [
+      ...(out.answered < out.sent ? [`${out.sent - out.answered} magic lines unanswered`] : []),
+      ...(out.alive ? [] : ['the kernel died']),
+    ];
+    return { sent: out.sent, open };
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
+}
 
 /** Cases per fast-check run: a failure stops a run, so chunks let one property report several. */
 const CHUNK = 100;
@@ -50,6 +88,11 @@ export const reliabilityBench: Benchmark = {
       tried.set(CATEGORY[p.category], (tried.get(CATEGORY[p.category]) ?? 0) + done);
       log(`${p.name}: ${done} cases, ${open.filter((o) => o.property === p.name).length} open`);
     }
+    const lines = quick ? 30 : 300;
+    log(`kernel fuzz: ${lines} random magic lines`);
+    const kernel = kernelFuzz(lines, seed);
+    tried.set('kernel fuzz', kernel.sent);
+    for (const error of kernel.open) open.push({ category: 'kernel fuzz', property: 'test/kernel/fuzz.py', seed, path: '', error });
     const foundIn = (c: string) =>
       FOUND.filter((f) => (f.category === 'issue' ? 'issue 22 (by hand)' : CATEGORY[f.category as Property['category']]) === c).length;
     const categories = [...new Set([...tried.keys(), 'issue 22 (by hand)'])];
@@ -64,6 +107,7 @@ export const reliabilityBench: Benchmark = {
       { name: 'failures open', value: open.length, unit: 'failures' },
     ];
     const notes = [
+      `kernel fuzz: test/kernel/fuzz.py sends ${lines} random magic lines (bad flags, values, operands) to a real Whittle kernel; each must be answered and the kernel stay alive (the same script runs 300 lines in npm test; interrupts mid-save and reassignment during fine-tune are not fuzzed yet)`,
       `${cases.toLocaleString('en-US')} cases in all, seed ${seed}, ${scale}× the CI budget; a failure stops a chunk of ${CHUNK} cases, so each chunk can report one failure per property`,
       ...FOUND.map((f) => `fixed — ${f.property}${f.seed !== null ? ` (seed ${f.seed})` : ''}: ${f.failure} → ${f.fix}`),
       ...open.map((o) => `OPEN — ${o.property} (seed ${o.seed}, path ${o.path}): ${o.error}`),
