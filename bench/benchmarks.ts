@@ -8,6 +8,7 @@ import { quantizeQuality } from './quantize-quality.js';
 import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
+import { deepCompressionBench } from './deep-compression.js';
 import { dimensions, dimensionsSpam } from './dimensions.js';
 import { demoBench } from './demo.js';
 import { distillationBench } from './distillation.js';
@@ -19,6 +20,7 @@ export const BENCHMARKS: Benchmark[] = [
   demoBench,
   pruneQuality,
   quantizeQuality,
+  deepCompressionBench,
   dimensions,
   dimensionsSpam,
   distillationBench,

@@ -80,6 +80,10 @@ describe('the Whittle kernel', () => {
     const q8 = report('quantize', 'quantization');
     expect(q8.accuracy!.before! - q8.accuracy!.after!).toBeLessThanOrEqual(0.002);
     expect(report('qat', 'quantization').weights.bits).toBe(2);
+    const shared = report('cluster', 'clustering');
+    expect(shared.layers.map((l) => l.clusters)).toEqual([8, 8, 8, 8, 8]);
+    expect(shared.accuracy!.after!).toBeGreaterThan(0.9);
+    expect(cell('bad-cluster').enames).toEqual(['WhittleError']);
     const s = report('sensitivity', 'sensitivity');
     for (const layer of s.layers) expect(layer.values[0]).toBe(s.baseline);
     expect(report('compare', 'compare').agreement).toBeGreaterThan(0.8);

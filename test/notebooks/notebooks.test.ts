@@ -32,8 +32,8 @@ interface Output {
 }
 
 describe('tutorial notebooks', () => {
-  it('there are nine of them, indexed in notebooks/README.md', () => {
-    expect(names).toHaveLength(9);
+  it('there are eleven of them, indexed in notebooks/README.md', () => {
+    expect(names).toHaveLength(11);
     const index = readFileSync(join(notebooks, 'README.md'), 'utf8');
     for (const n of names) expect(index).toContain(n);
   });

@@ -13,6 +13,7 @@ export * from './io/index.js';
 export * from './report/index.js';
 export * from './prune/index.js';
 export * from './quantize/index.js';
+export * from './cluster/index.js';
 export * from './lowrank/index.js';
 export * from './features/index.js';
 export * from './distill/index.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkModel } from '../models/check.js';
+import { checkRunnable } from '../models/check.js';
+import type { AnyModel } from '../io/graph.js';
 import { checkPositiveInt } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
 
@@ -20,8 +21,8 @@ export interface Latency {
 }
 
 /** Wall-clock time of `model.predict(input)` including reading the result back. */
-export function latency(model: tf.LayersModel, input: tf.Tensor, options: LatencyOptions = {}): Latency {
-  checkModel('latency', model);
+export function latency(model: AnyModel, input: tf.Tensor, options: LatencyOptions = {}): Latency {
+  checkRunnable('latency', model);
   checkOptions('latency', options, LATENCY_KEYS);
   const runs = checkPositiveInt('latency', 'runs', options.runs ?? 20);
   const once = () => {

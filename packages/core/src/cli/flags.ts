@@ -116,7 +116,7 @@ export const FLAGS = {
   activations: {
     flags: '--activations <bits>',
     key: 'activations.bits',
-    help: 'also fake-quantize activations to these bits (Sequential models), ranges from calibration samples',
+    help: 'also fake-quantize activations to these bits, ranges from calibration samples (needs data)',
     parse: wholeNumber(2),
   },
   observer: {
@@ -126,7 +126,7 @@ export const FLAGS = {
     default: 'minmax',
     parse: oneOf(OBSERVERS),
   },
-  equalize: { flags: '--equalize', key: 'equalize', help: 'fold BatchNorm and equalize ranges across layers first (Sequential models)' },
+  equalize: { flags: '--equalize', key: 'equalize', help: 'fold BatchNorm and equalize ranges across layers first' },
 } as const satisfies Record<string, FlagDeclaration>;
 
 export type FlagName = keyof typeof FLAGS;

@@ -63,3 +63,9 @@ export function checkFiniteWeights(where: string, model: tf.LayersModel): void {
       `replace non-finite weights first (summary(model) counts them per layer)`,
   );
 }
+
+/** Throws a one-line error unless `value` is a model Whittle can run: a LayersModel or a GraphModel. */
+export function checkRunnable(where: string, value: unknown, name = 'model'): asserts value is tf.LayersModel | tf.GraphModel {
+  if (value instanceof tf.GraphModel) return;
+  checkModel(where, value, name);
+}

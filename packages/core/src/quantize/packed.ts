@@ -1,7 +1,8 @@
 /**
  * Whittle's packed weight format, for what the stock manifest cannot say:
  * per-channel scales and widths below 8 bits. Every float32 weight of rank ≥ 2
- * (kernels) becomes symmetric per-output-channel (last axis) integers stored
+ * (kernels) becomes symmetric per-output-channel integers (the channel axis
+ * from models/weights.ts: the last axis, axis 2 of depthwise kernels) stored
  * as q + (2^(b−1) − 1) in b bits, LSB first, after the float32 scales. Biases
  * and other small tensors stay float32.
  *
@@ -20,6 +21,8 @@ export interface PackedEntry {
   shape: number[];
   bits: number;
   channels: number;
+  /** The channel axis the scales run along (files written before it existed: the last axis). */
+  axis?: number;
 }
 
 export type PackedMetadata = Record<string, PackedEntry>;
@@ -43,8 +46,21 @@ export function unpackBits(bytes: Uint8Array, bits: number, n: number): Int32Arr
   return out;
 }
 
-function encodeOne(values: Float32Array, shape: number[], bits: number, name: string): { bytes: Uint8Array; entry: PackedEntry } {
-  const t = quantizeTensor(values, shape, { bits, scheme: 'symmetric', axis: shape.length - 1 }, name);
+/** Channel of flat index i for a weight of `shape` with channels along `axis`. */
+function channelIndexer(shape: number[], axis: number): (i: number) => number {
+  const n = shape[axis]!;
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  return (i) => Math.floor(i / inner) % n;
+}
+
+function encodeOne(
+  values: Float32Array,
+  shape: number[],
+  bits: number,
+  axis: number,
+  name: string,
+): { bytes: Uint8Array; entry: PackedEntry } {
+  const t = quantizeTensor(values, shape, { bits, scheme: 'symmetric', axis }, name);
   const offset = 2 ** (bits - 1) - 1;
   const packed = packBits(
     Array.from(t.q, (q) => q + offset),
@@ -53,14 +69,19 @@ function encodeOne(values: Float32Array, shape: number[], bits: number, name: st
   const bytes = new Uint8Array(t.scale.byteLength + packed.byteLength);
   bytes.set(new Uint8Array(t.scale.buffer, t.scale.byteOffset, t.scale.byteLength), 0);
   bytes.set(packed, t.scale.byteLength);
-  return { bytes, entry: { shape, bits, channels: t.scale.length } };
+  return { bytes, entry: { shape, bits, channels: t.scale.length, axis } };
 }
 
-/** Packs float32 kernels of tfjs weight specs + data at `bits` (2…8). */
+/**
+ * Packs float32 kernels of tfjs weight specs + data at `bits` (2…8), per
+ * channel along `axes.get(spec.name)` (models/weights.ts `weightAxes`; the
+ * last axis for names it lacks).
+ */
 export function encodePackedArtifacts(
   specs: tf.io.WeightsManifestEntry[],
   data: ArrayBuffer,
   bits: number,
+  axes: Map<string, number | null> = new Map(),
 ): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array; metadata: PackedMetadata } {
   checkIntInRange('saveModel', 'bits (packed format)', bits, 2, 8);
   const parts: Uint8Array[] = [];
@@ -76,7 +97,8 @@ export function encodePackedArtifacts(
       out.push(spec);
       continue;
     }
-    const { bytes, entry } = encodeOne(new Float32Array(chunk), spec.shape, bits, spec.name);
+    const axis = axes.get(spec.name) ?? spec.shape.length - 1;
+    const { bytes, entry } = encodeOne(new Float32Array(chunk), spec.shape, bits, axis, spec.name);
     parts.push(bytes);
     metadata[spec.name] = entry;
     out.push({ name: spec.name, shape: [bytes.byteLength], dtype: 'float32', quantization: { dtype: 'uint8', min: 0, scale: 1 } });
@@ -117,7 +139,8 @@ export function decodePackedArtifacts(
     const q = unpackBits(chunk.subarray(meta.channels * 4), meta.bits, size);
     const shift = 2 ** (meta.bits - 1) - 1;
     const values = new Float32Array(size);
-    for (let i = 0; i < size; i++) values[i] = (q[i]! - shift) * scales[i % meta.channels]!;
+    const channel = channelIndexer(meta.shape, meta.axis ?? meta.shape.length - 1);
+    for (let i = 0; i < size; i++) values[i] = (q[i]! - shift) * scales[channel(i)]!;
     parts.push(new Uint8Array(values.buffer));
     out.push({ name: spec.name, shape: meta.shape, dtype: 'float32' });
   }

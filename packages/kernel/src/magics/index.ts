@@ -1,4 +1,5 @@
 import { pruneMagic, quantizeMagic } from './compression.js';
+import { clusterMagic } from './cluster.js';
 import { factorizeMagic, pruneInputsMagic } from './dimensions.js';
 import { distillMagic } from './distill.js';
 import { compareMagic, evaluateMagic, sensitivityMagic, summaryMagic } from './analysis.js';
@@ -22,6 +23,7 @@ export const lsmagicMagic: Magic = {
 export const MAGICS: Magic[] = [
   pruneMagic,
   quantizeMagic,
+  clusterMagic,
   factorizeMagic,
   pruneInputsMagic,
   distillMagic,

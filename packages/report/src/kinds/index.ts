@@ -46,6 +46,7 @@ export * from './quantization.js';
 export * from './sensitivity.js';
 export * from './pareto.js';
 export * from './compare.js';
+export * from './clustering.js';
 export * from './lowrank.js';
 export * from './features.js';
 export * from './distillation.js';
@@ -58,6 +59,7 @@ import { quantizationKind } from './quantization.js';
 import { sensitivityKind } from './sensitivity.js';
 import { paretoKind } from './pareto.js';
 import { compareKind } from './compare.js';
+import { clusteringKind } from './clustering.js';
 import { lowrankKind } from './lowrank.js';
 import { featuresKind } from './features.js';
 import { distillationKind } from './distillation.js';
@@ -72,6 +74,7 @@ export const KINDS = [
   sensitivityKind,
   paretoKind,
   compareKind,
+  clusteringKind,
   lowrankKind,
   featuresKind,
   distillationKind,
