@@ -6,6 +6,7 @@
  * it never hangs and never crashes the process.
  */
 import fc from 'fast-check';
+import type { LayersModel } from '@tensorflow/tfjs';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,7 +179,7 @@ const fileFaults = fc.asyncProperty(
       if (process.env.WHITTLE_FUZZ_TRACE) console.error(JSON.stringify(spec), format, what, seed);
       let loaded;
       try {
-        loaded = await within(loadModel(dir), 20_000);
+        loaded = (await within(loadModel(dir), 20_000)) as LayersModel; // a saved layers model loads as one
       } catch (err) {
         checkWhittleError(err, 'loadModel');
         must((err as Error).message.includes(dir), `${what}: the error names no file of the folder: ${(err as Error).message}`);

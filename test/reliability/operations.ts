@@ -240,7 +240,7 @@ const saveLoad = fc.asyncProperty(
       await guarded(
         'loadModel',
         [model],
-        () => loadModel(join(dir, 'm')),
+        async () => (await loadModel(join(dir, 'm'))) as tf.LayersModel,
         (m) => m.dispose(),
         (loaded) => {
           const expected =
