@@ -135,4 +135,12 @@ export const FOUND: Found[] = [
     failure: 'sensitivity(m, d, { onProgress: 1 }) threw a raw TypeError (options.onProgress is not a function) after the first point',
     fix: 'onProgress must be a function, checked up front',
   },
+  {
+    category: 'options',
+    property: 'every operation × generated options',
+    seed: 41,
+    failure:
+      "saveModel(m, dir, { quantization: Object.create(null) }) threw a raw TypeError while building its error (main's export.ts had String(mode) again)",
+    fix: 'show(mode)',
+  },
 ];

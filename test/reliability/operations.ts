@@ -243,14 +243,18 @@ const saveLoad = fc.asyncProperty(
         async () => (await loadModel(join(dir, 'm'))) as tf.LayersModel,
         (m) => m.dispose(),
         (loaded) => {
+          // per output channel: the last axis, or the channel axis (2) of a depthwise kernel [kh, kw, C, 1]
+          const depthwise = (i: number) => model.weights[i]!.originalName.endsWith('depthwise_kernel');
           const expected =
             mode === 'float32'
               ? model.getWeights().map((w) => values(w))
               : mode === 'packed'
                 ? model
                     .getWeights()
-                    .map((w) =>
-                      w.shape.length >= 2 ? fakeQuantize(values(w), w.shape, { bits, scheme: 'symmetric', axis: -1 }) : values(w),
+                    .map((w, i) =>
+                      w.shape.length >= 2
+                        ? fakeQuantize(values(w), w.shape, { bits, scheme: 'symmetric', axis: depthwise(i) ? -2 : -1 })
+                        : values(w),
                     )
                 : (() => {
                     const sim = simulateExport(model, mode);
