@@ -13,6 +13,7 @@ import { dimensions, dimensionsSpam } from './dimensions.js';
 import { demoBench } from './demo.js';
 import { deployBench } from './deploy.js';
 import { distillationBench } from './distillation.js';
+import { reliabilityBench } from './reliability.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
@@ -31,4 +32,5 @@ export const BENCHMARKS: Benchmark[] = [
   kernelBench,
   rendererBench,
   deployBench,
+  reliabilityBench,
 ];

@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { gather } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
-import { checkPositiveInt, fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkNames, checkPositiveInt, fail, show } from '../errors.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import type { SensitivityReport } from '@whittle/report';
 import { evaluate } from './evaluate.js';
@@ -59,13 +59,17 @@ const DEFAULT_LEVELS: Record<Technique, number[]> = {
 export async function sensitivity(model: tf.LayersModel, data: Dataset, options: SensitivityOptions): Promise<SensitivityReport> {
   checkModel('sensitivity', model);
   checkOptions('sensitivity', options, SENSITIVITY_KEYS);
+  checkFiniteWeights('sensitivity', model);
   const { technique, metric = 'accuracy' } = options;
-  const perturb = PERTURBATIONS[technique];
-  if (!perturb) fail('sensitivity', `technique must be 'prune' or 'quantize', got '${String(technique)}'`);
+  const perturb = typeof technique === 'string' && Object.hasOwn(PERTURBATIONS, technique) ? PERTURBATIONS[technique] : undefined;
+  if (!perturb) fail('sensitivity', `technique must be 'prune' or 'quantize', got '${show(technique)}'`);
   const levels = options.levels ?? DEFAULT_LEVELS[technique];
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
+    fail('sensitivity', `onProgress must be a function, got ${show(options.onProgress)}`);
+  if (!Array.isArray(levels) || levels.length === 0) fail('sensitivity', `levels must be a non-empty list of numbers, got ${show(levels)}`);
   for (const level of levels) perturb.check(level);
   const candidates = model.layers.filter((l) => kernelOf(l)).map((l) => l.name);
-  const layers = options.layers ?? candidates;
+  const layers = checkNames('sensitivity', 'layers', options.layers ?? candidates);
   for (const name of layers) {
     if (!candidates.includes(name)) fail('sensitivity', `layer '${name}' has no prunable kernel; choose from ${candidates.join(', ')}`);
   }

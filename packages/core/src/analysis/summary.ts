@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkModel } from '../models/check.js';
+import { checkModel, countNonFinite } from '../models/check.js';
 import { kernelOf } from '../models/weights.js';
 import { isGraphModel, type AnyModel } from '../io/graph.js';
 import { graphSummary } from './graph-summary.js';
@@ -51,7 +51,8 @@ function countNonzeros(values: ArrayLike<number>): number {
 }
 
 /**
- * Per-layer parameters, nonzeros, sparsity, MACs per sample and fp32 bytes.
+ * Per-layer parameters, nonzeros, sparsity, MACs per sample, fp32 bytes and
+ * non-finite (NaN / ±Infinity) weights, which other operations reject.
  * Bytes here are params × 4; the bytes a save actually writes come from
  * `modelBytes` (io).
  */
@@ -62,7 +63,12 @@ export function summary(model: AnyModel): SummaryReport {
     .filter((l) => l.getClassName() !== 'InputLayer')
     .map((layer) => {
       const params = layer.countParams();
-      const nonzeros = layer.getWeights().reduce((n, w) => n + countNonzeros(w.dataSync()), 0);
+      const values = layer.getWeights().map((w) => w.dataSync());
+      const nonzeros = values.reduce((n, v) => n + countNonzeros(v), 0);
+      const nonFinite = values.reduce((n, v) => {
+        const c = countNonFinite(v);
+        return n + c.nan + c.inf;
+      }, 0);
       return {
         name: layer.name,
         type: layer.getClassName(),
@@ -72,9 +78,10 @@ export function summary(model: AnyModel): SummaryReport {
         sparsity: params === 0 ? 0 : 1 - nonzeros / params,
         macs: layerMacs(layer),
         bytes: params * 4,
+        nonFinite,
       };
     });
-  const sum = (k: 'params' | 'nonzeros' | 'macs' | 'bytes') => layers.reduce((s, l) => s + l[k], 0);
+  const sum = (k: 'params' | 'nonzeros' | 'macs' | 'bytes' | 'nonFinite') => layers.reduce((s, l) => s + (l[k] ?? 0), 0);
   const params = sum('params');
   const nonzeros = sum('nonzeros');
   return {
@@ -82,6 +89,13 @@ export function summary(model: AnyModel): SummaryReport {
     version: 1,
     model: model.name,
     layers,
-    totals: { params, nonzeros, sparsity: params === 0 ? 0 : 1 - nonzeros / params, macs: sum('macs'), bytes: sum('bytes') },
+    totals: {
+      params,
+      nonzeros,
+      sparsity: params === 0 ? 0 : 1 - nonzeros / params,
+      macs: sum('macs'),
+      bytes: sum('bytes'),
+      nonFinite: sum('nonFinite'),
+    },
   };
 }

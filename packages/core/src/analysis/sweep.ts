@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { saveModel } from '../io/save.js';
 import { prune } from '../prune/prune.js';
 import { quantize } from '../quantize/ptq.js';
@@ -35,6 +35,7 @@ const SWEEP_KEYS = optionKeys<SweepGrid>({ sparsity: true, bits: true, size: tru
 export async function sweep(model: tf.LayersModel, data: Dataset, grid: SweepGrid = {}): Promise<ParetoReport> {
   checkModel('sweep', model);
   checkOptions('sweep', grid, SWEEP_KEYS);
+  checkFiniteWeights('sweep', model);
   const sparsities = grid.sparsity ?? [0];
   const bitsList = grid.bits ?? [32];
   // 32 = float32; 2…16 go through quantize / the tfjs export, which stop at 16

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { rng } from '../data/random.js';
 import { fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { checkOptions, optionKeys } from '../options.js';
 import { ChannelGraph } from '../prune/graph.js';
 import { rebuild } from '../prune/surgery.js';
@@ -28,6 +28,7 @@ const SHRINK_KEYS = optionKeys<ShrinkOptions>({ seed: true });
 export function shrinkWidth(model: tf.LayersModel, factor: number, options: ShrinkOptions = {}): tf.LayersModel {
   checkModel('shrinkWidth', model);
   checkOptions('shrinkWidth', options, SHRINK_KEYS);
+  checkFiniteWeights('shrinkWidth', model);
   if (typeof factor !== 'number' || !Number.isFinite(factor) || factor <= 0 || factor > 1)
     fail('shrinkWidth', `factor must be in (0, 1], got ${String(factor)}`);
   const graph = new ChannelGraph(model);

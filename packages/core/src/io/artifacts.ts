@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fail } from '../errors.js';
+import { fail, show } from '../errors.js';
 
 export interface ModelJson {
   format?: string;
@@ -32,6 +32,7 @@ export function entryBytes(entry: tf.io.WeightsManifestEntry): number {
 
 /** Accepts a model.json path or the folder holding it. */
 export function resolveModelJson(path: string): string {
+  if (typeof path !== 'string' || path === '') fail('loadModel', `path must be a model.json or the folder holding it, got ${show(path)}`);
   const p = resolve(path);
   if (!existsSync(p)) fail('loadModel', `${path} does not exist (give a model.json or the folder holding it)`);
   if (statSync(p).isDirectory()) {
@@ -55,12 +56,70 @@ export function readModelJson(file: string): ModelJson {
   if (!m.modelTopology || typeof m.modelTopology !== 'object')
     fail('loadModel', `${file} has no modelTopology: it is not a tfjs layers model`);
   if (!Array.isArray(m.weightsManifest)) fail('loadModel', `${file} has no weightsManifest array`);
+  checkGraph(file, m.modelTopology);
   for (const group of m.weightsManifest) {
     if (!group || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
       fail('loadModel', `${file}: every weightsManifest entry needs 'paths' and 'weights' arrays`);
     }
+    if (!group.paths.every((p) => typeof p === 'string' && p !== ''))
+      fail('loadModel', `${file}: weightsManifest paths must be file names, got ${show(group.paths)}`);
+    for (const w of group.weights) checkManifestEntry(file, w);
   }
   return m as ModelJson;
+}
+
+/**
+ * A functional model's layers may only connect to layers it defines: tfjs's
+ * deserializer waits forever for a node whose inbound layer does not exist (a
+ * renamed layer hung loadModel; found by fuzzing).
+ */
+function checkGraph(file: string, topology: object): void {
+  const t = topology as { model_config?: unknown };
+  const config = ((t.model_config ?? t) as { config?: Record<string, unknown> }).config;
+  if (!config || typeof config !== 'object' || !Array.isArray(config.layers)) return;
+  type Layer = { name?: unknown; config?: { name?: unknown }; inbound_nodes?: unknown; inboundNodes?: unknown };
+  const layers = config.layers as Layer[];
+  if (config.input_layers !== undefined || config.inputLayers !== undefined) {
+    // a functional model: every layer needs its own name for the others to refer to
+    const names = layers.map((l) => l?.name);
+    const bad = names.findIndex((n, i) => typeof n !== 'string' || names.indexOf(n) !== i);
+    if (bad >= 0) fail('loadModel', `${file}: layer ${bad} of the topology has a missing or repeated name (${show(names[bad])})`);
+  }
+  const nodesOf = (l: Layer) => l?.inbound_nodes ?? l?.inboundNodes;
+  // a layer has one node per call; an input layer has its own node 0
+  const nodeCount = new Map(
+    layers.map((l) => [l?.name ?? l?.config?.name, Math.max(1, Array.isArray(nodesOf(l)) ? (nodesOf(l) as unknown[]).length : 0)]),
+  );
+  const refs: unknown[][] = [];
+  for (const l of layers) {
+    const nodes = nodesOf(l);
+    // [[[name, nodeIndex, tensorIndex, kwargs], …] per node, …]
+    if (Array.isArray(nodes)) for (const n of nodes) if (Array.isArray(n)) refs.push(...n.map((e) => (Array.isArray(e) ? e : n)));
+  }
+  for (const key of ['input_layers', 'inputLayers', 'output_layers', 'outputLayers'])
+    if (Array.isArray(config[key])) refs.push(...(config[key] as unknown[]).map((e) => (Array.isArray(e) ? e : [e, 0, 0])));
+  for (const [name, node, tensor] of refs) {
+    const count = nodeCount.get(name as string);
+    if (count === undefined) fail('loadModel', `${file}: the topology connects to layer ${show(name)}, which it does not define`);
+    if (!Number.isInteger(node) || (node as number) < 0 || (node as number) >= count || !Number.isInteger(tensor) || (tensor as number) < 0)
+      fail(
+        'loadModel',
+        `${file}: the topology connects to node ${show(node)}, tensor ${show(tensor)} of layer ${show(name)}, which does not exist`,
+      );
+  }
+}
+
+/** A weight entry must say its name, a shape of non-negative integers and a dtype, or sizes cannot be checked. */
+function checkManifestEntry(file: string, w: unknown): void {
+  const e = w as Partial<tf.io.WeightsManifestEntry> | null;
+  if (!e || typeof e !== 'object' || typeof e.name !== 'string') fail('loadModel', `${file}: a weights entry has no name: ${show(w)}`);
+  if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    fail('loadModel', `${file}: weight '${e.name}' has shape ${show(e.shape)}; a shape is a list of non-negative integers`);
+  if (typeof e.dtype !== 'string' || !(e.dtype in BYTES_PER))
+    fail('loadModel', `${file}: weight '${e.name}' has dtype ${show(e.dtype)}; expected one of ${Object.keys(BYTES_PER).join(', ')}`);
+  const q = e.quantization;
+  if (q !== undefined && (!q || typeof q !== 'object' || typeof q.dtype !== 'string' || !(q.dtype in BYTES_PER)))
+    fail('loadModel', `${file}: weight '${e.name}' has quantization ${show(q)}; expected { dtype: 'uint8' | 'uint16' | 'float16', … }`);
 }
 
 /**

@@ -45,6 +45,8 @@ export async function loadModel(path: string): Promise<AnyModel> {
   try {
     return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (err) {
-    return fail('loadModel', `${file} could not be built by tfjs: ${(err as Error).message.split('\n')[0]}`);
+    const cause = String((err as Error)?.message ?? err).split('\n')[0]!;
+    // tfjs quotes whole configs in its messages: keep the line readable
+    return fail('loadModel', `${file} could not be built by tfjs: ${cause.length > 200 ? `${cause.slice(0, 197)}...` : cause}`);
   }
 }

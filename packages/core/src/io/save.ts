@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { weightAxes } from '../models/weights.js';
 import { graphArtifactsWith, graphWeights, isGraphModel, type AnyModel } from './graph.js';
 import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from './artifacts.js';
@@ -41,27 +41,50 @@ function checkReplaceable(dir: string): void {
 export function writeModelFolder(dir: string, json: ModelJson, shards: { name: string; data: Uint8Array }[]): string {
   const target = resolve(dir);
   if (existsSync(target)) checkReplaceable(target);
-  mkdirSync(dirname(target), { recursive: true });
+  const parent = dirname(target);
+  const blocker = fileOnPath(parent);
+  if (blocker) fail('saveModel', `cannot save to ${dir}: ${blocker} is a file, not a folder`);
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const tmp = join(dirname(target), `.${basename(target)}.whittle-tmp-${tag}`);
-  mkdirSync(tmp);
+  const tmp = join(parent, `.${basename(target)}.whittle-tmp-${tag}`);
+  try {
+    mkdirSync(parent, { recursive: true });
+    mkdirSync(tmp);
+  } catch (err) {
+    return fail('saveModel', `cannot save to ${dir}: ${oneLine(err)}`);
+  }
   try {
     for (const s of shards) writeFileSync(join(tmp, s.name), s.data);
     writeFileSync(join(tmp, 'model.json'), JSON.stringify(json));
     if (existsSync(target)) {
       const old = join(dirname(target), `.${basename(target)}.whittle-old-${tag}`);
       renameSync(target, old);
-      renameSync(tmp, target);
+      try {
+        renameSync(tmp, target);
+      } catch (err) {
+        renameSync(old, target); // put the previous model back
+        throw err;
+      }
       rmSync(old, { recursive: true, force: true });
     } else {
       renameSync(tmp, target);
     }
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    return fail('saveModel', `cannot save to ${dir}: ${oneLine(err)}`);
   }
   return target;
 }
+
+/** The first existing non-folder on the way from the root to `dir`, if any (mkdir would say EEXIST / ENOTDIR). */
+function fileOnPath(dir: string): string | null {
+  for (let p = dir; ; p = dirname(p)) {
+    if (existsSync(p)) return statSync(p).isDirectory() ? null : p;
+    if (dirname(p) === p) return null;
+  }
+}
+
+/** The first line of a Node fs error (it names the syscall and the path). */
+const oneLine = (err: unknown) => String((err as Error).message ?? err).split('\n')[0];
 
 export interface SaveOptions {
   /**
@@ -107,6 +130,9 @@ export async function saveModel(model: AnyModel, dir: string, options: SaveOptio
   checkOptions('saveModel', options, SAVE_KEYS);
   if (isGraphModel(model)) return saveGraph(model, dir, options);
   checkModel('saveModel', model);
+  // A lossy encoding derives its grid from the weights' range, which NaN / Infinity
+  // break silently; a lossless float32 save keeps them bit for bit.
+  if (options.quantization) checkFiniteWeights('saveModel', model);
   const artifacts = await captureArtifacts(model);
   let specs = artifacts.weightSpecs ?? [];
   let data: Uint8Array = new Uint8Array(joinWeightData(artifacts.weightData));

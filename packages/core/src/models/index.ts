@@ -2,7 +2,7 @@ export * from './reference.js';
 export { buildLenet300100, buildLenet5, buildMobilenetMini, buildResnetMini } from './architectures.js';
 export { buildSpamMlp, spamMlp, SPAM_MLP } from './spam-mlp.js';
 export { cloneModel } from './clone.js';
-export { checkModel } from './check.js';
+export { checkModel, checkFiniteWeights, findNonFinite, countNonFinite, type NonFinite } from './check.js';
 export { TorchInit } from './init.js';
 export {
   layerWeights,

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { fit, TRAIN_OPTIONS, type FitOptions, type FitResult } from '../train/fit.js';
 import { checkOptions, optionKeys } from '../options.js';
@@ -78,6 +78,7 @@ export async function fineTune(
 ): Promise<{ model: tf.LayersModel; history: FitResult; clusters?: Clusters }> {
   checkModel('fineTune', model);
   checkOptions('fineTune', options, FINE_TUNE_KEYS);
+  checkFiniteWeights('fineTune', model);
   const tuned = cloneModel(model);
   const { masks, clusters, teacher, temperature, alpha, ...fitOptions } = options;
   let binding: ReturnType<typeof maskBinding> | undefined;

@@ -1,5 +1,5 @@
 import type { Dataset } from '../data/dataset.js';
-import { checkFraction, checkPositiveInt, fail } from '../errors.js';
+import { checkFraction, checkNames, checkPositiveInt, fail, show } from '../errors.js';
 import { optionKeys } from '../options.js';
 
 export type Granularity = 'unstructured' | { n: number; m: number } | 'neuron' | 'filter' | 'channel';
@@ -87,7 +87,7 @@ export function normalize(options: PruneOptions) {
   const structured = isStructured(granularity);
   const nm = typeof granularity === 'object' ? granularity : undefined;
   if (typeof granularity !== 'object' && granularity !== 'unstructured' && !structured) {
-    fail('prune', `granularity must be 'unstructured', { n, m }, 'neuron', 'filter' or 'channel', got '${String(granularity)}'`);
+    fail('prune', `granularity must be 'unstructured', { n, m }, 'neuron', 'filter' or 'channel', got '${show(granularity)}'`);
   }
   if (nm) {
     checkPositiveInt('prune', 'n of N:M', nm.n);
@@ -97,9 +97,9 @@ export function normalize(options: PruneOptions) {
   const method = options.method ?? (structured ? 'l2' : 'magnitude');
   const allowed = structured ? ['l1', 'l2', 'bn-scale', 'random'] : ['magnitude', 'random'];
   if (!allowed.includes(method))
-    fail('prune', `method '${method}' does not fit ${describeGranularity(granularity)} pruning; use one of ${allowed.join(', ')}`);
+    fail('prune', `method '${show(method)}' does not fit ${describeGranularity(granularity)} pruning; use one of ${allowed.join(', ')}`);
   const scope = options.scope ?? 'layer';
-  if (scope !== 'layer' && scope !== 'global') fail('prune', `scope must be 'layer' or 'global', got '${String(scope)}'`);
+  if (scope !== 'layer' && scope !== 'global') fail('prune', `scope must be 'layer' or 'global', got '${show(scope)}'`);
   const sparsity = options.sparsity;
   if (!nm) {
     if (sparsity === undefined) fail('prune', 'sparsity is required (a fraction in [0, 1), or a map from layer to fraction)');
@@ -113,7 +113,7 @@ export function normalize(options: PruneOptions) {
     fail('prune', `global scope applies to unstructured pruning, not ${describeGranularity(granularity)}`);
   const compensate = options.compensate ?? (options.calibration ? 'least-squares' : 'none');
   if (compensate !== 'none' && compensate !== 'mean-activation' && compensate !== 'least-squares')
-    fail('prune', `compensate must be 'none', 'mean-activation' or 'least-squares', got '${String(compensate)}'`);
+    fail('prune', `compensate must be 'none', 'mean-activation' or 'least-squares', got '${show(compensate)}'`);
   if (compensate === 'mean-activation' && !structured)
     fail('prune', `compensate 'mean-activation' applies to structured pruning, not ${describeGranularity(granularity)}`);
   if (compensate !== 'none' && !options.calibration)
@@ -126,7 +126,7 @@ export function normalize(options: PruneOptions) {
     method,
     scope,
     sparsity,
-    skip: options.skip ?? [],
+    skip: checkNames('prune', 'skip', options.skip ?? []),
     includeOutput: options.includeOutput ?? false,
     seed: options.seed ?? 0,
     compensate,

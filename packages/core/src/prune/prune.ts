@@ -4,7 +4,7 @@
  * (unstructured, N:M) or whose pruned units are gone (structured).
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import type { SparsityReport } from '@whittle/report';
 import { weightScores, type UnstructuredMethod } from './criteria.js';
@@ -59,6 +59,7 @@ export function computeMasks(model: tf.LayersModel, o: ReturnType<typeof normali
 export function prune(model: tf.LayersModel, options: PruneOptions): PruneResult {
   checkModel('prune', model);
   checkOptions('prune', options, PRUNE_KEYS);
+  checkFiniteWeights('prune', model);
   const o = normalize(options);
   if (o.structured) return pruneStructured(model, o);
   const { targets, values, masks, thresholds, asData } = computeMasks(model, o);

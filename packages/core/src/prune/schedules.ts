@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { checkFraction, checkPositiveInt, fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { evaluate } from '../analysis/evaluate.js';
 import { fit, TRAIN_OPTIONS, type FitOptions } from '../train/fit.js';
@@ -97,6 +97,7 @@ const GRADUAL_KEYS = optionKeys<GradualOptions>({ ...TRAIN_OPTIONS, ...PRUNE_BUT
 export async function gradualPrune(model: tf.LayersModel, data: Dataset, schedule: PruningSchedule, options: GradualOptions = {}) {
   checkModel('gradualPrune', model);
   checkOptions('gradualPrune', options, GRADUAL_KEYS);
+  checkFiniteWeights('gradualPrune', model);
   const trained = cloneModel(model);
   let binding: ReturnType<typeof maskBinding> | undefined;
   let masks: Masks = {};
@@ -144,6 +145,7 @@ const DYNAMIC_KEYS = optionKeys<DynamicPruneOptions>({ ...TRAIN_OPTIONS, thresho
 export async function dynamicPrune(model: tf.LayersModel, data: Dataset, options: DynamicPruneOptions) {
   checkModel('dynamicPrune', model);
   checkOptions('dynamicPrune', options, DYNAMIC_KEYS);
+  checkFiniteWeights('dynamicPrune', model);
   if (!(options.threshold >= 0)) fail('dynamicPrune', `threshold must be ≥ 0, got ${String(options.threshold)}`);
   const trained = cloneModel(model);
   const targets = selectTargets(trained, { skip: options.skip, includeOutput: options.includeOutput, where: 'dynamicPrune' });
@@ -190,6 +192,7 @@ const ITERATIVE_KEYS = optionKeys<IterativeOptions>({
 export async function iterativePrune(model: tf.LayersModel, data: Dataset, options: IterativeOptions) {
   checkModel('iterativePrune', model);
   checkOptions('iterativePrune', options, ITERATIVE_KEYS);
+  checkFiniteWeights('iterativePrune', model);
   if (!Array.isArray(options.steps) || options.steps.length === 0)
     fail('iterativePrune', 'steps must be a non-empty list of sparsities, e.g. [0.5, 0.8, 0.9]');
   options.steps.forEach((s) => checkFraction('iterativePrune', 'each step', s));

@@ -11,7 +11,7 @@
  * - pow2: scale rounded up to a power of two (shifts instead of multiplies);
  * - rounding is half to even (like numpy/PyTorch), then clamped to the range.
  */
-import { checkIntInRange, fail } from '../errors.js';
+import { checkIntInRange, fail, show } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
 
 export type Scheme = 'symmetric' | 'asymmetric';
@@ -72,6 +72,9 @@ export function chooseParams(
   else scale = (Math.max(hi, 0) - Math.min(lo, 0)) / (qmax - qmin);
   if (!(scale > 0)) scale = 1; // an all-zero channel: any scale represents it exactly
   if (scaleMode === 'pow2') scale = 2 ** Math.ceil(Math.log2(scale));
+  // Scales are stored as float32: a subnormal one (weights ~1e-38) keeps only a few
+  // bits, and the round trip then misses by more than scale/2 (found by fuzzing).
+  scale = Math.max(scale, 2 ** -126);
   const zeroPoint = scheme === 'symmetric' ? 0 : Math.min(qmax, Math.max(qmin, roundHalfEven(-Math.min(lo, 0) / scale)));
   return { scale, zeroPoint };
 }
@@ -106,7 +109,7 @@ export function quantizeTensor(values: Float32Array, shape: number[], options: Q
   const bits = checkIntInRange('quantizeTensor', 'bits', options.bits, 2, 16);
   const scheme = options.scheme ?? 'symmetric';
   if (scheme !== 'symmetric' && scheme !== 'asymmetric')
-    fail('quantizeTensor', `scheme must be 'symmetric' or 'asymmetric', got '${String(scheme)}'`);
+    fail('quantizeTensor', `scheme must be 'symmetric' or 'asymmetric', got '${show(scheme)}'`);
   const axis = normalizeAxis('quantizeTensor', options.axis, shape.length);
   checkFinite('quantizeTensor', name, values);
   const channels = axis === null ? 1 : shape[axis]!;

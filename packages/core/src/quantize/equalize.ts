@@ -16,7 +16,7 @@
  * clipping activation (ReLU6) are skipped, and `equalizeModel` says which and why.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { batchNormParams, kernelOf, layerWeights } from '../models/weights.js';
 import { checkEditable, consumers, GraphEdit, inputsOf } from '../models/rewire.js';
 
@@ -54,6 +54,7 @@ export function foldBatchNorm(model: tf.LayersModel): tf.LayersModel {
 /** foldBatchNorm with errors in the name of the operation the user called. */
 export function foldBatchNormFor(where: string, model: tf.LayersModel): tf.LayersModel {
   checkModel(where, model);
+  checkFiniteWeights(where, model);
   checkEditable(where, model);
   const readers = consumers(model);
   const edit = new GraphEdit(model);

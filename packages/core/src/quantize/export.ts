@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cloneModel } from '../models/clone.js';
-import { fail } from '../errors.js';
+import { fail, show } from '../errors.js';
 import { roundHalfEven } from './affine.js';
 import { toFloat16Bits, fromFloat16Bits } from './special.js';
 
@@ -59,7 +59,7 @@ export function encodeWeight(values: Float32Array, mode: ExportQuantization): En
     return { bytes: new Uint8Array(h.buffer), quantization: { dtype: 'float16' }, decoded: Float32Array.from(h, fromFloat16Bits) };
   }
   if (mode === 'uint8' || mode === 'uint16') return encodeAffine(values, mode);
-  return fail('saveModel', `quantization must be one of ${EXPORT_QUANTIZATIONS.join(', ')}, got '${String(mode)}'`);
+  return fail('saveModel', `quantization must be one of ${EXPORT_QUANTIZATIONS.join(', ')}, got ${show(mode)}`);
 }
 
 export interface ExportOptions {

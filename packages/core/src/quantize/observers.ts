@@ -7,7 +7,7 @@
  * - mse: the symmetric clip c minimizing the quantization MSE of a histogram of the values;
  * - kl: the clip minimizing KL(P ‖ Q) between the histogram and its quantized version (TensorRT's entropy calibration).
  */
-import { fail } from '../errors.js';
+import { fail, show } from '../errors.js';
 
 export type ObserverName = 'minmax' | 'moving-average' | 'percentile' | 'mse' | 'kl';
 export const OBSERVERS: ObserverName[] = ['minmax', 'moving-average', 'percentile', 'mse', 'kl'];
@@ -166,6 +166,6 @@ export function makeObserver(name: ObserverName): Observer {
         return clipRange(s, best * width);
       });
     default:
-      return fail('quantize', `observer must be one of ${OBSERVERS.join(', ')}, got '${String(name)}'`);
+      return fail('quantize', `observer must be one of ${OBSERVERS.join(', ')}, got '${show(name)}'`);
   }
 }

@@ -86,7 +86,9 @@ describe('post-training quantization', () => {
     const bad = k!.dataSync().slice();
     bad[3] = NaN;
     broken.getLayer('fc2').setWeights([tf.tensor(bad, k!.shape), b!]);
-    await expect(quantize(broken)).rejects.toThrow("quantize: weight 'fc2/kernel' has NaN at index 3; quantization needs finite values");
+    await expect(quantize(broken)).rejects.toThrow(
+      "quantize: weight 'fc2/kernel' has NaN at index 3 (1 NaN, 0 ±Infinity in 'lenet-300-100'); replace non-finite weights first",
+    );
     flat.train.dispose();
     flat.test.dispose();
   });

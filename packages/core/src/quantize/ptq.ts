@@ -6,8 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
-import { checkIntInRange, fail } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkIntInRange, checkNames, fail, show } from '../errors.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { kernelOf } from '../models/weights.js';
 import { matches } from '../prune/targets.js';
@@ -76,11 +76,19 @@ export async function quantize(
   checkOptions('quantize', options.activations, ACTIVATION_KEYS, 'activations option');
   if (model instanceof tf.GraphModel) return quantizeGraph(model, options);
   checkModel('quantize', model);
+  checkFiniteWeights('quantize', model);
   if (options.equalize) {
     const folded = foldBatchNormFor('quantize', model);
     const { model: equalized, skipped } = equalizeModel(model, { where: 'quantize' });
-    const plain = await quantize(folded, { ...options, equalize: false, activations: undefined });
-    const result = await quantize(equalized, { ...options, equalize: false });
+    let plain: QuantizeResult | undefined;
+    let result: QuantizeResult;
+    try {
+      plain = await quantize(folded, { ...options, equalize: false, activations: undefined });
+      result = await quantize(equalized, { ...options, equalize: false });
+    } finally {
+      // the intermediate models are ours; free them on errors too
+      for (const m of [folded, equalized, plain?.model]) m?.dispose();
+    }
     if (skipped.length) result.report.notes = skipped.map((s) => `not equalized: ${s}`);
     const before = new Map(plain.report.layers.map((l) => [l.name, l.sqnrDb]));
     result.report.equalization = result.report.layers.map((l) => ({
@@ -89,11 +97,15 @@ export async function quantize(
       sqnrDbAfter: l.sqnrDb,
     }));
     result.report.title += ' (BatchNorm folded, cross-layer equalized)';
-    for (const m of [folded, equalized, plain.model]) m.dispose();
     return result;
   }
+  checkNames('quantize', 'skip', options.skip ?? []);
   const w: Required<WeightQuantization> = { ...DEFAULT_WEIGHT_QUANTIZATION, ...options.weights };
   checkBits(w.bits);
+  if (w.scheme !== 'symmetric' && w.scheme !== 'asymmetric')
+    fail('quantize', `weights.scheme must be 'symmetric' or 'asymmetric', got ${show(w.scheme)}`);
+  if (typeof w.perChannel !== 'boolean') fail('quantize', `weights.perChannel must be true or false, got ${show(w.perChannel)}`);
+  if (w.scale !== 'float' && w.scale !== 'pow2') fail('quantize', `weights.scale must be 'float' or 'pow2', got ${show(w.scale)}`);
   for (const [layer, bits] of Object.entries(options.perLayer ?? {})) {
     if (!model.layers.some((l) => matches(l.name, [layer])))
       fail('quantize', `perLayer names '${layer}', which matches no layer of '${model.name}'`);
@@ -130,7 +142,7 @@ export async function quantize(
   if (options.activations) {
     const bits = checkIntInRange('quantize', 'activation bits', options.activations.bits ?? 8, 2, 16);
     const observer = options.activations.observer ?? 'minmax';
-    if (!OBSERVERS.includes(observer)) fail('quantize', `observer must be one of ${OBSERVERS.join(', ')}, got '${String(observer)}'`);
+    if (!OBSERVERS.includes(observer)) fail('quantize', `observer must be one of ${OBSERVERS.join(', ')}, got '${show(observer)}'`);
     if (!options.calibration) fail('quantize', 'activation quantization needs calibration data (options.calibration)');
     result = await withActivationQuant(out, options.calibration, bits, observer, options.calibrationSamples ?? CALIBRATION_SAMPLES);
     out.dispose();

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { checkIntInRange } from '../errors.js';
-import { checkModel } from '../models/check.js';
+import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { kernelOf } from '../models/weights.js';
 import { fit, TRAIN_OPTIONS, type FitOptions } from '../train/fit.js';
@@ -59,6 +59,7 @@ export async function quantizeAwareTrain(
 ): Promise<{ model: tf.LayersModel; report: QuantizationReport }> {
   checkModel('quantizeAwareTrain', model);
   checkOptions('quantizeAwareTrain', options, QAT_KEYS);
+  checkFiniteWeights('quantizeAwareTrain', model);
   const bits = checkIntInRange('quantizeAwareTrain', 'bits', options.bits, 2, 8);
   const { bits: _bits, perChannel: _perChannel, teacher, temperature, alpha, ...fitOptions } = options;
   const perChannel = options.perChannel ?? true;

@@ -15,6 +15,8 @@ export const SummaryLayer = z.object({
   bytes: count,
   /** Bits per weight, when quantized. */
   bits: z.number().nullable().optional(),
+  /** Weights that are NaN or ±Infinity (operations other than summary and lossless save reject them). */
+  nonFinite: count.optional(),
 });
 
 export const SummaryReport = z.object({
@@ -22,7 +24,7 @@ export const SummaryReport = z.object({
   version,
   model: z.string(),
   layers: z.array(SummaryLayer),
-  totals: z.object({ params: count, nonzeros: count, sparsity: fraction, macs: count, bytes: count }),
+  totals: z.object({ params: count, nonzeros: count, sparsity: fraction, macs: count, bytes: count, nonFinite: count.optional() }),
 });
 
 export type SummaryLayer = z.infer<typeof SummaryLayer>;
@@ -32,23 +34,31 @@ export const summaryKind = defineKind({
   schema: SummaryReport,
   title: (r) => `summary of ${r.model}`,
   tableFirst: true,
-  table: (r) => ({
-    title: `Summary of ${r.model}`,
-    columns: ['layer', 'type', 'output', 'params', 'nonzeros', 'sparsity', 'MACs', 'bytes'],
-    rows: r.layers.map((l) => [
-      l.name,
-      l.type,
-      dims(l.outputShape),
-      int(l.params),
-      int(l.nonzeros),
-      pct(l.sparsity),
-      int(l.macs),
-      int(l.bytes),
-    ]),
-    notes: [
-      `total: ${int(r.totals.params)} params, ${int(r.totals.nonzeros)} nonzero (${pct(r.totals.sparsity)} sparse), ${int(r.totals.macs)} MACs/sample, ${int(r.totals.bytes)} bytes`,
-    ],
-  }),
+  table: (r) => {
+    // the non-finite column appears only when there is something to see
+    const bad = (r.totals.nonFinite ?? 0) > 0;
+    return {
+      title: `Summary of ${r.model}`,
+      columns: ['layer', 'type', 'output', 'params', 'nonzeros', 'sparsity', 'MACs', 'bytes', ...(bad ? ['NaN/Inf'] : [])],
+      rows: r.layers.map((l) => [
+        l.name,
+        l.type,
+        dims(l.outputShape),
+        int(l.params),
+        int(l.nonzeros),
+        pct(l.sparsity),
+        int(l.macs),
+        int(l.bytes),
+        ...(bad ? [int(l.nonFinite ?? 0)] : []),
+      ]),
+      notes: [
+        `total: ${int(r.totals.params)} params, ${int(r.totals.nonzeros)} nonzero (${pct(r.totals.sparsity)} sparse), ${int(r.totals.macs)} MACs/sample, ${int(r.totals.bytes)} bytes`,
+        ...(bad
+          ? [`${int(r.totals.nonFinite!)} weights are NaN or ±Infinity: pruning, quantization and lossy saves reject this model`]
+          : []),
+      ],
+    };
+  },
   figures: (r) => [
     {
       title: `Parameters and nonzeros per layer — ${r.model}`,
