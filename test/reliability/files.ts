@@ -143,9 +143,12 @@ function applyFault(dir: string, fault: Fault, seed: number): string {
       write();
       return 'extra file';
     case 'packed-meta': {
-      const meta = (json.userDefinedMetadata as { whittlePacked?: Record<string, Json> } | undefined)?.whittlePacked;
-      const entry = meta ? meta[pick(Object.keys(meta))] : undefined;
-      if (entry) entry[pick(['bits', 'channels', 'shape'])] = pick([...HUGE, [1e9, 1e9], [2, 2], 99]);
+      // format 2: { format, version, shards, weights: { name: { shape, bits, channels, axis? } }, checksums }
+      const meta = (json.userDefinedMetadata as { whittlePacked?: Json } | undefined)?.whittlePacked;
+      const weights = meta?.weights as Record<string, Json> | undefined;
+      const entry = weights ? weights[pick(Object.keys(weights))] : undefined;
+      if (entry && next() < 0.75) entry[pick(['bits', 'channels', 'shape', 'axis'])] = pick([...HUGE, [1e9, 1e9], [2, 2], 99]);
+      else if (meta) meta[pick(['version', 'format', 'shards', 'checksums'])] = pick([...HUGE, 99, 'x', {}]);
       write();
       return 'packed metadata';
     }

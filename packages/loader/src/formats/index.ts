@@ -62,6 +62,8 @@ export function formatsOf(meta: Record<string, unknown> | undefined, bad: (what:
         `${String(m.format)} version ${String(m.version)} is not supported (this loader reads ${f.name} version ${Object.keys(f.versions).join(', ')})`,
       );
     if (!m.weights || typeof m.weights !== 'object') bad(`${f.name} metadata has no weights`);
+    for (const key of ['shards', 'checksums'] as const)
+      if (m[key] !== undefined && (!m[key] || typeof m[key] !== 'object')) bad(`${f.name} metadata's ${key} must be an object`);
     found.push({ ...m, decode });
   }
   return found;

@@ -31,7 +31,14 @@ export function unpackBits(bytes: Uint8Array, bits: number, n: number): Int32Arr
   return out;
 }
 
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
 export const decodePacked: WeightDecoder<PackedEntry> = (bytes, e, bad) => {
+  // metadata is data from a file: check its form before sizing anything from it
+  if (!e || typeof e !== 'object' || !Array.isArray(e.shape) || !e.shape.every(isCount) || !isCount(e.channels))
+    bad(`its packed entry is malformed (shape and channels must be non-negative integers)`);
+  if (e.axis !== undefined && !(Number.isInteger(e.axis) && e.axis >= 0 && e.axis < e.shape.length))
+    bad(`axis=${e.axis} does not fit its shape`);
   const size = e.shape.reduce((a, b) => a * b, 1);
   const axis = e.axis ?? e.shape.length - 1;
   if (!(e.bits >= 2 && e.bits <= 8) || e.shape[axis] !== e.channels) bad(`bits=${e.bits}, channels=${e.channels} do not fit its shape`);
