@@ -172,13 +172,14 @@ function gatherV2(args: KernelArgs, original: Original): tf.TensorInfo {
   if (batchDims !== 0 || x.dtype === 'string' || indices.dtype !== 'int32') return original(args) as tf.TensorInfo;
   const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
   const heap = args.backend as unknown as WasmHeap;
-  const idx = heap.typedArrayFromHeap(indices);
   const dim = x.shape[ax]!;
-  for (const i of idx) if (!(i >= 0 && i < dim)) throw new Error(`GatherV2: the index value ${i} is not in [0, ${dim - 1}]`);
+  for (const i of heap.typedArrayFromHeap(indices))
+    if (!(i >= 0 && i < dim)) throw new Error(`GatherV2: the index value ${i} is not in [0, ${dim - 1}]`);
   const outer = x.shape.slice(0, ax).reduce((a, b) => a * b, 1);
   const slice = x.shape.slice(ax + 1).reduce((a, b) => a * b, 1);
   const out = heap.makeOutput([...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)], x.dtype);
-  const [src, dst] = [heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(out)];
+  // views of the heap are taken after makeOutput: allocating may grow wasm memory, which detaches older views
+  const [idx, src, dst] = [heap.typedArrayFromHeap(indices), heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(out)];
   for (let o = 0, at = 0; o < outer; o++) {
     for (let k = 0; k < idx.length; k++, at += slice) {
       const from = (o * dim + idx[k]!) * slice;
