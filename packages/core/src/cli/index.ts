@@ -10,11 +10,12 @@ import { printReport } from './print.js';
 import { registerSensitivity } from './sensitivity.js';
 import { registerPrune } from './prune.js';
 import { registerQuantize } from './quantize.js';
+import { registerCompress } from './compress.js';
 
 export { printReport } from './print.js';
 
 /** Subcommands defined in their own modules. */
-const commandRegistrations: ((program: Command) => void)[] = [registerPrune, registerQuantize, registerSensitivity];
+const commandRegistrations: ((program: Command) => void)[] = [registerPrune, registerQuantize, registerSensitivity, registerCompress];
 
 export function buildProgram(): Command {
   const program = new Command('whittle')

@@ -64,8 +64,11 @@ export interface SaveOptions {
    * stock tfjs decodes them on load. Default: float32.
    */
   quantization?: ExportQuantization | 'packed';
-  /** Bits per weight for the 'packed' Whittle format (2…8, per-channel; only Whittle's loadModel reads it). Default 4. */
-  bits?: number;
+  /**
+   * Bits per weight for the 'packed' Whittle format (2…8, per-channel; only Whittle's loadModel reads it). Default 4.
+   * A map from layer name to bits packs only those layers' kernels, each at its own width (32 = float32).
+   */
+  bits?: number | Record<string, number>;
 }
 
 /** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */

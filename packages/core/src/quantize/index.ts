@@ -17,4 +17,12 @@ export { errorStats } from './metrics.js';
 export { encodeWeight, encodeArtifacts, simulateExport, EXPORT_QUANTIZATIONS, type ExportQuantization } from './export.js';
 export { quantizeAwareTrain, fakeQuantWeights, type QatOptions } from './qat.js';
 export { foldBatchNorm, equalize } from './equalize.js';
-export { packBits, unpackBits, encodePackedArtifacts, decodePackedArtifacts, type PackedEntry, type PackedMetadata } from './packed.js';
+export {
+  packBits,
+  unpackBits,
+  encodePackedArtifacts,
+  encodePackedWeight,
+  decodePackedArtifacts,
+  type PackedEntry,
+  type PackedMetadata,
+} from './packed.js';

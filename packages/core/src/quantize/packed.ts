@@ -43,7 +43,13 @@ export function unpackBits(bytes: Uint8Array, bits: number, n: number): Int32Arr
   return out;
 }
 
-function encodeOne(values: Float32Array, shape: number[], bits: number, name: string): { bytes: Uint8Array; entry: PackedEntry } {
+/** One kernel in the packed layout (float32 scales, then the b-bit codes): what the file stores for it. */
+export function encodePackedWeight(
+  values: Float32Array,
+  shape: number[],
+  bits: number,
+  name: string,
+): { bytes: Uint8Array; entry: PackedEntry } {
   const t = quantizeTensor(values, shape, { bits, scheme: 'symmetric', axis: shape.length - 1 }, name);
   const offset = 2 ** (bits - 1) - 1;
   const packed = packBits(
@@ -56,13 +62,21 @@ function encodeOne(values: Float32Array, shape: number[], bits: number, name: st
   return { bytes, entry: { shape, bits, channels: t.scale.length } };
 }
 
-/** Packs float32 kernels of tfjs weight specs + data at `bits` (2…8). */
+/**
+ * Packs float32 kernels of tfjs weight specs + data at `bits` (2…8). A map from
+ * layer name to bits packs only the kernels of the layers it names, each at
+ * its own width (32 = leave float32); the other weights stay float32.
+ */
 export function encodePackedArtifacts(
   specs: tf.io.WeightsManifestEntry[],
   data: ArrayBuffer,
-  bits: number,
+  bits: number | Record<string, number>,
 ): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array; metadata: PackedMetadata } {
-  checkIntInRange('saveModel', 'bits (packed format)', bits, 2, 8);
+  if (typeof bits === 'number') checkIntInRange('saveModel', 'bits (packed format)', bits, 2, 8);
+  else
+    for (const [layer, b] of Object.entries(bits))
+      if (b !== 32) checkIntInRange('saveModel', `bits of '${layer}' (packed format; 32 = float32)`, b, 2, 8);
+  const bitsFor = (name: string) => (typeof bits === 'number' ? bits : bits[name.slice(0, name.lastIndexOf('/'))]);
   const parts: Uint8Array[] = [];
   const out: tf.io.WeightsManifestEntry[] = [];
   const metadata: PackedMetadata = {};
@@ -71,12 +85,13 @@ export function encodePackedArtifacts(
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const chunk = data.slice(offset, offset + size * (spec.dtype === 'bool' ? 1 : 4));
     offset += chunk.byteLength;
-    if (spec.dtype !== 'float32' || spec.quantization || spec.shape.length < 2) {
+    const b = bitsFor(spec.name);
+    if (spec.dtype !== 'float32' || spec.quantization || spec.shape.length < 2 || b === undefined || b === 32) {
       parts.push(new Uint8Array(chunk));
       out.push(spec);
       continue;
     }
-    const { bytes, entry } = encodeOne(new Float32Array(chunk), spec.shape, bits, spec.name);
+    const { bytes, entry } = encodePackedWeight(new Float32Array(chunk), spec.shape, b, spec.name);
     parts.push(bytes);
     metadata[spec.name] = entry;
     out.push({ name: spec.name, shape: [bytes.byteLength], dtype: 'float32', quantization: { dtype: 'uint8', min: 0, scale: 1 } });

@@ -17,12 +17,17 @@ import { kernelIndex } from '../analysis/perturb.js';
 import { fit, type FitOptions } from '../train/fit.js';
 import type { QuantizationReport } from '@whittle/report';
 import { layerRow } from './metrics.js';
+import type { Masks } from '../prune/masks.js';
 
 export interface QatOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {
   /** 2…8. */
   bits: number;
   /** Per output channel scales (default true). */
   perChannel?: boolean;
+  /** Bits per layer name (2…8), overriding `bits`; 32 leaves a layer's kernel float (trained normally). */
+  perLayer?: Record<string, number>;
+  /** Keep-masks from `prune`: pruned weights stay exactly zero (a zero stays on every symmetric grid). */
+  masks?: Masks;
 }
 
 /** Symmetric fake quantization in tfjs ops: scale = max|w| / (2^(b−1) − 1) per channel (last axis) or tensor. */
@@ -43,18 +48,41 @@ export async function quantizeAwareTrain(
   checkModel('quantizeAwareTrain', model);
   const bits = checkIntInRange('quantizeAwareTrain', 'bits', options.bits, 2, 8);
   const perChannel = options.perChannel ?? true;
+  const layerBits = (name: string) => {
+    const b = options.perLayer?.[name];
+    return b === undefined ? bits : b === 32 ? 32 : checkIntInRange('quantizeAwareTrain', `bits of '${name}'`, b, 2, 8);
+  };
   const trained = cloneModel(model);
   const targets = trained.layers
     .filter((l) => kernelIndex(l) >= 0)
     .map((layer) => {
       const variable = layer.weights[kernelIndex(layer)]!.read() as tf.Variable;
       const channelAxis = layer.getClassName() === 'DepthwiseConv2D' ? variable.rank - 2 : variable.rank - 1;
-      return { layer, variable, channelAxis, master: tf.variable(variable.clone(), false), onGrid: undefined as tf.Tensor | undefined };
+      const m = options.masks?.[layer.name];
+      const mask = m ? tf.tensor(Float32Array.from(m.values), m.shape) : undefined;
+      const b = layerBits(layer.name);
+      // tf.variable shares the clone's data and leaves the clone tracked: dispose it once wrapped.
+      const init = variable.clone();
+      const master = tf.variable(init, false);
+      init.dispose();
+      return {
+        layer,
+        variable,
+        channelAxis,
+        bits: b,
+        mask,
+        master,
+        onGrid: undefined as tf.Tensor | undefined,
+      };
     });
+  // W_q = fq(W ⊙ mask), or W ⊙ mask for a layer left float.
   const project = () =>
     targets.forEach((t) => {
       t.onGrid?.dispose();
-      t.onGrid = fakeQuantWeights(t.master, bits, perChannel, t.channelAxis);
+      t.onGrid = tf.tidy(() => {
+        const kept = t.mask ? t.master.mul(t.mask) : t.master.clone();
+        return t.bits === 32 ? kept : fakeQuantWeights(kept, t.bits, perChannel, t.channelAxis);
+      });
       t.variable.assign(t.onGrid);
     });
   try {
@@ -70,14 +98,14 @@ export async function quantizeAwareTrain(
     trained.dispose();
     throw err;
   } finally {
-    for (const t of targets) tf.dispose([t.master, t.onGrid!]);
+    for (const t of targets) tf.dispose([t.master, t.onGrid!, ...(t.mask ? [t.mask] : [])]);
   }
   const layers = targets.map((t) => {
     const original = model.getLayer(t.layer.name).getWeights()[kernelIndex(t.layer)]!.dataSync() as Float32Array;
     return layerRow({
       name: t.layer.name,
-      bits,
-      scheme: 'symmetric (QAT)',
+      bits: t.bits,
+      scheme: t.bits === 32 ? 'float32' : 'symmetric (QAT)',
       perChannel,
       scales: [],
       original,

@@ -46,6 +46,7 @@ export * from './quantization.js';
 export * from './sensitivity.js';
 export * from './pareto.js';
 export * from './compare.js';
+export * from './plan.js';
 
 import { summaryKind } from './summary.js';
 import { evaluateKind } from './evaluate.js';
@@ -55,6 +56,7 @@ import { quantizationKind } from './quantization.js';
 import { sensitivityKind } from './sensitivity.js';
 import { paretoKind } from './pareto.js';
 import { compareKind } from './compare.js';
+import { planKind } from './plan.js';
 
 /** Every report kind, in the order the side panel and docs list them. */
 export const KINDS = [
@@ -66,6 +68,7 @@ export const KINDS = [
   sensitivityKind,
   paretoKind,
   compareKind,
+  planKind,
 ] as const;
 
 type SchemasOf<T extends readonly unknown[]> = { -readonly [I in keyof T]: T[I] extends KindModule<infer S> ? S : never };

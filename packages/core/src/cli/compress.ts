@@ -1,0 +1,129 @@
+/**
+ * `whittle compress <model> --budget 20kB | --ratio 30 | --max-drop 0.5`: the
+ * per-layer plan autoCompress chooses for a budget, fine-tuned, saved to --out.
+ * `--pipeline` is left free for a fixed-sequence mode (deep compression) to join this command.
+ */
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { initBackend } from '../backend/index.js';
+import { fail } from '../errors.js';
+import { saveModel } from '../io/save.js';
+import { autoCompress } from '../auto/auto.js';
+import { saveOptionsFor } from '../auto/apply.js';
+import { checkTechniques, parseBytes, type AutoProgress, type Budget } from '../auto/options.js';
+import { mnistFor, resolveModel } from './resolve.js';
+import { printReport } from './print.js';
+
+export interface CompressFlags {
+  budget?: string;
+  ratio?: string;
+  maxDrop?: string;
+  latency?: string;
+  techniques: string;
+  workers?: string;
+  epochs: string;
+  rounds: string;
+  size: string;
+  out?: string;
+  json?: boolean;
+}
+
+function positive(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isFinite(v) || v <= 0) fail('whittle', `${flag} must be a number > 0, got '${text}'`);
+  return v;
+}
+
+function int(flag: string, text: string, min: number): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < min) fail('whittle', `${flag} must be an integer ≥ ${min}, got '${text}'`);
+  return v;
+}
+
+/** The budget the flags ask for: --max-drop is in percentage points. */
+export function budgetFromFlags(flags: Pick<CompressFlags, 'budget' | 'ratio' | 'maxDrop' | 'latency'>): Budget {
+  const budget: Budget = {};
+  if (flags.budget !== undefined) budget.bytes = parseBytes(flags.budget);
+  if (flags.ratio !== undefined) budget.ratio = positive('--ratio', flags.ratio);
+  if (flags.maxDrop !== undefined) {
+    const pp = Number(flags.maxDrop);
+    if (!Number.isFinite(pp) || pp < 0 || pp >= 100)
+      fail('whittle', `--max-drop must be percentage points in [0, 100), got '${flags.maxDrop}'`);
+    budget.maxAccuracyDrop = pp / 100;
+  }
+  if (flags.latency !== undefined) budget.latencyMs = positive('--latency', flags.latency);
+  if (Object.keys(budget).length === 0) fail('whittle', 'compress needs a budget: --budget <size>, --ratio <r> or --max-drop <pp>');
+  return budget;
+}
+
+function stageBar(): { update: (p: AutoProgress) => void; stop: () => void } {
+  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { format: '{stage} [{bar}] {value}/{total} | {message}', stream: process.stderr, clearOnComplete: true, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let stage = '';
+  return {
+    update: (p) => {
+      if (p.stage !== stage) {
+        if (stage) bar.stop();
+        bar.start(Math.max(1, p.total), p.done, { stage: p.stage, message: p.message });
+        stage = p.stage;
+      } else bar.update(p.done, { message: p.message });
+    },
+    stop: () => {
+      if (stage) bar.stop();
+      stage = '';
+    },
+  };
+}
+
+export function registerCompress(program: Command): void {
+  program
+    .command('compress')
+    .description('choose per-layer pruning and quantization for a size or accuracy budget, fine-tune, verify, save')
+    .argument('<model>', 'model.json, its folder, or a reference model name')
+    .option('--budget <size>', 'largest size, with unit B, kB or MB (e.g. 20kB)')
+    .option('--ratio <r>', 'at least this many times smaller than the float32 model')
+    .option('--max-drop <pp>', 'largest test-accuracy drop, in percentage points')
+    .option('--latency <ms>', 'largest single-sample latency in ms (checked, not planned for)')
+    .option('--techniques <list>', 'comma-separated: prune, quantize', 'prune,quantize')
+    .option('--workers <n>', 'worker threads for the search (default: the core count; 0 = this thread)')
+    .option('--epochs <n>', 'fine-tuning epochs after applying the plan', '2')
+    .option('--rounds <n>', 'plan → fine-tune → verify rounds at most', '3')
+    .option('--size <measure>', 'count the budget as gzip or bytes on disk', 'gzip')
+    .option('--out <dir>', 'save the compressed model here (packed format when any layer is below 8 bits)')
+    .option('--json', 'print the report object')
+    .action(async (spec: string, flags: CompressFlags) => {
+      const budget = budgetFromFlags(flags);
+      const techniques = checkTechniques(flags.techniques.split(',').map((t) => t.trim()));
+      if (flags.size !== 'gzip' && flags.size !== 'bytes') fail('whittle', `--size must be gzip or bytes, got '${flags.size}'`);
+      await initBackend();
+      const model = await resolveModel(spec);
+      const { train, test } = mnistFor(model);
+      const bar = stageBar();
+      try {
+        const result = await autoCompress(model, {
+          train,
+          test,
+          budget,
+          techniques,
+          epochs: int('--epochs', flags.epochs, 0),
+          rounds: int('--rounds', flags.rounds, 1),
+          size: flags.size,
+          ...(flags.workers !== undefined ? { workers: int('--workers', flags.workers, 0) } : {}),
+          onProgress: bar.update,
+        });
+        bar.stop();
+        if (flags.out) await saveModel(result.model, flags.out, saveOptionsFor(result.plan));
+        printReport(result.report, flags.json);
+        if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
+        result.model.dispose();
+      } finally {
+        bar.stop();
+        train.dispose();
+        test.dispose();
+      }
+    });
+}
