@@ -98,15 +98,26 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
   let dropCap = b.maxAccuracyDrop;
   let best: { model: tf.LayersModel; planned: Planned; plan: PlanChoices; round: number; met: boolean } | undefined;
   for (let round = 1; round <= o.rounds; round++) {
-    const planned = capacity !== undefined ? planForBytes(search, capacity, fixedBytes) : planForDrop(search, dropCap!, fixedBytes);
+    // Per-layer gzip sizes don't add up exactly (one stream compresses across layers): check the applied plan's
+    // real file before spending fine-tuning on it, and shrink the capacity by any overshoot (cheap: no training).
+    let planned: Planned | undefined;
+    let plan: PlanChoices = {};
+    let accuracyBeforeFineTune = 0;
+    for (let fit = 0; fit < 6; fit++) {
+      planned = capacity !== undefined ? planForBytes(search, capacity, fixedBytes) : planForDrop(search, dropCap!, fixedBytes);
+      if (!planned) break;
+      plan = toChoices(
+        search,
+        planned.layers.map((l) => l.choice),
+      );
+      const applied = buildPlanModel(model, plan).model;
+      const bytes = await savedBytes(applied, plan, o.size);
+      accuracyBeforeFineTune = evaluate(applied, test).accuracy;
+      applied.dispose();
+      if (capacity === undefined || bytes <= byteBudget) break;
+      capacity -= bytes - byteBudget;
+    }
     if (!planned) break;
-    const plan = toChoices(
-      search,
-      planned.layers.map((l) => l.choice),
-    );
-    const applied = buildPlanModel(model, plan).model;
-    const accuracyBeforeFineTune = evaluate(applied, test).accuracy;
-    applied.dispose();
     const tuned = await realizePlan(model, plan, train, {
       epochs: o.epochs,
       batchSize: o.batchSize,
