@@ -8,6 +8,7 @@ import { quantizeQuality } from './quantize-quality.js';
 import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
+import { autoBench } from './auto.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
@@ -20,4 +21,5 @@ export const BENCHMARKS: Benchmark[] = [
   sensitivityBench,
   kernelBench,
   rendererBench,
+  autoBench,
 ];

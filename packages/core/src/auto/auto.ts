@@ -33,6 +33,8 @@ export interface AutoResult {
 /** Internal hooks for tests. */
 export interface AutoInternals {
   crashFirstWorker?: boolean;
+  /** Reuse measurements from an earlier `measureSearch` with the same choices and data (benchmarks: one search, many budgets). */
+  search?: Search;
 }
 
 async function savedBytes(model: tf.LayersModel, plan: PlanChoices, size: 'bytes' | 'gzip'): Promise<number> {
@@ -70,16 +72,18 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
   input.dispose();
   const byteBudget = Math.min(b.bytes ?? Infinity, b.ratio !== undefined ? originalBytes / b.ratio : Infinity);
 
-  const search = await measureSearch(model, train, test, {
-    choices: o.choices,
-    size: o.size,
-    workers: o.workers,
-    calibrationSamples: o.calibrationSamples,
-    seed: o.seed,
-    baselines: o.baselines,
-    crashFirstWorker: internals.crashFirstWorker,
-    onDone: (done, total) => progress?.({ stage: 'search', round: 0, done, total, message: `sensitivity ${done}/${total}` }),
-  });
+  const search =
+    internals.search ??
+    (await measureSearch(model, train, test, {
+      choices: o.choices,
+      size: o.size,
+      workers: o.workers,
+      calibrationSamples: o.calibrationSamples,
+      seed: o.seed,
+      baselines: o.baselines,
+      crashFirstWorker: internals.crashFirstWorker,
+      onDone: (done, total) => progress?.({ stage: 'search', round: 0, done, total, message: `sensitivity ${done}/${total}` }),
+    }));
 
   // The fixed part of the file (model.json, biases, gzip framing): the smallest plan as saved, minus its kernels.
   const cheapest = smallestPlan(search);
