@@ -32,8 +32,8 @@ interface Output {
 }
 
 describe('tutorial notebooks', () => {
-  it('there are six of them, indexed in notebooks/README.md', () => {
-    expect(names).toHaveLength(6);
+  it('there are seven of them, indexed in notebooks/README.md', () => {
+    expect(names).toHaveLength(7);
     const index = readFileSync(join(notebooks, 'README.md'), 'utf8');
     for (const n of names) expect(index).toContain(n);
   });

@@ -91,11 +91,14 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
   const smallestBytes = await savedBytes(cheapestModel, toChoices(search, cheapest), o.size);
   cheapestModel.dispose();
   const fixedBytes = smallestBytes - search.layers.reduce((s, l, i) => s + l.bytes[cheapest[i]!]!, 0);
-  if (byteBudget < smallestBytes)
+  if (byteBudget < smallestBytes) {
+    const labels = new Set(cheapest.map((c) => describeChoice(search.choices[c]!)));
+    const how = labels.size === 1 ? `every layer at ${[...labels][0]}` : 'every layer at its smallest choice';
     fail(
       'autoCompress',
-      `budget of ${Math.floor(byteBudget)} B is below the smallest reachable size, ${smallestBytes} B (every layer at ${describeChoice(search.choices[cheapest[0]!]!)}; ${o.size === 'gzip' ? 'gzip ' : ''}bytes)`,
+      `budget of ${Math.floor(byteBudget)} B is below the smallest reachable size, ${smallestBytes} B (${how}; ${o.size === 'gzip' ? 'gzip ' : ''}bytes)`,
     );
+  }
 
   const rounds: PlanReport['rounds'] = [];
   let capacity = Number.isFinite(byteBudget) ? byteBudget : undefined;

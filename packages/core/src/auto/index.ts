@@ -1,5 +1,14 @@
 export { autoCompress, type AutoResult } from './auto.js';
-export { parseBytes, TECHNIQUES, type AutoOptions, type AutoProgress, type AutoTechnique, type Budget } from './options.js';
+export {
+  parseBytes,
+  budgetFromFlags,
+  checkTechniques,
+  TECHNIQUES,
+  type AutoOptions,
+  type AutoProgress,
+  type AutoTechnique,
+  type Budget,
+} from './options.js';
 export { solveKnapsack, minimumCost, type KnapsackOption, type KnapsackResult } from './knapsack.js';
 export { applyChoice, choiceBytes, describeChoice, type Choice, type SizeMeasure } from './choices.js';
 export { buildPlanModel, realizePlan, measureSaved, saveOptionsFor, type PlanChoices } from './apply.js';

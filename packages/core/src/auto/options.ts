@@ -146,3 +146,26 @@ export function parseBytes(text: string): number {
   const unit = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6 }[m[2] ?? 'B']!;
   return Math.round(Number(m[1]) * unit);
 }
+
+function positiveFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (!Number.isFinite(v) || v <= 0) fail('whittle', `${flag} must be a number > 0, got '${text}'`);
+  return v;
+}
+
+/** The budget the flags ask for: --max-drop is in percentage points. */
+export function budgetFromFlags(flags: { budget?: string; ratio?: string; maxDrop?: string; latency?: string }): Budget {
+  const budget: Budget = {};
+  if (flags.budget !== undefined) budget.bytes = parseBytes(flags.budget);
+  if (flags.ratio !== undefined) budget.ratio = positiveFlag('--ratio', flags.ratio);
+  if (flags.maxDrop !== undefined) {
+    const pp = Number(flags.maxDrop);
+    if (!Number.isFinite(pp) || pp < 0 || pp >= 100)
+      fail('whittle', `--max-drop must be percentage points in [0, 100), got '${flags.maxDrop}'`);
+    budget.maxAccuracyDrop = pp / 100;
+  }
+  if (flags.latency !== undefined) budget.latencyMs = positiveFlag('--latency', flags.latency);
+  if (Object.keys(budget).length === 0) fail('whittle', 'compress needs a budget: --budget <size>, --ratio <r> or --max-drop <pp>');
+  return budget;
+}

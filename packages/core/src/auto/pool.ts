@@ -122,7 +122,11 @@ export async function runPlans(
         if (msg.ready) return next();
         msg.results!.forEach((r, j) => (results[current![j]!] = r));
         done += current!.length;
-        options.onDone?.(done, tasks.length);
+        try {
+          options.onDone?.(done, tasks.length);
+        } catch (err) {
+          return finish(err as Error); // e.g. an interrupt raised from a progress callback: stop every worker
+        }
         next();
       });
       worker.on('error', (err) => crashed(err.message.split('\n')[0]!));

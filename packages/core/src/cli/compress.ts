@@ -10,7 +10,7 @@ import { fail } from '../errors.js';
 import { saveModel } from '../io/save.js';
 import { autoCompress } from '../auto/auto.js';
 import { saveOptionsFor } from '../auto/apply.js';
-import { checkTechniques, parseBytes, type AutoProgress, type Budget } from '../auto/options.js';
+import { budgetFromFlags, checkTechniques, type AutoProgress } from '../auto/options.js';
 import { mnistFor, resolveModel } from './resolve.js';
 import { printReport } from './print.js';
 
@@ -23,38 +23,16 @@ export interface CompressFlags {
   workers?: string;
   epochs: string;
   rounds: string;
+  calibrate: string;
   size: string;
   out?: string;
   json?: boolean;
-}
-
-function positive(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (!Number.isFinite(v) || v <= 0) fail('whittle', `${flag} must be a number > 0, got '${text}'`);
-  return v;
 }
 
 function int(flag: string, text: string, min: number): number {
   const v = Number(text);
   if (!Number.isInteger(v) || v < min) fail('whittle', `${flag} must be an integer ≥ ${min}, got '${text}'`);
   return v;
-}
-
-/** The budget the flags ask for: --max-drop is in percentage points. */
-export function budgetFromFlags(flags: Pick<CompressFlags, 'budget' | 'ratio' | 'maxDrop' | 'latency'>): Budget {
-  const budget: Budget = {};
-  if (flags.budget !== undefined) budget.bytes = parseBytes(flags.budget);
-  if (flags.ratio !== undefined) budget.ratio = positive('--ratio', flags.ratio);
-  if (flags.maxDrop !== undefined) {
-    const pp = Number(flags.maxDrop);
-    if (!Number.isFinite(pp) || pp < 0 || pp >= 100)
-      fail('whittle', `--max-drop must be percentage points in [0, 100), got '${flags.maxDrop}'`);
-    budget.maxAccuracyDrop = pp / 100;
-  }
-  if (flags.latency !== undefined) budget.latencyMs = positive('--latency', flags.latency);
-  if (Object.keys(budget).length === 0) fail('whittle', 'compress needs a budget: --budget <size>, --ratio <r> or --max-drop <pp>');
-  return budget;
 }
 
 function stageBar(): { update: (p: AutoProgress) => void; stop: () => void } {
@@ -92,6 +70,7 @@ export function registerCompress(program: Command): void {
     .option('--workers <n>', 'worker threads for the search (default: the core count; 0 = this thread)')
     .option('--epochs <n>', 'fine-tuning epochs after applying the plan', '2')
     .option('--rounds <n>', 'plan → fine-tune → verify rounds at most', '3')
+    .option('--calibrate <n>', 'training samples (stratified) the per-layer sensitivity is measured on', '1000')
     .option('--size <measure>', 'count the budget as gzip or bytes on disk', 'gzip')
     .option('--out <dir>', 'save the compressed model here (packed format when any layer is below 8 bits)')
     .option('--json', 'print the report object')
@@ -111,6 +90,7 @@ export function registerCompress(program: Command): void {
           techniques,
           epochs: int('--epochs', flags.epochs, 0),
           rounds: int('--rounds', flags.rounds, 1),
+          calibrationSamples: int('--calibrate', flags.calibrate, 10),
           size: flags.size,
           ...(flags.workers !== undefined ? { workers: int('--workers', flags.workers, 0) } : {}),
           onProgress: bar.update,

@@ -1,5 +1,17 @@
-/** %prune and %quantize. */
-import { evaluate, fineTune, prune, quantize, quantizeAwareTrain, OBSERVERS, type Granularity, type ObserverName } from '@whittle/core';
+/** %prune, %quantize and %compress. */
+import {
+  autoCompress,
+  budgetFromFlags,
+  evaluate,
+  fineTune,
+  prune,
+  quantize,
+  quantizeAwareTrain,
+  OBSERVERS,
+  type AutoTechnique,
+  type Granularity,
+  type ObserverName,
+} from '@whittle/core';
 import { dataOperand, modelOperand, numberOpt } from './operands.js';
 import { UsageError, type Magic } from './registry.js';
 
@@ -119,6 +131,71 @@ export const quantizeMagic: Magic = {
     }
     const test = dataOperand(ctx, undefined, model, 'test');
     result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(result.model, test).accuracy };
+    return { report: result.report, value: result.model, valueType: MODEL_TYPE };
+  },
+};
+
+export const compressMagic: Magic = {
+  name: 'compress',
+  kind: 'line',
+  group: 'compression',
+  summary: 'Compress to a budget: per-layer pruning and quantization chosen from measured sensitivity, fine-tuned and verified.',
+  define: (cmd) =>
+    cmd
+      .argument('<model>', 'notebook variable holding a tfjs LayersModel')
+      .option('--budget <size>', 'largest size with unit B, kB or MB (gzip bytes of the saved files), e.g. 20kB')
+      .option('--ratio <r>', 'at least this many times smaller than the float32 model')
+      .option('--max-drop <pp>', 'largest test-accuracy drop in percentage points')
+      .option('--data <train>', 'Dataset variable to measure sensitivity and fine-tune on (default: the MNIST train split)')
+      .option('--test <data>', 'Dataset variable to verify on (default: the MNIST test split)')
+      .option('--techniques <list>', 'comma-separated: prune, quantize', 'prune,quantize')
+      .option('--epochs <n>', 'fine-tuning epochs', '2')
+      .option('--calibrate <n>', 'training samples (stratified) the sensitivity is measured on', '1000')
+      .option('--sparsities <list>', 'comma-separated sparsity levels to consider (default 0,0.25,0.5,0.7,0.8,0.9,0.95)')
+      .option('--bits <list>', 'comma-separated bit widths to consider, 32 = float (default 32,8,6,4,3,2)')
+      .option('--workers <n>', 'worker threads for the search (default: the core count)')
+      .option('--as <name>', 'bind the compressed model to this variable'),
+  run: async (ctx, [name], opts) => {
+    const model = modelOperand(ctx, name);
+    let budget;
+    try {
+      budget = budgetFromFlags({
+        budget: opts.budget as string | undefined,
+        ratio: opts.ratio as string | undefined,
+        maxDrop: opts.maxDrop as string | undefined,
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message.replace(/^whittle: /, ''));
+    }
+    const train = dataOperand(ctx, opts.data ? String(opts.data) : undefined, model, 'train');
+    const test = dataOperand(ctx, opts.test ? String(opts.test) : undefined, model, 'test');
+    const workers = numberOpt(opts, 'workers', '--workers');
+    const list = (key: string, flag: string) => {
+      if (opts[key] === undefined) return undefined;
+      const values = String(opts[key]).split(',').map(Number);
+      if (values.some((v) => !Number.isFinite(v)))
+        throw new UsageError(`${flag} must be comma-separated numbers, got '${String(opts[key])}'`);
+      return values;
+    };
+    const sparsities = list('sparsities', '--sparsities');
+    const bits = list('bits', '--bits');
+    const result = await autoCompress(model, {
+      train,
+      test,
+      budget,
+      techniques: String(opts.techniques)
+        .split(',')
+        .map((t) => t.trim()) as AutoTechnique[],
+      epochs: numberOpt(opts, 'epochs', '--epochs') ?? 2,
+      calibrationSamples: numberOpt(opts, 'calibrate', '--calibrate') ?? 1000,
+      ...(sparsities ? { sparsities } : {}),
+      ...(bits ? { bits } : {}),
+      ...(workers !== undefined ? { workers } : {}),
+      onProgress: (p) => {
+        ctx.checkInterrupt();
+        ctx.progress(`${p.stage}: ${p.message}`);
+      },
+    });
     return { report: result.report, value: result.model, valueType: MODEL_TYPE };
   },
 };

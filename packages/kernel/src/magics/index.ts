@@ -1,4 +1,4 @@
-import { pruneMagic, quantizeMagic } from './compression.js';
+import { compressMagic, pruneMagic, quantizeMagic } from './compression.js';
 import { compareMagic, evaluateMagic, sensitivityMagic, summaryMagic } from './analysis.js';
 import { cellTimeMagic, timeMagic, timeitMagic } from './timing.js';
 import { help, type Magic } from './registry.js';
@@ -20,6 +20,7 @@ export const lsmagicMagic: Magic = {
 export const MAGICS: Magic[] = [
   pruneMagic,
   quantizeMagic,
+  compressMagic,
   summaryMagic,
   evaluateMagic,
   sensitivityMagic,
