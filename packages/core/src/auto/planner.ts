@@ -36,9 +36,15 @@ export function planForBytes(search: Search, capacity: number, fixedBytes: numbe
   return solved && summarize(search, solved.choice, fixedBytes);
 }
 
-/** Fewest predicted bytes whose summed drop ≤ maxDrop (a drop below zero — noise — counts as zero). */
+/**
+ * Fewest predicted bytes whose summed drop ≤ maxDrop. A drop measured on n samples is only known to within about one
+ * sample, so every choice that changes a layer costs at least 0.5/n (a drop below zero — noise — counts as that floor):
+ * otherwise every layer whose drop reads 0 would be compressed as hard as possible, and tightening could never help.
+ */
 export function planForDrop(search: Search, maxDrop: number, fixedBytes: number): Planned {
-  const groups = search.layers.map((l) => l.drop.map((drop, c) => ({ cost: Math.max(0, drop), loss: l.bytes[c]! })));
+  const floor = 0.5 / search.calibrationSamples;
+  const isNoop = (c: number) => search.choices[c]!.sparsity === 0 && search.choices[c]!.bits === 32;
+  const groups = search.layers.map((l) => l.drop.map((drop, c) => ({ cost: isNoop(c) ? 0 : Math.max(floor, drop), loss: l.bytes[c]! })));
   // The float model (drop 0) always fits, so this always has an answer.
   const solved = solveKnapsack(groups, Math.max(0, maxDrop))!;
   return summarize(search, solved.choice, fixedBytes);
