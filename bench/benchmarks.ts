@@ -9,12 +9,14 @@ import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
 import { autoBench } from './auto.js';
+import { distillationBench } from './distillation.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
   baseline,
   pruneQuality,
   quantizeQuality,
+  distillationBench,
   toolkitSpeed,
   training,
   inference,

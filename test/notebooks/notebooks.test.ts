@@ -32,8 +32,8 @@ interface Output {
 }
 
 describe('tutorial notebooks', () => {
-  it('there are seven of them, indexed in notebooks/README.md', () => {
-    expect(names).toHaveLength(7);
+  it('there are eight of them, indexed in notebooks/README.md', () => {
+    expect(names).toHaveLength(8);
     const index = readFileSync(join(notebooks, 'README.md'), 'utf8');
     for (const n of names) expect(index).toContain(n);
   });

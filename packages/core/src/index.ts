@@ -14,6 +14,7 @@ export * from './report/index.js';
 export * from './prune/index.js';
 export * from './quantize/index.js';
 export * from './auto/index.js';
+export * from './distill/index.js';
 export { fit, crossEntropy, type FitOptions, type FitResult, type TrainProgress } from './train/fit.js';
 export { WhittleError } from './errors.js';
 export { parseLevels } from './cli/levels.js';

@@ -11,11 +11,18 @@ import { registerSensitivity } from './sensitivity.js';
 import { registerPrune } from './prune.js';
 import { registerQuantize } from './quantize.js';
 import { registerCompress } from './compress.js';
+import { registerDistill } from './distill.js';
 
 export { printReport } from './print.js';
 
 /** Subcommands defined in their own modules. */
-const commandRegistrations: ((program: Command) => void)[] = [registerPrune, registerQuantize, registerSensitivity, registerCompress];
+const commandRegistrations: ((program: Command) => void)[] = [
+  registerPrune,
+  registerQuantize,
+  registerSensitivity,
+  registerDistill,
+  registerCompress,
+];
 
 export function buildProgram(): Command {
   const program = new Command('whittle')

@@ -9,10 +9,20 @@ import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { fit, type FitOptions, type FitResult } from '../train/fit.js';
 import type { Masks } from './masks.js';
+import { teacherTerm } from '../distill/teacher.js';
 
 export interface FineTuneOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {
   /** Keep-masks from `prune` (or any step that produced them); omitted for structured results. */
   masks?: Masks;
+  /**
+   * Learn from this model too (usually the uncompressed original): adds the
+   * distillation term α·T²·KL(teacher ‖ student) to the label loss (see distill).
+   */
+  teacher?: tf.LayersModel;
+  /** Temperature of the teacher term. Default 4. */
+  temperature?: number;
+  /** Weight of the teacher term in [0, 1]. Default 0.9. */
+  alpha?: number;
 }
 
 /** Binds masks to a model's kernel variables; `apply()` re-zeroes the pruned weights. */
@@ -47,16 +57,25 @@ export async function fineTune(
 ): Promise<{ model: tf.LayersModel; history: FitResult }> {
   checkModel('fineTune', model);
   const tuned = cloneModel(model);
-  const binding = options.masks ? maskBinding(tuned, options.masks) : undefined;
+  const { masks, teacher, temperature, alpha, ...fitOptions } = options;
+  const binding = masks ? maskBinding(tuned, masks) : undefined;
+  let kd: ReturnType<typeof teacherTerm> | undefined;
   try {
     binding?.apply();
-    const history = await fit(tuned, data, { ...options, afterStep: binding ? () => binding.apply() : undefined });
+    // with a teacher, train the logits view (same weights) on labels + teacher logits
+    kd = teacher ? teacherTerm('fineTune', tuned, data, { teacher, temperature, alpha }) : undefined;
+    const history = await fit(kd?.view ?? tuned, kd?.data ?? data, {
+      ...fitOptions,
+      ...(kd && { loss: kd.loss, variables: kd.variables }),
+      afterStep: binding ? () => binding.apply() : undefined,
+    });
     return { model: tuned, history };
   } catch (err) {
     tuned.dispose();
     throw err;
   } finally {
     binding?.dispose();
+    kd?.dispose();
   }
 }
 

@@ -18,6 +18,7 @@ import { fit, type FitOptions } from '../train/fit.js';
 import type { QuantizationReport } from '@whittle/report';
 import { layerRow } from './metrics.js';
 import type { Masks } from '../prune/masks.js';
+import { teacherTerm, type TeacherOptions } from '../distill/teacher.js';
 
 export interface QatOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {
   /** 2…8. */
@@ -28,6 +29,12 @@ export interface QatOptions extends Omit<FitOptions, 'afterStep' | 'variables'> 
   perLayer?: Record<string, number>;
   /** Keep-masks from `prune`: pruned weights stay exactly zero (a zero stays on every symmetric grid). */
   masks?: Masks;
+  /** Learn from this model too (usually the float original): adds the distillation term (see distill). */
+  teacher?: TeacherOptions['teacher'];
+  /** Temperature of the teacher term. Default 4. */
+  temperature?: number;
+  /** Weight of the teacher term in [0, 1]. Default 0.9. */
+  alpha?: number;
 }
 
 /** Symmetric fake quantization in tfjs ops: scale = max|w| / (2^(b−1) − 1) per channel (last axis) or tensor. */
@@ -47,6 +54,7 @@ export async function quantizeAwareTrain(
 ): Promise<{ model: tf.LayersModel; report: QuantizationReport }> {
   checkModel('quantizeAwareTrain', model);
   const bits = checkIntInRange('quantizeAwareTrain', 'bits', options.bits, 2, 8);
+  const { teacher, temperature, alpha, perLayer: _perLayer, masks: _masks, ...fitOptions } = options;
   const perChannel = options.perChannel ?? true;
   const layerBits = (name: string) => {
     const b = options.perLayer?.[name];
@@ -60,20 +68,9 @@ export async function quantizeAwareTrain(
       const channelAxis = layer.getClassName() === 'DepthwiseConv2D' ? variable.rank - 2 : variable.rank - 1;
       const m = options.masks?.[layer.name];
       const mask = m ? tf.tensor(Float32Array.from(m.values), m.shape) : undefined;
-      const b = layerBits(layer.name);
-      // tf.variable shares the clone's data and leaves the clone tracked: dispose it once wrapped.
-      const init = variable.clone();
-      const master = tf.variable(init, false);
-      init.dispose();
-      return {
-        layer,
-        variable,
-        channelAxis,
-        bits: b,
-        mask,
-        master,
-        onGrid: undefined as tf.Tensor | undefined,
-      };
+      // tidy releases the clone (the variable keeps its data); a bare clone leaked one tensor per kernel
+      const master = tf.tidy(() => tf.variable(variable.clone(), false));
+      return { layer, variable, channelAxis, bits: layerBits(layer.name), mask, master, onGrid: undefined as tf.Tensor | undefined };
     });
   // W_q = fq(W ⊙ mask), or W ⊙ mask for a layer left float.
   const project = () =>
@@ -85,10 +82,14 @@ export async function quantizeAwareTrain(
       });
       t.variable.assign(t.onGrid);
     });
+  let kd: ReturnType<typeof teacherTerm> | undefined;
   try {
     project();
-    await fit(trained, data, {
-      ...options,
+    // with a teacher, train the logits view (same variables) on labels + teacher logits
+    kd = teacher ? teacherTerm('quantizeAwareTrain', trained, data, { teacher, temperature, alpha }) : undefined;
+    await fit(kd?.view ?? trained, kd?.data ?? data, {
+      ...fitOptions,
+      ...(kd && { loss: kd.loss, variables: kd.variables }),
       afterStep: () => {
         tf.tidy(() => targets.forEach((t) => t.master.assign(t.master.add(t.variable.sub(t.onGrid!)))));
         project();
@@ -98,6 +99,7 @@ export async function quantizeAwareTrain(
     trained.dispose();
     throw err;
   } finally {
+    kd?.dispose();
     for (const t of targets) tf.dispose([t.master, t.onGrid!, ...(t.mask ? [t.mask] : [])]);
   }
   const layers = targets.map((t) => {

@@ -1,4 +1,5 @@
 import { compressMagic, pruneMagic, quantizeMagic } from './compression.js';
+import { distillMagic } from './distill.js';
 import { compareMagic, evaluateMagic, sensitivityMagic, summaryMagic } from './analysis.js';
 import { cellTimeMagic, timeMagic, timeitMagic } from './timing.js';
 import { help, type Magic } from './registry.js';
@@ -21,6 +22,7 @@ export const MAGICS: Magic[] = [
   pruneMagic,
   quantizeMagic,
   compressMagic,
+  distillMagic,
   summaryMagic,
   evaluateMagic,
   sensitivityMagic,

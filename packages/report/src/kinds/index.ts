@@ -47,6 +47,7 @@ export * from './sensitivity.js';
 export * from './pareto.js';
 export * from './compare.js';
 export * from './plan.js';
+export * from './distillation.js';
 
 import { summaryKind } from './summary.js';
 import { evaluateKind } from './evaluate.js';
@@ -57,6 +58,7 @@ import { sensitivityKind } from './sensitivity.js';
 import { paretoKind } from './pareto.js';
 import { compareKind } from './compare.js';
 import { planKind } from './plan.js';
+import { distillationKind } from './distillation.js';
 
 /** Every report kind, in the order the side panel and docs list them. */
 export const KINDS = [
@@ -69,6 +71,7 @@ export const KINDS = [
   paretoKind,
   compareKind,
   planKind,
+  distillationKind,
 ] as const;
 
 type SchemasOf<T extends readonly unknown[]> = { -readonly [I in keyof T]: T[I] extends KindModule<infer S> ? S : never };
