@@ -169,4 +169,22 @@ describe('autoCompress', () => {
       "autoCompress: unknown option 'epoch' (did you mean 'epochs'?)",
     );
   });
+
+  it('an interrupt (onProgress throws) during the worker search or fine-tuning rejects, stops the workers and leaks nothing', async () => {
+    const before = tf.memory().numTensors;
+    const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+    const base = { train, test, budget: { ratio: 4 }, epochs: 1, workers: 2, calibrationSamples: 50, sparsities: [0, 0.9], bits: [32, 4] };
+    for (const stage of ['search', 'fine-tune']) {
+      await expect(
+        autoCompress(model, {
+          ...base,
+          onProgress: (p) => {
+            if (p.stage === stage) throw new Error(`interrupted at ${stage}`);
+          },
+        }),
+      ).rejects.toThrow(`interrupted at ${stage}`);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(weights);
+  });
 });
