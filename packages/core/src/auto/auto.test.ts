@@ -96,6 +96,10 @@ describe('worker pool', () => {
       expect(crashed.crashes).toHaveLength(1);
       expect(crashed.crashes[0]!.error).toMatch(/injected worker crash/);
       expect(crashed.crashes[0]!.tasks).toBe(2);
+      // workers that cannot start (here: an unknown backend) fail the run after three tries instead of respawning forever
+      await expect(runPlans(model, datasets, named, { workers: 1, backend: 'no-such-backend' })).rejects.toThrow(
+        /^autoCompress: 3 worker threads failed to start \(last: WHITTLE_BACKEND: must be one of/,
+      );
       // the no-op task scores what the model scores on its own (an independent evaluation)
       const { evaluate } = await import('../analysis/evaluate.js');
       expect(serial.results[0]).toBe(evaluate(model, calibration).accuracy);

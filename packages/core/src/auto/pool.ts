@@ -31,6 +31,8 @@ export interface PoolOptions {
   onDone?: (done: number, total: number) => void;
   /** Test hook: the first worker throws on its first batch. */
   crashFirstWorker?: boolean;
+  /** tfjs backend of the workers. Default: this thread's. */
+  backend?: string;
 }
 
 /** The compiled worker: beside this file in dist/, or dist/ when running from src/ (tests). */
@@ -63,7 +65,7 @@ export async function runPlans(
   }
   const artifacts = await captureArtifacts(model);
   const setup: WorkerSetup = {
-    backend: tf.getBackend(),
+    backend: options.backend ?? tf.getBackend(),
     modelTopology: artifacts.modelTopology as object,
     weightSpecs: artifacts.weightSpecs ?? [],
     weightData: joinWeightData(artifacts.weightData),
@@ -78,6 +80,7 @@ export async function runPlans(
   const attempts = new Map<number[], number>();
   let done = 0;
   let spawned = 0;
+  let startFailures = 0;
   const script = workerScript();
 
   return new Promise((resolvePool, rejectPool) => {
@@ -115,6 +118,9 @@ export async function runPlans(
           attempts.set(current, tries);
           if (tries >= 3) return finish(new Error(`autoCompress: tasks ${current[0]}… crashed ${tries} workers (last: ${error})`));
           queue.unshift(current);
+        } else if (++startFailures >= 3) {
+          // Workers that die before taking any task (no backend, no model) would be respawned forever.
+          return finish(new Error(`autoCompress: ${startFailures} worker threads failed to start (last: ${error})`));
         }
         spawn();
       };
