@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { evaluate, mnist, pretrainedDir, REFERENCE_MODELS, REFERENCE_NAMES, referenceModel, summary } from '@whittle/core';
 import { pct, type Benchmark } from './harness.js';
-import { REF, TORCH, TFJS } from './references.js';
+import { ACCURACY, cite, TORCH, TFJS } from './references.js';
 
 export const baseline: Benchmark = {
   name: 'baseline',
@@ -16,7 +16,7 @@ export const baseline: Benchmark = {
       const { train, test } = mnist({ layout: REFERENCE_MODELS[name].layout });
       const { accuracy } = evaluate(model, test);
       const record = JSON.parse(readFileSync(`${pretrainedDir(name)}training.json`, 'utf8')) as { epochs: number };
-      const ref = (REF.accuracy as Record<string, { torch: number; tfjs: number }>)[name];
+      const ref = (ACCURACY.values as Record<string, { torch: number; tfjs: number }>)[name];
       figures.push({
         name: `${name} accuracy`,
         value: accuracy,
@@ -39,6 +39,7 @@ export const baseline: Benchmark = {
     return {
       figures,
       table: { columns: ['model', 'params', 'epochs', 'Whittle (tfjs + wasm)', TORCH, TFJS], rows },
+      notes: [`References: ${cite(ACCURACY)}.`],
     };
   },
 };

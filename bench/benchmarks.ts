@@ -9,13 +9,18 @@ import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
 import { autoBench } from './auto.js';
+import { dimensions, dimensionsSpam } from './dimensions.js';
+import { demoBench } from './demo.js';
 import { distillationBench } from './distillation.js';
 
 /** Every benchmark, in README order. */
 export const BENCHMARKS: Benchmark[] = [
   baseline,
+  demoBench,
   pruneQuality,
   quantizeQuality,
+  dimensions,
+  dimensionsSpam,
   distillationBench,
   toolkitSpeed,
   training,

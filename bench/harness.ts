@@ -13,6 +13,8 @@ export interface Figure {
   min?: number;
   max?: number;
   runs?: number;
+  /** The raw times of repeated runs, when the figure is compared with another measured in the same run. */
+  samples?: number[];
   /** The reference value beside it (PyTorch or plain tfjs on this machine), with its source. */
   reference?: number;
   referenceSource?: string;
@@ -62,6 +64,8 @@ export function machine() {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
+    /** 1-minute load average when the run started: above the core count, other processes shared the CPU. */
+    loadAverage: Number(os.loadavg()[0]!.toFixed(1)),
   };
 }
 

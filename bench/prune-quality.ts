@@ -1,18 +1,11 @@
 import { evaluate, fineTune, lenet300100, lenet5, mnist, prune, type PruneOptions, type ReferenceName } from '@whittle/core';
 import type * as tf from '@tensorflow/tfjs';
 import { pct, type Benchmark, type Figure } from './harness.js';
-import { TORCH } from './references.js';
+import { cite, PRUNE_GLOBAL, PRUNE_STRUCTURED, ACCURACY, TORCH } from './references.js';
 
-// PyTorch 1.13 torch.nn.utils.prune on the same split (shared/reference/mnist-references.md §2–3):
-// one-shot → after 2 fine-tune epochs (Adam 1e-3, batch 64, masks kept).
-const TORCH_GLOBAL: Record<string, Record<number, [number, number]>> = {
-  'lenet-300-100': { 0.5: [0.9471, 0.9456], 0.8: [0.9247, 0.9456], 0.9: [0.8433, 0.9431], 0.95: [0.6168, 0.9321] },
-  'lenet-5': { 0.5: [0.9586, 0.9686], 0.8: [0.9471, 0.9631], 0.9: [0.8089, 0.9646], 0.95: [0.3368, 0.9436] },
-};
-const TORCH_STRUCTURED: Record<string, [number, number, number]> = {
-  'lenet-300-100': [0.8189, 0.9426, 125810],
-  'lenet-5': [0.5319, 0.9566, 15738],
-};
+// PyTorch 1.13 torch.nn.utils.prune on the same split: one-shot → after 2 fine-tune epochs (references.ts)
+const TORCH_GLOBAL: Record<string, Record<number, [number, number]>> = PRUNE_GLOBAL.values;
+const TORCH_STRUCTURED: Record<string, [number, number, number]> = PRUNE_STRUCTURED.values;
 type Compensate = NonNullable<PruneOptions['compensate']>;
 
 // What the pruning issue requires of Whittle after fine-tuning.
@@ -44,9 +37,11 @@ export const pruneQuality: Benchmark = {
         ? ''
         : `≥ ${pct(need)}: ` + variants.map((v) => `${v === 'none' ? 'plain' : 'refit'} ${after[v]! >= need ? '✓' : '✗'}`).join(', ');
     const cell = (r: Partial<Record<Compensate, [number, number]>>, v: Compensate) => (r[v] ? `${pct(r[v]![0])} → ${pct(r[v]![1])}` : '–');
+    const baselines: string[] = [];
     for (const [name, build, layout] of models) {
       const { train, test } = mnist({ layout, limit: quick ? 1000 : undefined });
       const base = build();
+      baselines.push(`${name} ${pct(evaluate(base, test).accuracy)}`);
       const levels = quick ? [0.9] : [0.5, 0.8, 0.9, 0.95];
       for (const s of levels) {
         const result: Partial<Record<Compensate, [number, number]>> = {};
@@ -61,6 +56,13 @@ export const pruneQuality: Benchmark = {
         }
         const [tOne, tTuned] = TORCH_GLOBAL[name]![s]!;
         for (const v of variants) {
+          figures.push({
+            name: `${name} global ${s} one-shot (${v})`,
+            value: result[v]![0],
+            unit: 'fraction',
+            reference: tOne,
+            referenceSource: TORCH,
+          });
           figures.push({
             name: `${name} global ${s} fine-tuned (${v})`,
             value: result[v]![1],
@@ -129,7 +131,8 @@ export const pruneQuality: Benchmark = {
         rows,
       },
       notes: [
-        'Whittle starts from its own pretrained weights (LeNet-300-100 94.31 %, LeNet-5 97.41 %); PyTorch from its own (94.61 %, 96.26 %).',
+        `Whittle starts from its own pretrained weights (${baselines.join(', ')}); PyTorch from its own (${models.map(([n]) => `${n} ${pct(ACCURACY.values[n as 'lenet-5'].torch)}`).join(', ')}).`,
+        `References: ${cite(PRUNE_GLOBAL)}. ${cite(PRUNE_STRUCTURED)}.`,
         '"plain" is PyTorch’s protocol (prune, fine-tune). "least-squares refit" adds Whittle’s `compensate: \'least-squares\'` (the default of `prune` when `calibration` data is given): each affected Dense layer’s kept weights and bias are refit so its pre-activations match the original model’s on 2,000 training samples — masks unchanged, pruned weights stay zero; convolutions only get the mean-activation bias shift. The PyTorch column has no refit.',
       ],
     };

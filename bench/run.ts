@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { backendInfo, initBackend } from '@whittle/core';
 import { machine, type Benchmark, type BenchResult } from './harness.js';
 import { BENCHMARKS } from './benchmarks.js';
+import { renderClaims } from './claims.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -39,7 +40,7 @@ function renderReadme(resultsDir: string): void {
       ...s.table.rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
       '',
       ...(s.notes ?? []).map((n) => `- ${n}`),
-      `- measured ${s.date.slice(0, 10)} on ${s.machine.cores} × ${s.machine.cpu}, Node ${s.machine.node}, backend ${s.backend}${s.quick ? ', **quick mode** (CI smoke run: fewer repeats, smaller workloads)' : ''}; ${s.seconds.toFixed(0)} s; raw figures in [results/${s.name}.json](results/${s.name}.json)`,
+      `- measured ${s.date.slice(0, 10)} on ${s.machine.cores} × ${s.machine.cpu}, Node ${s.machine.node}, backend ${s.backend}${s.machine.loadAverage !== undefined && s.machine.loadAverage > s.machine.cores ? ` (shared: load average ${s.machine.loadAverage} on ${s.machine.cores} cores, so absolute times are inflated)` : ''}${s.quick ? ', **quick mode** (CI smoke run: fewer repeats, smaller workloads)' : ''}; ${s.seconds.toFixed(0)} s; raw figures in [results/${s.name}.json](results/${s.name}.json)`,
       '',
     ].join('\n'),
   );
@@ -48,7 +49,7 @@ function renderReadme(resultsDir: string): void {
     '',
     'Produced by `npm run bench` (all) or `npm run bench -- NAME` (one; `--quick` for the short CI mode).',
     'References are PyTorch 1.13 and plain TensorFlow.js 4.22 measured on these machines with the same MNIST split',
-    '(see shared/reference/mnist-references.md). Timings are medians with min–max of repeated runs.',
+    '(bench/references.ts, with the tool, version, machine and protocol of each table). Timings are medians with min–max of repeated runs.',
     '',
   ].join('\n');
   writeFileSync(join(here, 'README.md'), header + '\n' + sections.join('\n'));
@@ -57,6 +58,12 @@ function renderReadme(resultsDir: string): void {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
+  if (args.includes('--render')) {
+    // re-render bench/README.md and the README's claims from the saved results, measuring nothing
+    renderReadme(join(here, 'results'));
+    await renderClaims(join(here, '..', 'README.md'), join(here, 'results'));
+    return;
+  }
   const names = args.filter((a) => !a.startsWith('--'));
   const unknown = names.filter((n) => !BENCHMARKS.some((b) => b.name === n));
   if (unknown.length)
@@ -84,7 +91,10 @@ async function main(): Promise<void> {
     writeFileSync(join(resultsDir, `${bench.name}.json`), JSON.stringify(saved, null, 2) + '\n');
     console.log([saved.table.columns.join(' | '), ...saved.table.rows.map((r) => r.join(' | '))].join('\n'));
   }
-  if (!quick) renderReadme(resultsDir);
+  if (!quick) {
+    renderReadme(resultsDir);
+    await renderClaims(join(here, '..', 'README.md'), resultsDir);
+  }
 }
 
 main().catch((err) => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fit, mnist, REFERENCE_MODELS, referenceModel, type ReferenceName } from '@whittle/core';
 import { fmt, type Benchmark, type Figure } from './harness.js';
-import { REF, TORCH } from './references.js';
+import { SECONDS_PER_EPOCH, TORCH } from './references.js';
 
 const EPOCH_SAMPLES = 7996;
 
@@ -35,7 +35,7 @@ export const training: Benchmark = {
       const wasm = await secondsPerEpoch(p.name, 'wasm', p.wasm);
       const cpu = await secondsPerEpoch(p.name, 'cpu', p.cpu);
       await tf.setBackend('wasm');
-      const ref = (REF.secondsPerEpoch as Record<string, { torch: number; tfjsWasm: number; tfjsCpu: number }>)[p.name];
+      const ref = (SECONDS_PER_EPOCH.values as Record<string, { torch: number; tfjsWasm: number; tfjsCpu: number }>)[p.name];
       log(`${p.name}: wasm ${wasm.toFixed(2)} s/epoch, cpu ${cpu.toFixed(1)} s/epoch`);
       figures.push({
         name: `${p.name} wasm s/epoch`,

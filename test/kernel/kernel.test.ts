@@ -72,7 +72,7 @@ describe('the Whittle kernel', () => {
     expect(report('structured', 'sparsity').physicallySmaller).toBe(true);
     expect(Number(cell('structured').text.trim().split('\n').at(-1))).toBeLessThan(61706);
     expect(report('finetune', 'sparsity').accuracy!.after!).toBeGreaterThan(0.9);
-    // --calibrate refits the pruned Dense layers: one-shot accuracy at 90 % far above plain pruning's
+    // --calibration data: compensate defaults to the least-squares refit of the pruned Dense layers: one-shot accuracy at 90 % far above plain pruning's
     const [plain, refit] = JSON.parse(cell('calibrate-check').text.trim().split('\n').at(-1)!.slice(1, -1)) as [number, number];
     expect(refit - plain, `plain ${plain}, refit ${refit}`).toBeGreaterThan(0.05);
     expect(cell('bad-calibrate').enames).toEqual(['TypeError']);

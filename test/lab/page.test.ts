@@ -92,9 +92,17 @@ describe('the Whittle renderer in a server-free page', () => {
     await figure.locator('input[type=checkbox]').click();
     await expect.poll(() => figure.locator('.ytick text').allTextContents()).not.toEqual(before);
     const linear = await figure.locator('.ytick text').allTextContents();
-    // a theme switch (JupyterLab flips data-jp-theme-* on <body>) re-themes the plots but keeps the user's choice
-    await page.evaluate(() => document.body.setAttribute('data-jp-theme-name', 'switched'));
-    await page.waitForTimeout(300);
+    // a theme switch (JupyterLab flips data-jp-theme-* on <body> and its CSS variables change) re-themes the plots
+    // but keeps the user's choice: wait until the new background is drawn, then look at the axis
+    await page.evaluate(() => {
+      document.body.style.setProperty('--jp-layout-color0', 'rgb(1, 2, 3)');
+      document.body.setAttribute('data-jp-theme-name', 'switched');
+    });
+    const paper = () =>
+      figure
+        .locator('.jp-WhittleReport-plot')
+        .evaluate((node) => (node as unknown as { _fullLayout: { paper_bgcolor: string } })._fullLayout.paper_bgcolor);
+    await expect.poll(paper, { timeout: 20_000 }).toBe('rgb(1, 2, 3)');
     expect(await figure.locator('.ytick text').allTextContents()).toEqual(linear);
 
     // plots follow their container's width

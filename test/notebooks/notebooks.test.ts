@@ -32,25 +32,23 @@ interface Output {
 }
 
 describe('tutorial notebooks', () => {
-  it('there are eight of them, indexed in notebooks/README.md', () => {
-    expect(names).toHaveLength(8);
+  it('there are ten of them, indexed in notebooks/README.md', () => {
+    expect(names).toHaveLength(10);
     const index = readFileSync(join(notebooks, 'README.md'), 'utf8');
     for (const n of names) expect(index).toContain(n);
   });
 
   for (const name of names) {
-    it(`${name} executes without errors in < 3 min`, () => {
+    it(`${name} executes without errors`, () => {
       const out = join(prefix, name);
-      const t0 = performance.now();
       const r = spawnSync('/usr/bin/jupyter', ['nbconvert', '--to', 'notebook', '--execute', join(notebooks, name), '--output', out], {
         cwd: notebooks,
         env,
         encoding: 'utf8',
-        timeout: 180_000,
+        timeout: 180_000, // a guard against a hung kernel, not a performance claim (timings belong to bench/)
       });
-      const seconds = (performance.now() - t0) / 1000;
+      expect(r.error?.message, 'nbconvert did not finish (killed by the guard timeout?)').toBeUndefined();
       expect(r.status, `${r.stderr.split('\n').slice(-25).join('\n')}`).toBe(0);
-      expect(seconds).toBeLessThan(180);
       const cells = (JSON.parse(readFileSync(out, 'utf8')) as { cells: { cell_type: string; outputs?: Output[] }[] }).cells;
       const errors = cells.flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === 'error');
       expect(errors.map((e) => `${e.ename}: ${e.evalue}`)).toEqual([]);

@@ -14,7 +14,22 @@ export * from './report/index.js';
 export * from './prune/index.js';
 export * from './quantize/index.js';
 export * from './auto/index.js';
+export * from './lowrank/index.js';
+export * from './features/index.js';
 export * from './distill/index.js';
 export { fit, crossEntropy, type FitOptions, type FitResult, type TrainProgress } from './train/fit.js';
 export { WhittleError } from './errors.js';
 export { parseLevels } from './cli/levels.js';
+export {
+  FLAGS,
+  PRUNE_FLAGS,
+  QUANTIZE_FLAGS,
+  COMPRESS_FLAGS,
+  addFlags,
+  compressOptions,
+  pruneOptions,
+  quantizeOptions,
+  type FlagDeclaration,
+  type FlagName,
+  type Flags,
+} from './cli/flags.js';

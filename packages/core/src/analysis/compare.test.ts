@@ -10,6 +10,7 @@ import { evaluate } from './evaluate.js';
 import { kfold } from './kfold.js';
 import { fit } from '../train/fit.js';
 import { validateReport } from '@whittle/report';
+import { makeDataset } from '../data/dataset.js';
 
 beforeAll(() => initBackend());
 
@@ -63,7 +64,42 @@ describe('compare', () => {
 });
 
 describe('kfold', () => {
-  it('holds out every sample exactly once and returns mean ± std over folds', async () => {
+  it('holds out every sample exactly once, and scores each fold on exactly its held-out samples', async () => {
+    // sample i carries i as its only feature
+    const n = 10;
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const data = makeDataset(
+      tf.tensor2d(Array.from({ length: n }, (_, i) => [i])),
+      tf.oneHot(tf.tensor1d(labels, 'int32'), 2) as tf.Tensor2D,
+      labels,
+    );
+    const heldOut: number[][] = [];
+    const result = await kfold(
+      (part) => {
+        const trained = new Set(Array.from(part.x.dataSync()));
+        const held = [...Array(n).keys()].filter((i) => !trained.has(i));
+        heldOut.push(held);
+        // a lookup table right exactly on the samples this fold did not train on: accuracy 1 only on the held-out set
+        const m = tf.sequential({
+          layers: [tf.layers.embedding({ inputDim: n, outputDim: 2, inputLength: 1 }), tf.layers.flatten(), tf.layers.softmax()],
+        });
+        const table = Array.from({ length: n }, (_, i) => (held.includes(i) === (labels[i] === 1) ? [0, 5] : [5, 0]));
+        const weights = tf.tensor2d(table);
+        m.layers[0]!.setWeights([weights]);
+        weights.dispose();
+        return m;
+      },
+      data,
+      { k: 3, seed: 4 },
+    );
+    expect(heldOut.map((h) => h.length)).toEqual([3, 3, 4]);
+    expect(heldOut.flat().sort((a, b) => a - b)).toEqual([...Array(n).keys()]); // each index once: a partition
+    expect(result.folds.map((f) => f.samples)).toEqual([3, 3, 4]);
+    expect(result.folds.map((f) => f.accuracy)).toEqual([1, 1, 1]);
+    data.dispose();
+  });
+
+  it('returns mean ± std over folds of models trained on the rest', async () => {
     const { train, test } = mnist({ limit: 600 });
     const seenSizes: number[] = [];
     const result = await kfold(

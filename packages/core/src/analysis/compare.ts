@@ -8,6 +8,7 @@ import { saveModel } from '../io/save.js';
 import type { CompareReport } from '@whittle/report';
 import { summary } from './summary.js';
 import { latency } from './latency.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface CompareOptions {
   /** Display names; default the models' names (suffixed when equal). */
@@ -18,6 +19,7 @@ export interface CompareOptions {
   latencyRuns?: number;
   batchSize?: number;
 }
+const COMPARE_KEYS = optionKeys<CompareOptions>({ names: true, bytes: true, latencyRuns: true, batchSize: true });
 
 const EPS = 1e-7;
 
@@ -37,6 +39,7 @@ async function savedBytes(model: tf.LayersModel): Promise<number> {
 export async function compare(a: tf.LayersModel, b: tf.LayersModel, data: Dataset, options: CompareOptions = {}): Promise<CompareReport> {
   checkModel('compare', a, 'a');
   checkModel('compare', b, 'b');
+  checkOptions('compare', options, COMPARE_KEYS);
   const batchSize = options.batchSize ?? 500;
   let correctA = 0;
   let correctB = 0;

@@ -2,11 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { checkModel } from '../models/check.js';
 import type { EvaluateReport } from '@whittle/report';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface EvaluateOptions {
   /** Samples per forward pass. Default 500. */
   batchSize?: number;
 }
+const EVALUATE_KEYS = optionKeys<EvaluateOptions>({ batchSize: true });
 
 /** Predicted class of every sample, in batches. */
 export function predictClasses(model: tf.LayersModel, x: tf.Tensor, batchSize = 500): Int32Array {
@@ -24,6 +26,7 @@ export function predictClasses(model: tf.LayersModel, x: tf.Tensor, batchSize = 
 /** Top-1 accuracy and mean cross-entropy of `model` on `data`. */
 export function evaluate(model: tf.LayersModel, data: Dataset, options: EvaluateOptions = {}): EvaluateReport {
   checkModel('evaluate', model);
+  checkOptions('evaluate', options, EVALUATE_KEYS);
   const batchSize = options.batchSize ?? 500;
   let correct = 0;
   let lossSum = 0;

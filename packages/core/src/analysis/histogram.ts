@@ -8,6 +8,7 @@ import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { selectTargets, matches } from '../prune/targets.js';
 import { histogram, type HistogramReport } from '@whittle/report';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface WeightHistogramOptions {
   /** Layer names or globs to include (default: every prunable kernel, classifier included). */
@@ -17,11 +18,13 @@ export interface WeightHistogramOptions {
   logY?: boolean;
   title?: string;
 }
+const HISTOGRAM_KEYS = optionKeys<WeightHistogramOptions>({ layers: true, bins: true, logY: true, title: true });
 
 const WHERE = 'weightHistogram';
 
 /** Histograms of the kernels of each model in `series` (label → model), over one common range. */
 export function weightHistogram(series: Record<string, tf.LayersModel>, options: WeightHistogramOptions = {}): HistogramReport {
+  checkOptions('weightHistogram', options, HISTOGRAM_KEYS);
   const entries = Object.entries(series);
   if (entries.length === 0) fail(WHERE, 'give at least one model, e.g. weightHistogram({ before: model, after: pruned })');
   const bins = options.bins ?? 80;

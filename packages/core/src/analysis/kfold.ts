@@ -4,6 +4,7 @@ import { gather } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { checkIntInRange } from '../errors.js';
 import { evaluate } from './evaluate.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface KFoldOptions {
   /** Number of folds, ≥ 2. Default 5. */
@@ -13,6 +14,7 @@ export interface KFoldOptions {
   /** Called after each fold; throwing stops the run. */
   onFold?: (fold: { fold: number; k: number; accuracy: number }) => void;
 }
+const KFOLD_KEYS = optionKeys<KFoldOptions>({ k: true, seed: true, onFold: true });
 
 export interface KFoldResult {
   folds: { fold: number; accuracy: number; samples: number }[];
@@ -31,6 +33,7 @@ export async function kfold(
   data: Dataset,
   options: KFoldOptions = {},
 ): Promise<KFoldResult> {
+  checkOptions('kfold', options, KFOLD_KEYS);
   const k = checkIntInRange('kfold', 'k', options.k ?? 5, 2, data.size);
   const order = permutation(data.size, options.seed ?? 0);
   const folds: KFoldResult['folds'] = [];

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkModel } from '../models/check.js';
 import { checkPositiveInt } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface LatencyOptions {
   /** Timed runs. Default 20. */
@@ -8,6 +9,7 @@ export interface LatencyOptions {
   /** Untimed runs first (kernel compilation, caches). Default 3. */
   warmup?: number;
 }
+const LATENCY_KEYS = optionKeys<LatencyOptions>({ runs: true, warmup: true });
 
 export interface Latency {
   medianMs: number;
@@ -20,6 +22,7 @@ export interface Latency {
 /** Wall-clock time of `model.predict(input)` including reading the result back. */
 export function latency(model: tf.LayersModel, input: tf.Tensor, options: LatencyOptions = {}): Latency {
   checkModel('latency', model);
+  checkOptions('latency', options, LATENCY_KEYS);
   const runs = checkPositiveInt('latency', 'runs', options.runs ?? 20);
   const once = () => {
     const out = model.predict(input) as tf.Tensor;

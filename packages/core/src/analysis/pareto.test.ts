@@ -53,9 +53,25 @@ describe('sweep', () => {
     expect(sparse!.bytes).toBeLessThan(fp32!.bytes / 3); // gzip of 90 % zeros
     expect(both!.bytes).toBeLessThan(Math.min(u8!.bytes, sparse!.bytes));
     expect(both!.onFront).toBe(true); // smallest of all, so nothing dominates it
-    expect(r.points.map((p) => p.onFront)).toEqual(paretoFront(r.points).map((p) => p.onFront));
+    expect(r.points.map((p) => p.onFront)).toEqual(bruteForce(r.points)); // an independent reference, not the function sweep uses
     expect(model.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(before);
     train.dispose();
     test.dispose();
+  });
+});
+
+describe('sweep validation', () => {
+  it('rejects bit widths quantize cannot take (17…31) before doing any work', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const { initBackend } = await import('../backend/index.js');
+    const { makeDataset } = await import('../data/dataset.js');
+    const { sweep } = await import('./sweep.js');
+    await initBackend();
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2, activation: 'softmax' })] });
+    const data = makeDataset(tf.ones([2, 4]), tf.oneHot(tf.tensor1d([0, 1], 'int32'), 2) as import('@tensorflow/tfjs').Tensor2D);
+    for (const bits of [17, 24, 31, 1, 33])
+      await expect(sweep(model, data, { bits: [8, bits] })).rejects.toThrow(`sweep: bits must be integers in [2, 16] or 32, got ${bits}`);
+    data.dispose();
+    model.dispose();
   });
 });

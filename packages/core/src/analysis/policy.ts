@@ -1,10 +1,12 @@
 import { fail } from '../errors.js';
 import type { SensitivityReport } from '@whittle/report';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface PolicyOptions {
   /** Largest acceptable drop of the metric from the baseline (accuracy: a fraction, e.g. 0.005 = 0.5 pp). */
   maxDrop: number;
 }
+const POLICY_KEYS = optionKeys<PolicyOptions>({ maxDrop: true });
 
 /**
  * The most aggressive level per layer whose metric stays within `maxDrop` of the
@@ -15,6 +17,7 @@ export interface PolicyOptions {
  * quantize's `perLayer` bits.
  */
 export function policyFromSensitivity(report: SensitivityReport, options: PolicyOptions): Record<string, number> {
+  checkOptions('policyFromSensitivity', options, POLICY_KEYS);
   const { maxDrop } = options;
   if (typeof maxDrop !== 'number' || !Number.isFinite(maxDrop) || maxDrop < 0)
     fail('policyFromSensitivity', `maxDrop must be a number ≥ 0, got ${String(maxDrop)}`);

@@ -14,6 +14,7 @@ import { cloneModel } from '../models/clone.js';
 import type { SensitivityReport } from '@whittle/report';
 import { evaluate } from './evaluate.js';
 import { PERTURBATIONS, kernelIndex, type Technique } from './perturb.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface SensitivityProgress {
   layer: string;
@@ -38,6 +39,16 @@ export interface SensitivityOptions {
   /** Drop that would be acceptable, drawn by the renderer as a threshold line. */
   maxDrop?: number;
 }
+const SENSITIVITY_KEYS = optionKeys<SensitivityOptions>({
+  technique: true,
+  levels: true,
+  layers: true,
+  metric: true,
+  samples: true,
+  seed: true,
+  onProgress: true,
+  maxDrop: true,
+});
 
 const DEFAULT_LEVELS: Record<Technique, number[]> = {
   prune: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
@@ -46,6 +57,7 @@ const DEFAULT_LEVELS: Record<Technique, number[]> = {
 
 export async function sensitivity(model: tf.LayersModel, data: Dataset, options: SensitivityOptions): Promise<SensitivityReport> {
   checkModel('sensitivity', model);
+  checkOptions('sensitivity', options, SENSITIVITY_KEYS);
   const { technique, metric = 'accuracy' } = options;
   const perturb = PERTURBATIONS[technique];
   if (!perturb) fail('sensitivity', `technique must be 'prune' or 'quantize', got '${String(technique)}'`);

@@ -18,6 +18,7 @@ import type { ParetoReport } from '@whittle/report';
 import { evaluate } from './evaluate.js';
 import { paretoReport, type ParetoInput } from './pareto.js';
 import { modelBytes } from '../io/bytes.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface SweepGrid {
   /** Global magnitude sparsities to try (0 = unpruned). Default [0]. */
@@ -29,12 +30,16 @@ export interface SweepGrid {
   /** Called after each point; throwing stops the sweep. */
   onPoint?: (p: ParetoInput, done: number, total: number) => void;
 }
+const SWEEP_KEYS = optionKeys<SweepGrid>({ sparsity: true, bits: true, size: true, onPoint: true });
 
 export async function sweep(model: tf.LayersModel, data: Dataset, grid: SweepGrid = {}): Promise<ParetoReport> {
   checkModel('sweep', model);
+  checkOptions('sweep', grid, SWEEP_KEYS);
   const sparsities = grid.sparsity ?? [0];
   const bitsList = grid.bits ?? [32];
-  for (const b of bitsList) if (!Number.isInteger(b) || b < 2 || b > 32) fail('sweep', `bits must be integers in [2, 32], got ${b}`);
+  // 32 = float32; 2…16 go through quantize / the tfjs export, which stop at 16
+  for (const b of bitsList)
+    if (!Number.isInteger(b) || b < 2 || (b > 16 && b !== 32)) fail('sweep', `bits must be integers in [2, 16] or 32, got ${b}`);
   const size = grid.size ?? 'gzip';
   const scratch = mkdtempSync(join(tmpdir(), 'whittle-sweep-'));
   const points: ParetoInput[] = [];

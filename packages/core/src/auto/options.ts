@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { Dataset } from '../data/dataset.js';
 import { checkFraction, checkIntInRange, fail } from '../errors.js';
+import { checkOptions, closestName, optionKeys } from '../options.js';
 import type { Choice, SizeMeasure } from './choices.js';
 
 /** What must hold after compression; give one or more. */
@@ -56,54 +57,42 @@ export interface AutoOptions {
   onProgress?: (p: AutoProgress) => void;
 }
 
-const KNOWN = new Set([
-  'train',
-  'test',
-  'budget',
-  'techniques',
-  'epochs',
-  'workers',
-  'rounds',
-  'sparsities',
-  'bits',
-  'calibrationSamples',
-  'size',
-  'batchSize',
-  'learningRate',
-  'seed',
-  'baselines',
-  'onProgress',
-]);
-const BUDGET_KEYS = ['bytes', 'ratio', 'latencyMs', 'maxAccuracyDrop'];
-
-/** Edit distance, for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length]![b.length]!;
-}
-
-export const closest = (word: string, known: Iterable<string>) =>
-  [...known].sort((x, y) => distance(word.toLowerCase(), x.toLowerCase()) - distance(word.toLowerCase(), y.toLowerCase()))[0]!;
+const AUTO_KEYS = optionKeys<AutoOptions>({
+  train: true,
+  test: true,
+  budget: true,
+  techniques: true,
+  epochs: true,
+  workers: true,
+  rounds: true,
+  sparsities: true,
+  bits: true,
+  calibrationSamples: true,
+  size: true,
+  batchSize: true,
+  learningRate: true,
+  seed: true,
+  baselines: true,
+  onProgress: true,
+});
+const BUDGET_KEYS = optionKeys<Budget>({ bytes: true, ratio: true, latencyMs: true, maxAccuracyDrop: true });
 
 export function checkTechniques(list: string[]): AutoTechnique[] {
   for (const t of list)
     if (!(TECHNIQUES as readonly string[]).includes(t))
-      fail('autoCompress', `unknown technique '${t}' (known: ${TECHNIQUES.join(', ')}; did you mean '${closest(t, TECHNIQUES)}'?)`);
+      fail(
+        'autoCompress',
+        `unknown technique '${t}' (known: ${TECHNIQUES.join(', ')}${closestName(t, TECHNIQUES) ? `; did you mean '${closestName(t, TECHNIQUES)}'?` : ''})`,
+      );
   if (list.length === 0) fail('autoCompress', `techniques must name at least one of ${TECHNIQUES.join(', ')}`);
   return list as AutoTechnique[];
 }
 
 /** Validated options with defaults; the per-layer choices are the product of the techniques' levels. */
 export function normalizeAuto(options: AutoOptions) {
-  for (const key of Object.keys(options))
-    if (!KNOWN.has(key)) fail('autoCompress', `unknown option '${key}' (did you mean '${closest(key, KNOWN)}'?)`);
+  checkOptions('autoCompress', options, AUTO_KEYS);
   const budget = options.budget ?? fail('autoCompress', 'budget is required: give bytes, ratio, latencyMs or maxAccuracyDrop');
-  for (const key of Object.keys(budget))
-    if (!BUDGET_KEYS.includes(key)) fail('autoCompress', `unknown budget key '${key}' (did you mean '${closest(key, BUDGET_KEYS)}'?)`);
+  checkOptions('autoCompress', budget, BUDGET_KEYS, 'budget key');
   if (!BUDGET_KEYS.some((k) => budget[k as keyof Budget] !== undefined))
     fail('autoCompress', 'budget must give at least one of bytes, ratio, latencyMs, maxAccuracyDrop');
   for (const key of ['bytes', 'ratio', 'latencyMs'] as const) {

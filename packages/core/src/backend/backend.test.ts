@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
 import { initBackend } from './index.js';
 import { latency } from '../analysis/latency.js';
@@ -12,12 +13,21 @@ describe('initBackend', () => {
     await expect(fresh.initBackend('gpu')).rejects.toThrow("WHITTLE_BACKEND: must be one of tensorflow, wasm, cpu, got 'gpu'");
   });
 
-  it('picks wasm here (tfjs-node does not install), says why, and registers the training kernels', async () => {
+  it('picks tfjs-node when it loads, else wasm with the training kernels, and says why', async () => {
+    // whether the optional dependency works here, asked in a separate process (an independent answer)
+    const nodeLoads = spawnSync(process.execPath, ['-e', "require('@tensorflow/tfjs-node')"], { stdio: 'ignore' }).status === 0;
     const info = await initBackend();
-    expect(info.name).toBe('wasm');
-    expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow']);
-    expect(info.reason).toBe('tensorflow unavailable');
-    expect(tf.getBackend()).toBe('wasm');
+    expect(tf.getBackend()).toBe(info.name);
+    if (nodeLoads) {
+      expect(info).toMatchObject({ name: 'tensorflow', reason: 'first choice', skipped: [], addedKernels: [] });
+    } else {
+      expect(info.name).toBe('wasm');
+      expect(info.reason).toBe('tensorflow unavailable');
+      expect(info.skipped.map((s) => s.name)).toEqual(['tensorflow']);
+      expect(info.skipped[0]!.error.length).toBeGreaterThan(0);
+      expect(info.addedKernels).toContain('Conv2DBackpropFilter');
+      expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    }
   });
 });
 
@@ -32,7 +42,7 @@ describe('latency', () => {
     expect(t.runs).toBe(5);
     expect(t.minMs).toBeLessThanOrEqual(t.medianMs);
     expect(t.medianMs).toBeLessThanOrEqual(t.maxMs);
-    expect(t.backend).toBe('wasm');
+    expect(t.backend).toBe((await initBackend()).name);
     expect(() => latency(model, x, { runs: 0 })).toThrow('latency: runs must be a positive integer, got 0');
   });
 });

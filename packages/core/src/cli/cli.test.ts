@@ -50,13 +50,16 @@ describe('whittle CLI', () => {
     expect(fc1.params - fc1.nonzeros).toBeGreaterThan(0.4 * 784 * 300);
     const bad = run('prune', 'lenet-5', '--nm', '2-4');
     expect(bad.status).not.toBe(0);
-    expect(bad.stderr.trim()).toBe("whittle: --nm must look like 2:4, got '2-4'");
+    expect(bad.stderr).toContain("error: option '--nm <n:m>' argument '2-4' is invalid. must look like 2:4");
+    const misspelled = run('prune', 'lenet-5', '--sparsityx', '0.5');
+    expect(misspelled.status).not.toBe(0);
+    expect(misspelled.stderr).toContain("error: unknown option '--sparsityx'\n(Did you mean --sparsity?)");
   });
 
-  it('prune --refit: the least-squares refit keeps LeNet-5 at 90 % global sparsity near its accuracy without fine-tuning', () => {
+  it('prune --compensate least-squares: the refit keeps LeNet-5 at 90 % global sparsity near its accuracy without fine-tuning', () => {
     const args = [bin, 'prune', 'lenet-5', '--sparsity', '0.9', '--scope', 'global', '--include-output', '--json'];
     const plain = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }));
-    const refit = JSON.parse(execFileSync(process.execPath, [...args, '--refit'], { encoding: 'utf8' }));
+    const refit = JSON.parse(execFileSync(process.execPath, [...args, '--compensate', 'least-squares'], { encoding: 'utf8' }));
     // bench prune-quality measures 68.06 % → 96.71 % one-shot on the full test split
     expect(plain.accuracy.after).toBeLessThan(0.8);
     expect(refit.accuracy.after).toBeGreaterThan(0.95);
@@ -126,12 +129,40 @@ describe('whittle CLI', () => {
     expect(unknown.status).not.toBe(0);
     expect(unknown.stderr).toMatch(/unknown option '--frobnicate'/);
   });
+
+  it('factorize --energy 0.8 --out writes a smaller model that loads; bad values are one line', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'whittle-cli-')), 'low');
+    const out = JSON.parse(
+      execFileSync(process.execPath, [bin, 'factorize', 'lenet-300-100', '--energy', '0.8', '--out', dir, '--json'], { encoding: 'utf8' }),
+    );
+    expect(out.kind).toBe('lowrank');
+    expect(out.totals.paramsBefore / out.totals.paramsAfter).toBeGreaterThan(4);
+    expect(out.accuracy.after).toBeGreaterThan(0.9);
+    const summary = JSON.parse(execFileSync(process.execPath, [bin, 'summary', dir, '--json'], { encoding: 'utf8' }));
+    expect(summary.layers.map((l: { name: string }) => l.name)).toEqual(['fc1_lowrank', 'fc1', 'fc2_lowrank', 'fc2', 'fc3']);
+    expect(summary.totals.params).toBe(out.totals.paramsAfter);
+    const bad = run('factorize', 'lenet-5', '--energy', '1.5');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toBe('whittle: factorize: energy=1.5 must be in (0, 1]');
+  });
+
+  it('prune-inputs --keep 0.5 keeps 392 pixels and reports the mask as a 28×28 picture', () => {
+    const out = JSON.parse(
+      execFileSync(process.execPath, [bin, 'prune-inputs', 'lenet-300-100', '--keep', '0.5', '--json'], { encoding: 'utf8' }),
+    );
+    expect(out.kind).toBe('features');
+    expect(out.featuresAfter).toBe(392);
+    expect(out.mask.rows).toBe(28);
+    expect(out.mask.values.reduce((a: number, b: number) => a + b, 0)).toBe(392);
+    const bad = run('prune-inputs', 'lenet-300-100', '--keep', '0');
+    expect(bad.stderr.trim()).toBe('whittle: pruneInputs: keep=0 must be a fraction in (0, 1] or a count of features ≥ 1');
+  });
 });
 
 describe('whittle compress', () => {
   it('--ratio 8 --out: a plan whose saved files (gzip) meet the budget and load back with the reported accuracy', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'whittle-cli-compress-')), 'small');
-    const args = ['compress', 'lenet-300-100', '--ratio', '8', '--techniques', 'quantize', '--epochs', '0', '--calibrate', '100'];
+    const args = ['compress', 'lenet-300-100', '--ratio', '8', '--techniques', 'quantize', '--epochs', '0', '--calibration-samples', '100'];
     const out = JSON.parse(
       execFileSync(process.execPath, [bin, ...args, '--rounds', '1', '--workers', '0', '--out', dir, '--json'], { encoding: 'utf8' }),
     );
@@ -164,7 +195,7 @@ describe('whittle compress', () => {
       expect(r.status).toBe(1);
       expect(r.stderr.trim()).toBe(message);
     }
-    const r = run('compress', 'lenet-300-100', '--budget', '1kB', '--techniques', 'quantize', '--calibrate', '20', '--workers', '0');
+    const r = run('compress', 'lenet-300-100', '--budget', '1kB', '--techniques', 'quantize', '--calibration-samples', '20', '--workers', '0');
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toMatch(
       /^whittle: autoCompress: budget of 1000 B is below the smallest reachable size, \d+ B \(every layer at 2-bit; gzip bytes\)$/,

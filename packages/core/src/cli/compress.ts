@@ -10,23 +10,18 @@ import { fail } from '../errors.js';
 import { saveModel } from '../io/save.js';
 import { autoCompress } from '../auto/auto.js';
 import { saveOptionsFor } from '../auto/apply.js';
-import { budgetFromFlags, checkTechniques, type AutoProgress } from '../auto/options.js';
+import type { AutoProgress } from '../auto/options.js';
+import { addFlags, compressOptions, COMPRESS_FLAGS } from './flags.js';
 import { mnistFor, resolveModel } from './resolve.js';
 import { printReport } from './print.js';
 
 export interface CompressFlags {
-  budget?: string;
-  ratio?: string;
-  maxDrop?: string;
-  latency?: string;
-  techniques: string;
-  workers?: string;
   epochs: string;
   rounds: string;
-  calibrate: string;
   size: string;
   out?: string;
   json?: boolean;
+  [flag: string]: unknown;
 }
 
 function int(flag: string, text: string, min: number): number {
@@ -58,25 +53,18 @@ function stageBar(): { update: (p: AutoProgress) => void; stop: () => void } {
 }
 
 export function registerCompress(program: Command): void {
-  program
+  const cmd = program
     .command('compress')
     .description('choose per-layer pruning and quantization for a size or accuracy budget, fine-tune, verify, save')
-    .argument('<model>', 'model.json, its folder, or a reference model name')
-    .option('--budget <size>', 'largest size, with unit B, kB or MB (e.g. 20kB)')
-    .option('--ratio <r>', 'at least this many times smaller than the float32 model')
-    .option('--max-drop <pp>', 'largest test-accuracy drop, in percentage points')
-    .option('--latency <ms>', 'largest single-sample latency in ms (checked, not planned for)')
-    .option('--techniques <list>', 'comma-separated: prune, quantize', 'prune,quantize')
-    .option('--workers <n>', 'worker threads for the search (default: the core count; 0 = this thread)')
+    .argument('<model>', 'model.json, its folder, or a reference model name');
+  addFlags(cmd, COMPRESS_FLAGS)
     .option('--epochs <n>', 'fine-tuning epochs after applying the plan', '2')
     .option('--rounds <n>', 'plan → fine-tune → verify rounds at most', '3')
-    .option('--calibrate <n>', 'training samples (stratified) the per-layer sensitivity is measured on', '1000')
     .option('--size <measure>', 'count the budget as gzip or bytes on disk', 'gzip')
     .option('--out <dir>', 'save the compressed model here (packed format when any layer is below 8 bits)')
     .option('--json', 'print the report object')
     .action(async (spec: string, flags: CompressFlags) => {
-      const budget = budgetFromFlags(flags);
-      const techniques = checkTechniques(flags.techniques.split(',').map((t) => t.trim()));
+      const shared = compressOptions(flags);
       if (flags.size !== 'gzip' && flags.size !== 'bytes') fail('whittle', `--size must be gzip or bytes, got '${flags.size}'`);
       await initBackend();
       const model = await resolveModel(spec);
@@ -86,13 +74,10 @@ export function registerCompress(program: Command): void {
         const result = await autoCompress(model, {
           train,
           test,
-          budget,
-          techniques,
+          ...shared,
           epochs: int('--epochs', flags.epochs, 0),
           rounds: int('--rounds', flags.rounds, 1),
-          calibrationSamples: int('--calibrate', flags.calibrate, 10),
-          size: flags.size,
-          ...(flags.workers !== undefined ? { workers: int('--workers', flags.workers, 0) } : {}),
+          size: flags.size as 'gzip' | 'bytes',
           onProgress: bar.update,
         });
         bar.stop();

@@ -11,15 +11,20 @@ import { registerSensitivity } from './sensitivity.js';
 import { registerPrune } from './prune.js';
 import { registerQuantize } from './quantize.js';
 import { registerCompress } from './compress.js';
+import { registerFactorize } from './factorize.js';
+import { registerPruneInputs } from './prune-inputs.js';
 import { registerDistill } from './distill.js';
 
 export { printReport } from './print.js';
+export { runDemo, type DemoRow } from './demo.js';
 
 /** Subcommands defined in their own modules. */
 const commandRegistrations: ((program: Command) => void)[] = [
   registerPrune,
   registerQuantize,
   registerSensitivity,
+  registerFactorize,
+  registerPruneInputs,
   registerDistill,
   registerCompress,
 ];

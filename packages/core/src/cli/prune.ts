@@ -5,78 +5,31 @@ import { evaluate } from '../analysis/evaluate.js';
 import { saveModel } from '../io/save.js';
 import { prune } from '../prune/prune.js';
 import { fineTune } from '../prune/finetune.js';
-import type { Granularity, PruneMethod } from '../prune/options.js';
+import { addFlags, pruneOptions, PRUNE_FLAGS, type Flags } from './flags.js';
 import { mnistFor, resolveModel } from './resolve.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
 
-interface PruneFlags {
-  sparsity?: string;
-  scope: 'layer' | 'global';
-  method?: PruneMethod;
-  structured?: 'neuron' | 'filter' | 'channel';
-  nm?: string;
-  skip?: string;
-  includeOutput?: boolean;
-  refit?: boolean;
-  fineTuneEpochs: number;
-  seed: number;
-  out?: string;
-  json?: boolean;
-}
-
-function granularity(flags: PruneFlags): Granularity {
-  if (flags.structured && flags.nm) fail('whittle', 'choose one of --structured and --nm');
-  if (flags.nm) {
-    const m = /^(\d+):(\d+)$/.exec(flags.nm);
-    if (!m) fail('whittle', `--nm must look like 2:4, got '${flags.nm}'`);
-    return { n: Number(m[1]), m: Number(m[2]) };
-  }
-  return flags.structured ?? 'unstructured';
-}
-
 export function registerPrune(program: Command): void {
-  program
+  const cmd = program
     .command('prune')
     .description('prune a model (unstructured, N:M or structured) and optionally fine-tune it on MNIST')
-    .argument('<model>', 'model.json, its folder, or a reference model name')
-    .option('--sparsity <s>', 'fraction to remove in [0, 1) (of weights, or of units with --structured)')
-    .option('--scope <scope>', 'layer | global (one threshold for all layers)', 'layer')
-    .option('--method <m>', 'magnitude | random (weights); l1 | l2 | bn-scale | random (units)')
-    .option('--structured <g>', 'remove whole units: neuron | filter | channel')
-    .option('--nm <n:m>', 'N:M sparsity, e.g. 2:4')
-    .option('--skip <layers>', 'comma-separated layer names or globs to leave dense')
-    .option('--include-output', 'also prune the classifier layer')
-    .option('--refit', 'refit the pruned Dense layers by least squares on 2,000 MNIST train samples')
+    .argument('<model>', 'model.json, its folder, or a reference model name');
+  addFlags(cmd, PRUNE_FLAGS)
     .option('--fine-tune-epochs <n>', 'fine-tune on the MNIST train split, masks kept', (v) => Number(v), 0)
-    .option('--seed <n>', 'seed for random pruning', (v) => Number(v), 0)
     .option('--out <dir>', 'save the pruned model here (stock tfjs format)')
     .option('--json', 'print the report object')
-    .action(async (spec: string, flags: PruneFlags) => {
+    .action(async (spec: string, flags: Flags & { fineTuneEpochs: number; out?: string; json?: boolean }) => {
       if (!Number.isInteger(flags.fineTuneEpochs) || flags.fineTuneEpochs < 0)
         fail('whittle', `--fine-tune-epochs must be a whole number ≥ 0, got ${flags.fineTuneEpochs}`);
-      const sparsity = flags.sparsity === undefined ? undefined : Number(flags.sparsity);
-      if (flags.sparsity !== undefined && !Number.isFinite(sparsity))
-        fail('whittle', `--sparsity must be a number, got '${flags.sparsity}'`);
       await initBackend();
       const model = await resolveModel(spec);
       const { train, test } = mnistFor(model);
-      const {
-        model: pruned,
-        report,
-        masks,
-      } = prune(model, {
-        sparsity,
-        scope: flags.scope,
-        method: flags.method,
-        granularity: granularity(flags),
-        skip: flags.skip?.split(',').map((s) => s.trim()),
-        includeOutput: flags.includeOutput,
-        seed: flags.seed,
-        calibration: flags.refit ? train : undefined,
-      });
-      let result = pruned;
       try {
+        // the CLI's calibration data is the MNIST train split, used when a compensation is asked for
+        const compensating = flags.compensate !== undefined && flags.compensate !== 'none';
+        const { model: pruned, report, masks } = prune(model, pruneOptions(flags, compensating ? train : undefined));
+        let result = pruned;
         const before = evaluate(model, test).accuracy;
         if (flags.fineTuneEpochs > 0) {
           const bar = progressBar('fine-tune');
@@ -84,12 +37,12 @@ export function registerPrune(program: Command): void {
           bar.stop();
         }
         report.accuracy = { before, after: evaluate(result, test).accuracy };
+        if (flags.out) await saveModel(result, flags.out);
+        printReport(report, flags.json);
+        if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
       } finally {
         train.dispose();
         test.dispose();
       }
-      if (flags.out) await saveModel(result, flags.out);
-      printReport(report, flags.json);
-      if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
     });
 }

@@ -9,55 +9,36 @@ import { saveModel } from '../io/save.js';
 import { quantize } from '../quantize/ptq.js';
 import { quantizeAwareTrain } from '../quantize/qat.js';
 import { EXPORT_QUANTIZATIONS, type ExportQuantization } from '../quantize/export.js';
-import { OBSERVERS, type ObserverName } from '../quantize/observers.js';
+import { addFlags, quantizeOptions, QUANTIZE_FLAGS, type Flags } from './flags.js';
 import { mnistFor, resolveModel } from './resolve.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
 
-interface QuantizeFlags {
-  bits: string;
-  perChannel?: boolean;
-  asymmetric?: boolean;
-  pow2?: boolean;
-  activations?: number;
-  observer: string;
-  calibrate: number;
+interface QuantizeFlags extends Flags {
+  bits: number | 'ternary' | 'float16';
+  perChannel: boolean;
   qatEpochs: number;
-  equalize?: boolean;
   format?: string;
   out?: string;
   json?: boolean;
 }
 
-const number = (v: string) => Number(v);
-
 const FORMATS: string[] = [...EXPORT_QUANTIZATIONS, 'packed'];
 
 export function registerQuantize(program: Command): void {
-  program
+  const cmd = program
     .command('quantize')
     .description('quantize weights (and activations), optionally with QAT; save in a format stock tfjs loads')
-    .argument('<model>', 'model.json, its folder, or a reference model name')
-    .option('--bits <b>', 'weight bits: 1…16, ternary or float16', '8')
-    .option('--per-channel', 'one scale per output channel (default: per tensor)')
-    .option('--asymmetric', 'asymmetric (zero point) instead of symmetric')
-    .option('--pow2', 'power-of-two scales')
-    .option('--activations <bits>', 'also fake-quantize activations (Sequential models)', number)
-    .option('--observer <name>', `activation range observer: ${OBSERVERS.join(', ')}`, 'minmax')
-    .option('--calibrate <n>', 'calibration samples from the (shuffled) train split', number, 500)
-    .option('--qat-epochs <n>', 'quantization-aware training epochs (weights, 2…8 bits)', number, 0)
-    .option('--equalize', 'fold BatchNorm and equalize ranges across layers first (Sequential models)')
+    .argument('<model>', 'model.json, its folder, or a reference model name');
+  addFlags(cmd, QUANTIZE_FLAGS)
+    .option('--qat-epochs <n>', 'quantization-aware training epochs (weights, 2…8 bits)', (v) => Number(v), 0)
     .option('--format <f>', `save weights as ${FORMATS.join(' | ')} (stock tfjs decodes all but packed: per-channel --bits 2…8)`)
     .option('--out <dir>', 'save the quantized model here')
     .option('--json', 'print the report object')
     .action(async (spec: string, flags: QuantizeFlags) => {
-      const bits = flags.bits === 'ternary' || flags.bits === 'float16' ? flags.bits : Number(flags.bits);
-      if (typeof bits === 'number' && !Number.isInteger(bits))
-        fail('whittle', `--bits must be an integer 1…16, ternary or float16, got '${flags.bits}'`);
+      const bits = flags.bits;
       if (flags.format && !FORMATS.includes(flags.format))
         fail('whittle', `--format must be one of ${FORMATS.join(', ')}, got '${flags.format}'`);
-      if (!OBSERVERS.includes(flags.observer as ObserverName))
-        fail('whittle', `--observer must be one of ${OBSERVERS.join(', ')}, got '${flags.observer}'`);
       await initBackend();
       const model = await resolveModel(spec);
       const { train, test } = mnistFor(model);
@@ -69,23 +50,13 @@ export function registerQuantize(program: Command): void {
           result = await quantizeAwareTrain(model, train, {
             bits,
             epochs: flags.qatEpochs,
-            perChannel: flags.perChannel ?? false,
+            perChannel: flags.perChannel,
             onProgress: bar.update,
           });
           bar.stop();
         } else {
-          result = await quantize(model, {
-            weights: {
-              bits,
-              perChannel: flags.perChannel ?? false,
-              scheme: flags.asymmetric ? 'asymmetric' : 'symmetric',
-              scale: flags.pow2 ? 'pow2' : 'float',
-            },
-            activations: flags.activations ? { bits: flags.activations, observer: flags.observer as ObserverName } : undefined,
-            calibration: flags.activations ? train : undefined,
-            calibrationSamples: flags.calibrate,
-            equalize: flags.equalize,
-          });
+          // the CLI's calibration data is the MNIST train split (the library shuffles a seeded subset of it)
+          result = await quantize(model, quantizeOptions(flags, train));
         }
         result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(result.model, test).accuracy };
         if (flags.out) {
@@ -94,7 +65,7 @@ export function registerQuantize(program: Command): void {
           rmSync(scratch, { recursive: true, force: true });
           const after = await saveModel(result.model, flags.out, {
             quantization: flags.format as ExportQuantization | 'packed' | undefined,
-            // packed stores per-channel symmetric integers at this width: lossless after --per-channel, a second rounding otherwise
+            // packed stores per-channel symmetric integers at this width: lossless after per-channel quantization, a second rounding otherwise
             bits: flags.format === 'packed' && typeof bits === 'number' ? Math.min(8, Math.max(2, bits)) : undefined,
           });
           result.report.bytes = { before: before.bytes, after: after.bytes, gzipBefore: before.gzipBytes, gzipAfter: after.gzipBytes };

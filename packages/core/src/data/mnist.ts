@@ -7,6 +7,7 @@
  */
 import type { ArrayDataset } from '@whittle/datasets';
 import { fail } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { datasetsPackage, toDatasets, type SubsetOptions } from './bundled.js';
 import type { Dataset, Layout } from './dataset.js';
 
@@ -18,11 +19,14 @@ export interface MnistOptions extends SubsetOptions {
   layout?: Layout;
 }
 
+const MNIST_KEYS = optionKeys<MnistOptions>({ layout: true, shuffle: true, limit: true });
+
 /**
  * The fixed MNIST split as tensors. The caller owns them: call `.dispose()` on
  * each dataset when done.
  */
 export function mnist(options: MnistOptions = {}): { train: Dataset; test: Dataset } {
+  checkOptions('mnist', options, MNIST_KEYS);
   const { layout = 'flat', ...subset } = options;
   if (layout !== 'flat' && layout !== 'image') fail('mnist', `layout must be 'flat' or 'image', got '${String(layout)}'`);
   const data = datasetsPackage('mnist').mnistArrays();

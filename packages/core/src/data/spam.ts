@@ -6,6 +6,7 @@
  * spam.ts for the tokenization and deduplication.
  */
 import { fail } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { datasetsPackage, toDatasets, type SubsetOptions } from './bundled.js';
 import type { Dataset } from './dataset.js';
 
@@ -14,11 +15,14 @@ export interface SpamOptions extends SubsetOptions {
   words?: number;
 }
 
+const SPAM_KEYS = optionKeys<SpamOptions>({ words: true, shuffle: true, limit: true });
+
 /**
  * The spam corpus's fixed split as [n, words] tensors, with `featureNames` (the
  * words) and `classNames` (['ham', 'spam']). The caller owns the tensors.
  */
 export function spam(options: SpamOptions = {}): { train: Dataset; test: Dataset } {
+  checkOptions('spam', options, SPAM_KEYS);
   const { words, ...subset } = options;
   const pkg = datasetsPackage('spam');
   let data;

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { rng } from '../data/random.js';
 import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
+import { checkOptions, optionKeys } from '../options.js';
 import { ChannelGraph } from '../prune/graph.js';
 import { rebuild } from '../prune/surgery.js';
 
@@ -15,6 +16,7 @@ export interface ShrinkOptions {
   /** Seed of the fresh weights. Default 0. */
   seed?: number;
 }
+const SHRINK_KEYS = optionKeys<ShrinkOptions>({ seed: true });
 
 /**
  * An untrained copy of `model` whose hidden layers (every Dense / Conv output
@@ -25,6 +27,7 @@ export interface ShrinkOptions {
  */
 export function shrinkWidth(model: tf.LayersModel, factor: number, options: ShrinkOptions = {}): tf.LayersModel {
   checkModel('shrinkWidth', model);
+  checkOptions('shrinkWidth', options, SHRINK_KEYS);
   if (typeof factor !== 'number' || !Number.isFinite(factor) || factor <= 0 || factor > 1)
     fail('shrinkWidth', `factor must be in (0, 1], got ${String(factor)}`);
   const graph = new ChannelGraph(model);

@@ -8,6 +8,7 @@ import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from 
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
 import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface SavedModel extends ModelBytes {
   dir: string;
@@ -70,10 +71,12 @@ export interface SaveOptions {
    */
   bits?: number | Record<string, number>;
 }
+const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true });
 
 /** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
 export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
   checkModel('saveModel', model);
+  checkOptions('saveModel', options, SAVE_KEYS);
   const artifacts = await captureArtifacts(model);
   let specs = artifacts.weightSpecs ?? [];
   let data: Uint8Array = new Uint8Array(joinWeightData(artifacts.weightData));

@@ -1,5 +1,6 @@
 export * from './reference.js';
 export { buildLenet300100, buildLenet5, buildMobilenetMini, buildResnetMini } from './architectures.js';
+export { buildSpamMlp, spamMlp, SPAM_MLP } from './spam-mlp.js';
 export { cloneModel } from './clone.js';
 export { checkModel } from './check.js';
 export { TorchInit } from './init.js';

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { fail } from '../errors.js';
 import type { Layout } from '../data/dataset.js';
 import { buildLenet300100, buildLenet5, buildMobilenetMini, buildResnetMini } from './architectures.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface ReferenceOptions {
   /** Load the committed weights trained on the MNIST train split (no network). Default false. */
@@ -11,6 +12,7 @@ export interface ReferenceOptions {
   /** Seed of the initial weights when not pretrained. Default 0. */
   seed?: number;
 }
+const REFERENCE_KEYS = optionKeys<ReferenceOptions>({ pretrained: true, seed: true });
 
 export interface ReferenceSpec {
   build: (seed: number) => tf.LayersModel;
@@ -47,7 +49,7 @@ export type ReferenceName = keyof typeof REFERENCE_MODELS;
 export const REFERENCE_NAMES = Object.keys(REFERENCE_MODELS) as ReferenceName[];
 
 /** Folder of the committed weights of a reference model. */
-export function pretrainedDir(name: ReferenceName): string {
+export function pretrainedDir(name: ReferenceName | 'spam-mlp'): string {
   return fileURLToPath(new URL(`../../pretrained/${name}/`, import.meta.url));
 }
 
@@ -60,20 +62,23 @@ export function isReferenceName(name: string): name is ReferenceName {
  * synchronously from the package (they are small), so no await is needed.
  */
 export function referenceModel(name: string, options: ReferenceOptions = {}): tf.LayersModel {
+  checkOptions('referenceModel', options, REFERENCE_KEYS);
   if (!isReferenceName(name)) fail('referenceModel', `unknown reference model '${name}'; choose one of ${REFERENCE_NAMES.join(', ')}`);
   const model = REFERENCE_MODELS[name].build(options.seed ?? 0);
-  if (options.pretrained) {
-    const dir = pretrainedDir(name);
-    const json = JSON.parse(readFileSync(`${dir}model.json`, 'utf8')) as {
-      weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-    };
-    const group = json.weightsManifest[0]!;
-    const buffer = readFileSync(`${dir}${group.paths[0]}`);
-    const weights = tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), group.weights);
-    model.loadWeights(weights);
-    tf.dispose(Object.values(weights));
-  }
+  if (options.pretrained) loadCommittedWeights(model, pretrainedDir(name));
   return model;
+}
+
+/** Reads a committed model folder's weights (one shard) into `model`, synchronously. */
+export function loadCommittedWeights(model: tf.LayersModel, dir: string): void {
+  const json = JSON.parse(readFileSync(`${dir}model.json`, 'utf8')) as {
+    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  const group = json.weightsManifest[0]!;
+  const buffer = readFileSync(`${dir}${group.paths[0]}`);
+  const weights = tf.io.decodeWeights(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength), group.weights);
+  model.loadWeights(weights);
+  tf.dispose(Object.values(weights));
 }
 
 export const lenet300100 = (o?: ReferenceOptions) => referenceModel('lenet-300-100', o) as tf.Sequential;

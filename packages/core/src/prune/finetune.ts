@@ -7,7 +7,8 @@ import type { Dataset } from '../data/dataset.js';
 import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
-import { fit, type FitOptions, type FitResult } from '../train/fit.js';
+import { fit, TRAIN_OPTIONS, type FitOptions, type FitResult } from '../train/fit.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { Masks } from './masks.js';
 import { teacherTerm } from '../distill/teacher.js';
 
@@ -24,6 +25,8 @@ export interface FineTuneOptions extends Omit<FitOptions, 'afterStep' | 'variabl
   /** Weight of the teacher term in [0, 1]. Default 0.9. */
   alpha?: number;
 }
+
+const FINE_TUNE_KEYS = optionKeys<FineTuneOptions>({ ...TRAIN_OPTIONS, masks: true, teacher: true, temperature: true, alpha: true });
 
 /** Binds masks to a model's kernel variables; `apply()` re-zeroes the pruned weights. */
 export function maskBinding(model: tf.LayersModel, masks: Masks): { apply: () => void; dispose: () => void } {
@@ -56,6 +59,7 @@ export async function fineTune(
   options: FineTuneOptions = {},
 ): Promise<{ model: tf.LayersModel; history: FitResult }> {
   checkModel('fineTune', model);
+  checkOptions('fineTune', options, FINE_TUNE_KEYS);
   const tuned = cloneModel(model);
   const { masks, teacher, temperature, alpha, ...fitOptions } = options;
   const binding = masks ? maskBinding(tuned, masks) : undefined;

@@ -3,8 +3,9 @@
  * removed together, and which layers read or follow each unit.
  *
  * Every output unit of a "producer" (Dense, Conv2D) is an atom. Atoms flow
- * through the model: BatchNorm, depthwise convs, activations and pooling pass
- * them through (and must be sliced with them); Flatten spreads channel c over
+ * through the model: BatchNorm, depthwise convs and PReLU (one slope per unit)
+ * pass them through and must be sliced with them; activations and pooling
+ * pass them through; Flatten spreads channel c over
  * every position k with k mod C = c; Add/Multiply couple the atoms at the same
  * index of all inputs (union-find); Concatenate lists its inputs' atoms by
  * offset. A layer it cannot follow stops pruning with an error naming it.
@@ -29,12 +30,12 @@ export interface LayerRole {
   outputs: number[];
 }
 
-const PASSTHROUGH = new Set([
+/** Layers that pass units through unchanged and hold nothing per unit. */
+export const PASSTHROUGH: ReadonlySet<string> = new Set([
   'Activation',
   'ReLU',
   'LeakyReLU',
   'ELU',
-  'PReLU',
   'ThresholdedReLU',
   'Dropout',
   'SpatialDropout1D',
@@ -46,7 +47,8 @@ const PASSTHROUGH = new Set([
   'UpSampling2D',
   'Cropping2D',
 ]);
-const ELEMENTWISE = new Set(['Add', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Subtract']);
+/** Merge layers that combine the same unit of each input (tfjs-layers has no Subtract layer). */
+export const ELEMENTWISE: ReadonlySet<string> = new Set(['Add', 'Multiply', 'Average', 'Maximum', 'Minimum']);
 
 export class ChannelGraph {
   readonly atoms: Atom[] = [];
@@ -115,6 +117,12 @@ export class ChannelGraph {
       if (axis !== -1 && axis !== shape.length) fail('prune', `structured pruning needs BatchNorm '${layer.name}' on the last axis`);
       const input = single();
       return role('follower', input, input);
+    }
+    if (cls === 'PReLU') {
+      // alpha holds one slope per unit (and position, unless shared): sliced with the units, like BatchNorm
+      const input = single();
+      const slopes = layer.weights[0]!.shape.at(-1);
+      return role(slopes === 1 && input.length > 1 ? 'passthrough' : 'follower', input, input);
     }
     if (PASSTHROUGH.has(cls)) {
       const input = single();

@@ -12,6 +12,9 @@ export {
   type PruningSchedule,
   type GradualOptions,
   type IterativeOptions,
+  type DynamicPruneOptions,
+  type ConstantSparsityOptions,
+  type PolynomialDecayOptions,
 } from './schedules.js';
 export { kthSmallest, lowestMask } from './select.js';
 export { ChannelGraph } from './graph.js';

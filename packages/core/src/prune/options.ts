@@ -1,5 +1,6 @@
 import type { Dataset } from '../data/dataset.js';
 import { checkFraction, checkPositiveInt, fail } from '../errors.js';
+import { optionKeys } from '../options.js';
 
 export type Granularity = 'unstructured' | { n: number; m: number } | 'neuron' | 'filter' | 'channel';
 export type PruneMethod = 'magnitude' | 'random' | 'l1' | 'l2' | 'bn-scale';
@@ -56,6 +57,24 @@ export interface PruneOptions {
   calibrationSamples?: number;
 }
 
+/** Default calibration subset for compensation (see calibrationSamples). */
+export const CALIBRATION_SAMPLES = 2000;
+
+/** Every key of PruneOptions, checked against the interface at compile time. */
+export const PRUNE_OPTIONS = {
+  sparsity: true,
+  method: true,
+  granularity: true,
+  scope: true,
+  skip: true,
+  includeOutput: true,
+  seed: true,
+  compensate: true,
+  calibration: true,
+  calibrationSamples: true,
+} as const satisfies { [K in keyof Required<PruneOptions>]: true };
+export const PRUNE_KEYS = optionKeys<PruneOptions>(PRUNE_OPTIONS);
+
 export const isStructured = (g: Granularity): g is 'neuron' | 'filter' | 'channel' => g === 'neuron' || g === 'filter' || g === 'channel';
 
 export function describeGranularity(g: Granularity): string {
@@ -99,7 +118,7 @@ export function normalize(options: PruneOptions) {
     fail('prune', `compensate 'mean-activation' applies to structured pruning, not ${describeGranularity(granularity)}`);
   if (compensate !== 'none' && !options.calibration)
     fail('prune', `compensate '${compensate}' needs calibration samples (options.calibration)`);
-  const calibrationSamples = checkPositiveInt('prune', 'calibrationSamples', options.calibrationSamples ?? 2000);
+  const calibrationSamples = checkPositiveInt('prune', 'calibrationSamples', options.calibrationSamples ?? CALIBRATION_SAMPLES);
   return {
     granularity,
     structured,

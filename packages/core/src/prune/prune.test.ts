@@ -7,6 +7,7 @@ import { lenet300100, lenet5, referenceModel, REFERENCE_NAMES, REFERENCE_MODELS 
 import { validateReport } from '@whittle/report';
 import { prune } from './prune.js';
 import { kthSmallest } from './select.js';
+import { ELEMENTWISE, PASSTHROUGH } from './graph.js';
 
 beforeAll(() => initBackend());
 
@@ -123,7 +124,9 @@ describe('unstructured pruning', () => {
       "prune: method 'l2' does not fit unstructured pruning; use one of magnitude, random",
     );
     expect(() => prune(model, { granularity: { n: 4, m: 2 } })).toThrow('prune: N:M needs n < m, got 4:2');
-    expect(() => prune(model, { sparsity: 0.5, granularity: 'filter', sparsityx: 1 } as never)).not.toThrow();
+    expect(() => prune(model, { sparsity: 0.5, granularity: 'filter', sparsityx: 1 } as never)).toThrow(
+      "prune: unknown option 'sparsityx' (did you mean 'sparsity'?)",
+    );
     expect(() => prune('model' as never, { sparsity: 0.5 })).toThrow('prune: model must be a tf.LayersModel');
   });
 });
@@ -349,15 +352,70 @@ describe('structured pruning', () => {
   });
 
   it('couples the channels an Add joins, and bn-scale ranks by |γ|', () => {
-    const result = prune(referenceModel('resnet-mini', { pretrained: true }), {
+    const model = referenceModel('resnet-mini', { pretrained: true });
+    const result = prune(model, {
       sparsity: 0.25,
       granularity: 'filter',
       method: 'bn-scale',
     }) as ReturnType<typeof prune> & {
       removedUnits: Record<string, number[]>;
     };
-    expect(result.removedUnits.stem).toEqual(result.removedUnits.res_conv2);
-    expect(result.removedUnits.stem).toHaveLength(4);
+    // reference: |γ| of the BatchNorm after each filter, summed over filters an Add couples; the lowest quarter goes
+    const absGamma = (bn: string) => Array.from(model.getLayer(bn).getWeights()[0]!.dataSync(), Math.abs);
+    const lowest = (scores: number[], count: number) =>
+      scores
+        .map((s, i) => [s, i] as const)
+        .sort((a, b) => a[0] - b[0])
+        .slice(0, count)
+        .map(([, i]) => i)
+        .sort((a, b) => a - b);
+    const stemGamma = absGamma('stem_bn');
+    const resGamma = absGamma('res_bn2');
+    const coupled = lowest(
+      stemGamma.map((g, i) => g + resGamma[i]!),
+      4,
+    );
+    expect(result.removedUnits.stem).toEqual(coupled);
+    expect(result.removedUnits.res_conv2).toEqual(coupled);
+    expect(result.removedUnits.res_conv1).toEqual(lowest(absGamma('res_bn1'), 4));
+    expect(result.removedUnits.branch1).toEqual(lowest(absGamma('branch1_bn'), 4));
+    expect(result.removedUnits.branch3).toEqual(lowest(absGamma('branch3_bn'), 4));
+    expect(result.removedUnits.head).toEqual(lowest(absGamma('head_bn'), 12));
+  });
+
+  it('Dense → PReLU → Dense: the slopes of removed neurons go with them; outputs equal the masked model (≤ 1e-5)', () => {
+    const model = tf.sequential({
+      name: 'prelu',
+      layers: [
+        tf.layers.dense({ name: 'fc1', inputShape: [784], units: 32 }),
+        tf.layers.prelu({ name: 'act', alphaInitializer: tf.initializers.randomUniform({ minval: 0.05, maxval: 0.5, seed: 3 }) }),
+        tf.layers.dense({ name: 'fc2', units: 16 }),
+        tf.layers.prelu({ name: 'act2', sharedAxes: [1] }), // one slope for every unit: nothing to slice
+        tf.layers.dense({ name: 'out', units: 10, activation: 'softmax' }),
+      ],
+    });
+    const result = prune(model, { sparsity: 0.5, granularity: 'neuron' }) as ReturnType<typeof prune> & {
+      removedUnits: Record<string, number[]>;
+    };
+    expect(result.model.getLayer('act').getWeights()[0]!.shape).toEqual([16]);
+    expect(result.model.getLayer('act2').getWeights()[0]!.shape).toEqual([1]);
+    expect(result.removedUnits.act).toEqual(result.removedUnits.fc1);
+    const masked = maskedEquivalent(model, result.removedUnits);
+    const x = tf.randomUniform([32, 784], 0, 1, 'float32', 5);
+    const diff = tf.tidy(
+      () =>
+        tf
+          .abs((result.model.predict(x) as tf.Tensor).sub(masked.predict(x) as tf.Tensor))
+          .max()
+          .dataSync()[0]!,
+    );
+    expect(diff).toBeLessThanOrEqual(1e-5);
+    tf.dispose([x, result.model, masked, model]);
+  });
+
+  it('the graph names only real tfjs layer classes', () => {
+    const known = tf.serialization.SerializationMap.getMap().classNameMap;
+    for (const cls of [...PASSTHROUGH, ...ELEMENTWISE]) expect(known, cls).toHaveProperty(cls);
   });
 
   it('errors: a layer the graph cannot follow, and pruning a layer to zero units', () => {

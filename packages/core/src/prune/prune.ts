@@ -10,7 +10,8 @@ import type { SparsityReport } from '@whittle/report';
 import { weightScores, type UnstructuredMethod } from './criteria.js';
 import { calibrationBatch, leastSquaresRefitMasked } from './compensate.js';
 import { globalMasks, layerMask, nmMask, type Masks } from './masks.js';
-import { describeGranularity, normalize, type PruneOptions } from './options.js';
+import { describeGranularity, normalize, PRUNE_KEYS, type PruneOptions } from './options.js';
+import { checkOptions } from '../options.js';
 import { sparsityReport, type PrunedKernel } from './report.js';
 import { matches, selectTargets } from './targets.js';
 import { pruneStructured } from './structured.js';
@@ -57,6 +58,7 @@ export function computeMasks(model: tf.LayersModel, o: ReturnType<typeof normali
 
 export function prune(model: tf.LayersModel, options: PruneOptions): PruneResult {
   checkModel('prune', model);
+  checkOptions('prune', options, PRUNE_KEYS);
   const o = normalize(options);
   if (o.structured) return pruneStructured(model, o);
   const { targets, values, masks, thresholds, asData } = computeMasks(model, o);

@@ -83,11 +83,15 @@ describe('schedules', () => {
     test.dispose();
   });
 
-  it('dynamicPrune zeroes weights below the threshold after every step', async () => {
+  it('dynamicPrune leaves no weight with 0 < |w| < threshold, and reports the sparsity that results', async () => {
     const { train, test } = mnist({ limit: 640 });
     const r = await dynamicPrune(lenet300100({ pretrained: true }), train, { epochs: 1, threshold: 0.02 });
     const w = kernel(r.model, 'fc1');
     expect(w.every((v) => v === 0 || Math.abs(v) >= 0.02)).toBe(true);
+    // the reported sparsity is the zero fraction of the pruned kernels (fc1, fc2; the output layer stays dense)
+    const pruned = [w, kernel(r.model, 'fc2')];
+    const zerosCount = pruned.reduce((n, k) => n + k.filter((v) => v === 0).length, 0);
+    expect(r.sparsity).toBeCloseTo(zerosCount / pruned.reduce((n, k) => n + k.length, 0), 12);
     expect(r.sparsity).toBeGreaterThan(0.2);
     train.dispose();
     test.dispose();

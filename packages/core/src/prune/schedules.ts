@@ -9,11 +9,12 @@ import { checkFraction, checkPositiveInt, fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { evaluate } from '../analysis/evaluate.js';
-import { fit, type FitOptions } from '../train/fit.js';
+import { fit, TRAIN_OPTIONS, type FitOptions } from '../train/fit.js';
+import { checkOptions, omitKeys, optionKeys, pickKeys } from '../options.js';
 import type { SparsityReport } from '@whittle/report';
 import { maskBinding, fineTune } from './finetune.js';
 import type { Masks } from './masks.js';
-import { normalize, type PruneOptions } from './options.js';
+import { normalize, PRUNE_KEYS, PRUNE_OPTIONS, type PruneOptions } from './options.js';
 import { computeMasks, prune } from './prune.js';
 import { selectTargets } from './targets.js';
 
@@ -28,27 +29,47 @@ function turn(step: number, beginStep: number, endStep: number, frequency: numbe
   return step >= beginStep && (endStep < 0 || step <= endStep) && (step - beginStep) % frequency === 0;
 }
 
+export interface ConstantSparsityOptions {
+  targetSparsity: number;
+  beginStep?: number;
+  endStep?: number;
+  frequency?: number;
+}
+const CONSTANT_KEYS = optionKeys<ConstantSparsityOptions>({ targetSparsity: true, beginStep: true, endStep: true, frequency: true });
+
 /** The same sparsity from `beginStep` on, re-applied every `frequency` steps. */
-export function constantSparsity(o: { targetSparsity: number; beginStep?: number; endStep?: number; frequency?: number }): PruningSchedule {
+export function constantSparsity(o: ConstantSparsityOptions): PruningSchedule {
+  checkOptions('constantSparsity', o, CONSTANT_KEYS);
   checkFraction('constantSparsity', 'targetSparsity', o.targetSparsity);
   const { beginStep = 0, endStep = -1, frequency = 100 } = o;
   checkPositiveInt('constantSparsity', 'frequency', frequency);
   return { sparsity: () => o.targetSparsity, shouldPrune: (s) => turn(s, beginStep, endStep, frequency) };
 }
 
-/**
- * Sparsity rising from `initialSparsity` to `finalSparsity` between `beginStep`
- * and `endStep`: s(t) = s_f + (s_i − s_f)·(1 − (t − t_0)/(t_1 − t_0))^power
- * (Zhu & Gupta 2017; TF-MOT's PolynomialDecay). Fast at first, gentle at the end.
- */
-export function polynomialDecay(o: {
+export interface PolynomialDecayOptions {
   initialSparsity: number;
   finalSparsity: number;
   beginStep: number;
   endStep: number;
   power?: number;
   frequency?: number;
-}): PruningSchedule {
+}
+const DECAY_KEYS = optionKeys<PolynomialDecayOptions>({
+  initialSparsity: true,
+  finalSparsity: true,
+  beginStep: true,
+  endStep: true,
+  power: true,
+  frequency: true,
+});
+
+/**
+ * Sparsity rising from `initialSparsity` to `finalSparsity` between `beginStep`
+ * and `endStep`: s(t) = s_f + (s_i − s_f)·(1 − (t − t_0)/(t_1 − t_0))^power
+ * (Zhu & Gupta 2017; TF-MOT's PolynomialDecay). Fast at first, gentle at the end.
+ */
+export function polynomialDecay(o: PolynomialDecayOptions): PruningSchedule {
+  checkOptions('polynomialDecay', o, DECAY_KEYS);
   checkFraction('polynomialDecay', 'initialSparsity', o.initialSparsity);
   checkFraction('polynomialDecay', 'finalSparsity', o.finalSparsity);
   if (!(o.endStep > o.beginStep)) fail('polynomialDecay', `endStep (${o.endStep}) must be greater than beginStep (${o.beginStep})`);
@@ -64,6 +85,9 @@ export function polynomialDecay(o: {
 }
 
 export interface GradualOptions extends Omit<FitOptions, 'afterStep' | 'variables'>, Omit<PruneOptions, 'sparsity'> {}
+const PRUNE_BUT_SPARSITY = omitKeys(PRUNE_OPTIONS, 'sparsity');
+const TRAIN_KEYS = Object.keys(TRAIN_OPTIONS);
+const GRADUAL_KEYS = optionKeys<GradualOptions>({ ...TRAIN_OPTIONS, ...PRUNE_BUT_SPARSITY });
 
 /**
  * Trains a copy of `model` while pruning it on `schedule`: at each pruning step
@@ -72,13 +96,14 @@ export interface GradualOptions extends Omit<FitOptions, 'afterStep' | 'variable
  */
 export async function gradualPrune(model: tf.LayersModel, data: Dataset, schedule: PruningSchedule, options: GradualOptions = {}) {
   checkModel('gradualPrune', model);
+  checkOptions('gradualPrune', options, GRADUAL_KEYS);
   const trained = cloneModel(model);
   let binding: ReturnType<typeof maskBinding> | undefined;
   let masks: Masks = {};
   const history: { step: number; sparsity: number }[] = [];
   const repruned = (step: number) => {
     const sparsity = schedule.sparsity(step);
-    const o = normalize({ ...options, sparsity });
+    const o = normalize({ ...pickKeys(options, PRUNE_KEYS), sparsity });
     masks = computeMasks(trained, o).asData;
     binding?.dispose();
     binding = maskBinding(trained, masks);
@@ -88,7 +113,7 @@ export async function gradualPrune(model: tf.LayersModel, data: Dataset, schedul
     if (schedule.shouldPrune(0)) repruned(0);
     binding?.apply();
     await fit(trained, data, {
-      ...options,
+      ...pickKeys(options, TRAIN_KEYS),
       afterStep: (step) => {
         if (schedule.shouldPrune(step)) repruned(step);
         binding?.apply();
@@ -103,17 +128,22 @@ export async function gradualPrune(model: tf.LayersModel, data: Dataset, schedul
   return { model: trained, masks, history };
 }
 
+export interface DynamicPruneOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {
+  /** Weights with |w| below it are zeroed after every step. */
+  threshold: number;
+  skip?: string[];
+  includeOutput?: boolean;
+}
+const DYNAMIC_KEYS = optionKeys<DynamicPruneOptions>({ ...TRAIN_OPTIONS, threshold: true, skip: true, includeOutput: true });
+
 /**
  * Dynamic (threshold) pruning: after every optimizer step, every chosen weight
  * with |w| < threshold is set to zero. Weights can grow back across the
  * threshold, so the sparsity finds its own level.
  */
-export async function dynamicPrune(
-  model: tf.LayersModel,
-  data: Dataset,
-  options: Omit<FitOptions, 'afterStep' | 'variables'> & { threshold: number; skip?: string[]; includeOutput?: boolean },
-) {
+export async function dynamicPrune(model: tf.LayersModel, data: Dataset, options: DynamicPruneOptions) {
   checkModel('dynamicPrune', model);
+  checkOptions('dynamicPrune', options, DYNAMIC_KEYS);
   if (!(options.threshold >= 0)) fail('dynamicPrune', `threshold must be ≥ 0, got ${String(options.threshold)}`);
   const trained = cloneModel(model);
   const targets = selectTargets(trained, { skip: options.skip, includeOutput: options.includeOutput, where: 'dynamicPrune' });
@@ -123,7 +153,7 @@ export async function dynamicPrune(
       for (const v of variables) v.assign(tf.where(v.abs().less(options.threshold), tf.zerosLike(v), v));
     });
   zeroSmall();
-  await fit(trained, data, { ...options, afterStep: zeroSmall });
+  await fit(trained, data, { ...pickKeys(options, TRAIN_KEYS), afterStep: zeroSmall });
   let zeros = 0;
   let total = 0;
   for (const v of variables) {
@@ -143,6 +173,14 @@ export interface IterativeOptions extends Omit<PruneOptions, 'sparsity'>, Omit<F
   test?: Dataset;
   onStep?: (s: { step: number; sparsity: number; accuracyOneShot: number | null; accuracy: number | null }) => void;
 }
+const ITERATIVE_KEYS = optionKeys<IterativeOptions>({
+  ...omitKeys(TRAIN_OPTIONS, 'epochs'),
+  ...PRUNE_BUT_SPARSITY,
+  steps: true,
+  fineTuneEpochs: true,
+  test: true,
+  onStep: true,
+});
 
 /**
  * The prune → retrain → evaluate loop: each round prunes the fine-tuned model
@@ -151,6 +189,7 @@ export interface IterativeOptions extends Omit<PruneOptions, 'sparsity'>, Omit<F
  */
 export async function iterativePrune(model: tf.LayersModel, data: Dataset, options: IterativeOptions) {
   checkModel('iterativePrune', model);
+  checkOptions('iterativePrune', options, ITERATIVE_KEYS);
   if (!Array.isArray(options.steps) || options.steps.length === 0)
     fail('iterativePrune', 'steps must be a non-empty list of sparsities, e.g. [0.5, 0.8, 0.9]');
   options.steps.forEach((s) => checkFraction('iterativePrune', 'each step', s));
@@ -159,9 +198,13 @@ export async function iterativePrune(model: tf.LayersModel, data: Dataset, optio
   const steps: NonNullable<SparsityReport['steps']> = [];
   let last: SparsityReport | undefined;
   for (const [i, sparsity] of options.steps.entries()) {
-    const pruned = prune(current, { ...options, sparsity });
+    const pruned = prune(current, { ...pickKeys(options, PRUNE_KEYS), sparsity });
     const accuracyOneShot = options.test ? evaluate(pruned.model, options.test).accuracy : null;
-    const tuned = await fineTune(pruned.model, data, { ...options, epochs: options.fineTuneEpochs ?? 2, masks: pruned.masks });
+    const tuned = await fineTune(pruned.model, data, {
+      ...pickKeys(options, TRAIN_KEYS),
+      epochs: options.fineTuneEpochs ?? 2,
+      masks: pruned.masks,
+    });
     pruned.model.dispose();
     if (current !== model) current.dispose();
     current = tuned.model;

@@ -1,35 +1,17 @@
+import quickselect from 'quickselect';
+
 /**
- * The k-th smallest value without sorting everything. Global pruning picks one
- * threshold across all chosen weights — 25 M of them in the benchmark — and a
- * full sort would be O(n log n) with a large constant; quickselect is O(n).
- * Written here because no well-kept npm package does this on typed arrays in place.
+ * The k-th smallest value without sorting everything: global pruning picks one
+ * threshold across all chosen weights (25 M of them in the benchmark). The
+ * `quickselect` package (Floyd–Rivest) replaced a hand-written median-of-three
+ * quickselect: on LeNet-300-100's 266,200 |w| at k = 90 %, median of 15
+ * interleaved runs (shared 2-core machine), it took 1.25 ms against 11.65 ms
+ * for the hand-written one and 89 ms for Float32Array.sort.
  */
 export function kthSmallest(values: Float32Array, k: number): number {
   if (k < 0 || k >= values.length) throw new RangeError(`kthSmallest: k=${k} outside [0, ${values.length})`);
-  const a = Float32Array.from(values);
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    // median of three as pivot keeps sorted inputs linear
-    const mid = (lo + hi) >>> 1;
-    const pivot = Math.max(Math.min(a[lo]!, a[mid]!), Math.min(Math.max(a[lo]!, a[mid]!), a[hi]!));
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
+  const a = Float32Array.from(values); // quickselect reorders in place; the caller's array stays as it was
+  quickselect(a, k);
   return a[k]!;
 }
 

@@ -60,7 +60,7 @@ export function rebuild(graph: ChannelGraph, removed: Set<number>, biasShift = n
         if (isKernel) v = takeAlong(v.values, v.shape, v.shape.length - 2, keptIndices(role.inputs, removed));
         v = takeAlong(v.values, v.shape, v.shape.length - 1, keptIndices(role.outputs, removed));
       } else if (role?.kind === 'follower') {
-        // BatchNorm vectors and depthwise bias: axis 0; depthwise kernel [kh, kw, C, 1]: axis 2
+        // BatchNorm vectors, depthwise bias and PReLU alpha ([…, C]): last axis; depthwise kernel [kh, kw, C, 1]: axis 2
         const axis = isKernel ? v.shape.length - 2 : v.shape.length - 1;
         v = takeAlong(v.values, v.shape, axis, keptIndices(role.outputs, removed));
       }

@@ -12,6 +12,7 @@
  * - rounding is half to even (like numpy/PyTorch), then clamped to the range.
  */
 import { checkIntInRange, fail } from '../errors.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export type Scheme = 'symmetric' | 'asymmetric';
 
@@ -24,6 +25,8 @@ export interface QuantizeOptions {
   /** 'float' (default) or 'pow2'. */
   scale?: 'float' | 'pow2';
 }
+
+const QUANTIZE_TENSOR_KEYS = optionKeys<QuantizeOptions>({ bits: true, scheme: true, axis: true, scale: true });
 
 export interface Quantized {
   q: Int32Array;
@@ -99,6 +102,7 @@ export function normalizeAxis(where: string, axis: number | undefined, rank: num
 }
 
 export function quantizeTensor(values: Float32Array, shape: number[], options: QuantizeOptions, name = 'tensor'): Quantized {
+  checkOptions('quantizeTensor', options, QUANTIZE_TENSOR_KEYS);
   const bits = checkIntInRange('quantizeTensor', 'bits', options.bits, 2, 16);
   const scheme = options.scheme ?? 'symmetric';
   if (scheme !== 'symmetric' && scheme !== 'asymmetric')

@@ -12,7 +12,14 @@ export {
 export { binarize, ternarize, toFloat16, toFloat16Bits, fromFloat16Bits } from './special.js';
 export { makeObserver, OBSERVERS, type Observer, type ObserverName } from './observers.js';
 export { FakeQuant, fakeQuantSTE, type FakeQuantConfig } from './fake-quant-layer.js';
-export { quantize, quantizeKernel, type QuantizeModelOptions, type QuantizeResult, type WeightQuantization } from './ptq.js';
+export {
+  quantize,
+  quantizeKernel,
+  type QuantizeModelOptions,
+  type QuantizeResult,
+  type WeightQuantization,
+  type ActivationQuantization,
+} from './ptq.js';
 export { errorStats } from './metrics.js';
 export { encodeWeight, encodeArtifacts, simulateExport, EXPORT_QUANTIZATIONS, type ExportQuantization } from './export.js';
 export { quantizeAwareTrain, fakeQuantWeights, type QatOptions } from './qat.js';

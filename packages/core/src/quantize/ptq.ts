@@ -19,6 +19,7 @@ import { FakeQuant } from './fake-quant-layer.js';
 import { layerRow } from './metrics.js';
 import { makeObserver, OBSERVERS, type ObserverName } from './observers.js';
 import { equalize, foldBatchNorm } from './equalize.js';
+import { checkOptions, optionKeys } from '../options.js';
 
 export interface WeightQuantization {
   /** 2…16 for the affine grid; 1 = binary; 'ternary'; 'float16'. Default 8. */
@@ -29,10 +30,15 @@ export interface WeightQuantization {
   scale?: 'float' | 'pow2';
 }
 
+export interface ActivationQuantization {
+  bits?: number;
+  observer?: ObserverName;
+}
+
 export interface QuantizeModelOptions {
   weights?: WeightQuantization;
   /** Fake-quantize activations too (Sequential models), with ranges from `calibration`. */
-  activations?: { bits?: number; observer?: ObserverName };
+  activations?: ActivationQuantization;
   /** Samples to calibrate activation ranges on; shuffle them (the train split is ordered by digit). */
   calibration?: Dataset;
   /** How many calibration samples to use (seeded random subset). Default 500. */
@@ -49,6 +55,21 @@ export interface QuantizeResult {
   model: tf.LayersModel;
   report: QuantizationReport;
 }
+
+/** Default calibration subset for activation ranges. */
+export const CALIBRATION_SAMPLES = 500;
+
+const QUANTIZE_KEYS = optionKeys<QuantizeModelOptions>({
+  weights: true,
+  activations: true,
+  calibration: true,
+  calibrationSamples: true,
+  perLayer: true,
+  skip: true,
+  equalize: true,
+});
+const WEIGHT_KEYS = optionKeys<WeightQuantization>({ bits: true, scheme: true, perChannel: true, scale: true });
+const ACTIVATION_KEYS = optionKeys<ActivationQuantization>({ bits: true, observer: true });
 
 type Bits = number | 'ternary' | 'float16';
 
@@ -77,6 +98,9 @@ export function quantizeKernel(
 
 export async function quantize(model: tf.LayersModel, options: QuantizeModelOptions = {}): Promise<QuantizeResult> {
   checkModel('quantize', model);
+  checkOptions('quantize', options, QUANTIZE_KEYS);
+  checkOptions('quantize', options.weights, WEIGHT_KEYS, 'weights option');
+  checkOptions('quantize', options.activations, ACTIVATION_KEYS, 'activations option');
   if (options.equalize) {
     const folded = foldBatchNorm(model);
     const equalized = equalize(model);
@@ -132,7 +156,7 @@ export async function quantize(model: tf.LayersModel, options: QuantizeModelOpti
     const observer = options.activations.observer ?? 'minmax';
     if (!OBSERVERS.includes(observer)) fail('quantize', `observer must be one of ${OBSERVERS.join(', ')}, got '${String(observer)}'`);
     if (!options.calibration) fail('quantize', 'activation quantization needs calibration data (options.calibration)');
-    result = await withActivationQuant(out, options.calibration, bits, observer, options.calibrationSamples ?? 500);
+    result = await withActivationQuant(out, options.calibration, bits, observer, options.calibrationSamples ?? CALIBRATION_SAMPLES);
     out.dispose();
     activations = { bits, observer };
   }

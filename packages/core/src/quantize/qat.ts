@@ -14,7 +14,8 @@ import { checkIntInRange } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { kernelIndex } from '../analysis/perturb.js';
-import { fit, type FitOptions } from '../train/fit.js';
+import { fit, TRAIN_OPTIONS, type FitOptions } from '../train/fit.js';
+import { checkOptions, optionKeys } from '../options.js';
 import type { QuantizationReport } from '@whittle/report';
 import { layerRow } from './metrics.js';
 import type { Masks } from '../prune/masks.js';
@@ -37,6 +38,17 @@ export interface QatOptions extends Omit<FitOptions, 'afterStep' | 'variables'> 
   alpha?: number;
 }
 
+const QAT_KEYS = optionKeys<QatOptions>({
+  ...TRAIN_OPTIONS,
+  bits: true,
+  perChannel: true,
+  perLayer: true,
+  masks: true,
+  teacher: true,
+  temperature: true,
+  alpha: true,
+});
+
 /** Symmetric fake quantization in tfjs ops: scale = max|w| / (2^(b−1) − 1) per channel (last axis) or tensor. */
 export function fakeQuantWeights(w: tf.Tensor, bits: number, perChannel: boolean, channelAxis: number): tf.Tensor {
   return tf.tidy(() => {
@@ -53,8 +65,9 @@ export async function quantizeAwareTrain(
   options: QatOptions,
 ): Promise<{ model: tf.LayersModel; report: QuantizationReport }> {
   checkModel('quantizeAwareTrain', model);
+  checkOptions('quantizeAwareTrain', options, QAT_KEYS);
   const bits = checkIntInRange('quantizeAwareTrain', 'bits', options.bits, 2, 8);
-  const { teacher, temperature, alpha, perLayer: _perLayer, masks: _masks, ...fitOptions } = options;
+  const { bits: _bits, perChannel: _perChannel, teacher, temperature, alpha, perLayer: _perLayer, masks: _masks, ...fitOptions } = options;
   const perChannel = options.perChannel ?? true;
   const layerBits = (name: string) => {
     const b = options.perLayer?.[name];

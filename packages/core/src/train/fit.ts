@@ -9,6 +9,7 @@ import type { Dataset } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { checkPositiveInt, fail } from '../errors.js';
 import { recalibrateBatchNorm } from './batchnorm.js';
+import { checkOptions, omitKeys, optionKeys } from '../options.js';
 
 export interface TrainProgress {
   epoch: number;
@@ -45,6 +46,23 @@ export interface FitOptions {
   recalibrateBatchNorm?: number;
 }
 
+export const FIT_OPTIONS = {
+  epochs: true,
+  batchSize: true,
+  learningRate: true,
+  optimizer: true,
+  seed: true,
+  loss: true,
+  variables: true,
+  afterStep: true,
+  onProgress: true,
+  progressEvery: true,
+  recalibrateBatchNorm: true,
+} as const satisfies { [K in keyof Required<FitOptions>]: true };
+const FIT_KEYS = optionKeys<FitOptions>(FIT_OPTIONS);
+/** The fit options that fineTune, QAT and gradualPrune pass through (they own afterStep and variables). */
+export const TRAIN_OPTIONS = omitKeys(FIT_OPTIONS, 'afterStep', 'variables');
+
 export interface FitResult {
   /** Mean training loss per epoch. */
   loss: number[];
@@ -57,6 +75,7 @@ export const crossEntropy = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
 
 /** Trains `model` in place on `data`. */
 export async function fit(model: tf.LayersModel, data: Dataset, options: FitOptions = {}): Promise<FitResult> {
+  checkOptions('fit', options, FIT_KEYS);
   const epochs = checkPositiveInt('fit', 'epochs', options.epochs ?? 1);
   const batchSize = checkPositiveInt('fit', 'batchSize', options.batchSize ?? 64);
   const lossFn = options.loss ?? crossEntropy;

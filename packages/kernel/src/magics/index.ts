@@ -1,4 +1,5 @@
 import { compressMagic, pruneMagic, quantizeMagic } from './compression.js';
+import { factorizeMagic, pruneInputsMagic } from './dimensions.js';
 import { distillMagic } from './distill.js';
 import { compareMagic, evaluateMagic, sensitivityMagic, summaryMagic } from './analysis.js';
 import { cellTimeMagic, timeMagic, timeitMagic } from './timing.js';
@@ -21,6 +22,8 @@ export const lsmagicMagic: Magic = {
 export const MAGICS: Magic[] = [
   pruneMagic,
   quantizeMagic,
+  factorizeMagic,
+  pruneInputsMagic,
   compressMagic,
   distillMagic,
   summaryMagic,

@@ -1,5 +1,8 @@
+import { Command, type Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { MAGICS, findMagic, help, parseArgs, tokenize, usage, UsageError } from './index.js';
+import { FLAGS, PRUNE_FLAGS, QUANTIZE_FLAGS } from '@whittle/core';
+import { buildProgram } from '@whittle/core/cli';
+import { MAGICS, findMagic, help, parseArgs, tokenize, usage, UsageError, type Magic } from './index.js';
 
 describe('magic declarations', () => {
   const prune = findMagic('prune', 'line')!;
@@ -7,7 +10,7 @@ describe('magic declarations', () => {
   it('parses flags and positionals from the declaration', () => {
     const { args, opts } = parseArgs(prune, 'model --sparsity 0.8 --scope global --skip "fc*,conv1" --as small');
     expect(args).toEqual(['model']);
-    expect(opts).toMatchObject({ sparsity: '0.8', scope: 'global', skip: 'fc*,conv1', as: 'small' });
+    expect(opts).toMatchObject({ sparsity: 0.8, scope: 'global', skip: ['fc*', 'conv1'], as: 'small' });
   });
 
   it('rejects unknown flags and missing operands with a one-line UsageError plus the usage', () => {
@@ -15,6 +18,12 @@ describe('magic declarations', () => {
     expect(() => parseArgs(prune, 'model --frob')).toThrow("unknown option '--frob'\nusage: %prune [options] <model>");
     expect(() => parseArgs(prune, '')).toThrow("missing required argument 'model'");
     expect(() => parseArgs(prune, 'a b')).toThrow(/too many arguments/);
+    // a misspelled flag gets the closest declared one as a hint
+    expect(() => parseArgs(prune, 'model --sparsityx 0.5')).toThrow("unknown option '--sparsityx'\n(Did you mean --sparsity?)");
+    // values are parsed by the shared declarations
+    expect(() => parseArgs(prune, 'model --sparsity abc')).toThrow("option '--sparsity <s>' argument 'abc' is invalid. must be a number");
+    expect(() => parseArgs(prune, 'model --nm 2-4')).toThrow("option '--nm <n:m>' argument '2-4' is invalid. must look like 2:4");
+    expect(parseArgs(prune, 'model --nm 2:4 --sparsity 0.5').opts).toMatchObject({ nm: { n: 2, m: 4 }, sparsity: 0.5 });
   });
 
   it('help comes from the same declaration: every option of %prune is documented', () => {
@@ -26,7 +35,10 @@ describe('magic declarations', () => {
       '--structured',
       '--nm',
       '--skip',
-      '--calibrate',
+      '--compensate',
+      '--calibration',
+      '--calibration-samples',
+      '--seed',
       '--fine-tune',
       '--epochs',
       '--as',
@@ -45,5 +57,72 @@ describe('magic declarations', () => {
   it('tokenizes like a shell: quotes keep spaces; operators must be quoted', () => {
     expect(tokenize(`m --skip "a b" --levels 0.1:0.9:0.1`)).toEqual(['m', '--skip', 'a b', '--levels', '0.1:0.9:0.1']);
     expect(() => tokenize('m | x')).toThrow("unexpected '|' in magic arguments; quote it");
+  });
+
+  it('%factorize and %prune_inputs are declared with the shared vocabulary', () => {
+    const f = findMagic('factorize', 'line')!;
+    expect(parseArgs(f, 'lenet --energy 0.9 --as low').opts).toMatchObject({ energy: '0.9', method: 'svd', as: 'low' });
+    for (const flag of ['--energy', '--rank', '--ratio', '--method', '--calibrate', '--fine-tune', '--as']) expect(help(f)).toContain(flag);
+    const p = findMagic('prune_inputs', 'line')!;
+    expect(parseArgs(p, 'm --keep 0.5 --data train --steps 5 --as small').opts).toMatchObject({ keep: '0.5', data: 'train', steps: '5' });
+    expect(() => parseArgs(p, 'm')).toThrow(/required option '--keep <k>' not specified/);
+  });
+});
+
+/** Every option of a command, as flags → [description, default]. */
+const optionsOf = (cmd: Command) =>
+  Object.fromEntries((cmd.options as readonly Option[]).map((o) => [o.flags, [o.description, o.defaultValue]]));
+const magicCommand = (m: Magic) => m.define(new Command(m.name));
+
+describe('the CLI and the magics share one vocabulary', () => {
+  const cli = buildProgram();
+  for (const [name, shared] of [
+    ['prune', PRUNE_FLAGS],
+    ['quantize', QUANTIZE_FLAGS],
+  ] as const) {
+    it(`whittle ${name} and %${name} expose the declared flags with the same help and defaults`, () => {
+      const fromCli = optionsOf(cli.commands.find((c) => c.name() === name)!);
+      const fromMagic = optionsOf(magicCommand(findMagic(name, 'line')!));
+      for (const key of shared) {
+        const d = FLAGS[key] as { flags: string; help: string; default?: unknown; negate?: string };
+        expect(fromCli[d.flags], `whittle ${name} ${d.flags}`).toEqual([d.help, d.default]);
+        expect(fromMagic[d.flags], `%${name} ${d.flags}`).toEqual([d.help, d.default]);
+        if (d.negate) {
+          const no = d.flags.replace(/^--/, '--no-');
+          expect(fromCli[no]).toEqual([d.negate, undefined]);
+          expect(fromMagic[no]).toEqual([d.negate, undefined]);
+        }
+      }
+      // and no flag is spelled one way in the CLI and another in the magic: the words they share are the declared ones
+      const sharedFlags = Object.keys(fromCli).filter((f) => f in fromMagic);
+      const declared = shared.flatMap((k) => {
+        const d = FLAGS[k] as { flags: string; negate?: string };
+        return d.negate ? [d.flags, d.flags.replace(/^--/, '--no-')] : [d.flags];
+      });
+      expect(sharedFlags.sort()).toEqual(declared.sort());
+    });
+  }
+
+  it('per-channel is on by default in the CLI and %quantize, as in the library; --no-per-channel turns it off', () => {
+    const q = findMagic('quantize', 'line')!;
+    expect(parseArgs(q, 'model').opts.perChannel).toBe(true);
+    expect(parseArgs(q, 'model --no-per-channel').opts.perChannel).toBe(false);
+    const cmd = buildProgram().commands.find((c) => c.name() === 'quantize')!;
+    cmd.action(() => {});
+    cmd.parse(['lenet-5', '--no-per-channel'], { from: 'user' });
+    expect(cmd.opts().perChannel).toBe(false);
+  });
+});
+
+describe('%timeit', () => {
+  const timeit = findMagic('timeit', 'line')!;
+
+  it('parses -n / -r from its declaration (defaults 10 and 5) and keeps the statement verbatim', () => {
+    expect(parseArgs(timeit, 'Math.sqrt(2)')).toEqual({ args: ['Math.sqrt(2)'], opts: { n: 10, r: 5 } });
+    expect(parseArgs(timeit, '-n 3 -r 2 a | b ? "x  y" : -1')).toEqual({ args: [' a | b ? "x  y" : -1'], opts: { n: 3, r: 2 } });
+    expect(parseArgs(timeit, '-r 4 -x')).toEqual({ args: [' -x'], opts: { n: 10, r: 4 } }); // -x is not declared: TypeScript
+    expect(() => parseArgs(timeit, '-n 0 f()')).toThrow("option '-n <n>' argument '0' is invalid. -n must be a positive integer");
+    expect(help(timeit)).toContain('-n <n>');
+    expect(help(timeit)).toContain('loops per repeat (default: 10)');
   });
 });

@@ -45,7 +45,10 @@ export interface Magic {
   kind: 'line' | 'cell';
   group: 'compression' | 'analysis' | 'timing' | 'help';
   summary: string;
-  /** Takes its argument text verbatim (TypeScript for %time/%timeit), not shell-split. */
+  /**
+   * Takes its argument text verbatim (TypeScript for %time/%timeit), not shell-split:
+   * only leading words that are declared options (and their values) are parsed.
+   */
   raw?: boolean;
   define(cmd: Command): Command;
   run(ctx: MagicContext, args: string[], opts: Record<string, unknown>, body: string): Promise<MagicResult>;
@@ -82,10 +85,30 @@ export function tokenize(text: string): string[] {
   });
 }
 
+/**
+ * A raw magic's leading declared options (`-n 5 -r 3 <statement>`) split off its
+ * verbatim rest: words are taken while they are one of the declaration's flags,
+ * so the statement itself (`-x + 1`, quotes, `|`) is never shell-parsed.
+ */
+function splitRaw(cmd: Command, text: string): { words: string[]; rest: string } {
+  const takesValue = new Map(cmd.options.flatMap((o) => [o.short, o.long].filter(Boolean).map((f) => [f!, o.required || o.optional])));
+  const words: string[] = [];
+  let rest = text;
+  for (;;) {
+    const flag = /^\s*(\S+)/.exec(rest);
+    if (!flag || !takesValue.has(flag[1]!)) break;
+    const value = takesValue.get(flag[1]!) ? /^\s*\S+\s+(\S+)/.exec(rest) : undefined;
+    if (value === null) break; // a flag without its value: leave it to the statement
+    words.push(flag[1]!, ...(value ? [value[1]!] : []));
+    rest = rest.slice((value ?? flag)[0].length);
+  }
+  return { words, rest };
+}
+
 /** Parses arguments per the declaration; a mistake is a one-line UsageError with the usage. */
 export function parseArgs(magic: Magic, text: string): { args: string[]; opts: Record<string, unknown> } {
-  if (magic.raw) return { args: [text], opts: {} };
   const cmd = command(magic);
+  const raw = magic.raw ? splitRaw(cmd, text) : undefined;
   let args: string[] = [];
   cmd.action((...a: unknown[]) => {
     args = a
@@ -94,10 +117,10 @@ export function parseArgs(magic: Magic, text: string): { args: string[]; opts: R
       .filter((x) => typeof x === 'string') as string[];
   });
   try {
-    cmd.parse(tokenize(text), { from: 'user' });
+    cmd.parse(raw ? raw.words : tokenize(text), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) throw new UsageError(`${err.message.replace(/^error: /, '')}\nusage: ${usage(magic)}`);
     throw err;
   }
-  return { args, opts: cmd.opts() };
+  return { args: raw ? [raw.rest] : args, opts: cmd.opts() };
 }

@@ -1,4 +1,5 @@
 /** %time, %%time and %timeit, as IPython users expect them. */
+import { InvalidArgumentError } from 'commander';
 import { UsageError, type Magic, type MagicContext } from './registry.js';
 
 const ms = (t: number) => (t >= 1000 ? `${(t / 1000).toFixed(2)} s` : t >= 1 ? `${t.toFixed(2)} ms` : `${(t * 1000).toFixed(1)} µs`);
@@ -42,6 +43,12 @@ export const cellTimeMagic: Magic = {
   },
 };
 
+const positiveInt = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a positive integer`);
+  return n;
+};
+
 export const timeitMagic: Magic = {
   name: 'timeit',
   kind: 'line',
@@ -49,19 +56,15 @@ export const timeitMagic: Magic = {
   summary: 'Time a statement over many runs: mean ± std of r repeats of n loops.',
   raw: true,
   define: (cmd) =>
-    cmd.option('-n <n>', 'loops per repeat', '10').option('-r <r>', 'repeats', '5').argument('[statement...]', 'TypeScript to time'),
-  run: async (ctx, [text]) => {
-    // leading -n N / -r R, then the statement verbatim (it is TypeScript, not shell words)
-    const opts: Record<string, string> = { n: '10', r: '5' };
-    let code = text ?? '';
-    for (let m = /^\s*-([nr])\s+(\S+)/.exec(code); m; m = /^\s*-([nr])\s+(\S+)/.exec(code)) {
-      opts[m[1]!] = m[2]!;
-      code = code.slice(m[0].length);
-    }
-    const n = Number(opts.n);
-    const r = Number(opts.r);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`-n must be a positive integer, got '${opts.n}'`);
-    if (!Number.isInteger(r) || r < 1) throw new UsageError(`-r must be a positive integer, got '${opts.r}'`);
+    cmd
+      .option('-n <n>', 'loops per repeat', positiveInt('-n'), 10)
+      .option('-r <r>', 'repeats', positiveInt('-r'), 5)
+      .argument('[statement...]', 'TypeScript to time'),
+  run: async (ctx, [text], opts) => {
+    // -n / -r are parsed from the declaration above (parseArgs); the statement arrives verbatim
+    const n = opts.n as number;
+    const r = opts.r as number;
+    const code = text ?? '';
     if (!code.trim()) throw new UsageError('nothing to time; usage: %timeit [-n N] [-r R] <statement>');
     // compile once into a function, then time calls of it (compiling per run would time the compiler)
     const def = await ctx.execute(`(globalThis as any).whittleTimeitBody = async () => { ${code}\n};`);

@@ -47,6 +47,8 @@ export * from './sensitivity.js';
 export * from './pareto.js';
 export * from './compare.js';
 export * from './plan.js';
+export * from './lowrank.js';
+export * from './features.js';
 export * from './distillation.js';
 
 import { summaryKind } from './summary.js';
@@ -58,6 +60,8 @@ import { sensitivityKind } from './sensitivity.js';
 import { paretoKind } from './pareto.js';
 import { compareKind } from './compare.js';
 import { planKind } from './plan.js';
+import { lowrankKind } from './lowrank.js';
+import { featuresKind } from './features.js';
 import { distillationKind } from './distillation.js';
 
 /** Every report kind, in the order the side panel and docs list them. */
@@ -71,6 +75,8 @@ export const KINDS = [
   paretoKind,
   compareKind,
   planKind,
+  lowrankKind,
+  featuresKind,
   distillationKind,
 ] as const;
 
