@@ -26,7 +26,10 @@ export default tseslint.config(
     },
   },
   // Browser code: the renderer and the test JupyterLab's app.
-  { files: ['packages/jupyterlab/src/**', 'test/lab/app/**', 'test/page/**'], languageOptions: { globals: { ...globals.browser } } },
+  {
+    files: ['packages/jupyterlab/src/**', 'test/lab/app/**', 'test/page/**', 'test/deploy/page.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
   // rspack reads a CommonJS config.
   { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

@@ -9,8 +9,10 @@ import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
 import { autoBench } from './auto.js';
+import { deepCompressionBench } from './deep-compression.js';
 import { dimensions, dimensionsSpam } from './dimensions.js';
 import { demoBench } from './demo.js';
+import { deployBench } from './deploy.js';
 import { distillationBench } from './distillation.js';
 
 /** Every benchmark, in README order. */
@@ -19,6 +21,7 @@ export const BENCHMARKS: Benchmark[] = [
   demoBench,
   pruneQuality,
   quantizeQuality,
+  deepCompressionBench,
   dimensions,
   dimensionsSpam,
   distillationBench,
@@ -29,4 +32,5 @@ export const BENCHMARKS: Benchmark[] = [
   kernelBench,
   rendererBench,
   autoBench,
+  deployBench,
 ];

@@ -22,6 +22,7 @@ for cell in nb["cells"]:
             "tag": (cell.get("metadata", {}).get("tags") or [""])[0],
             "types": [o["output_type"] for o in outs],
             "enames": [o.get("ename") for o in outs if o["output_type"] == "error"],
+            "tracebacks": [o.get("traceback") for o in outs if o["output_type"] == "error"],
             "reports": [o["data"]["application/vnd.whittle.report+json"] for o in outs if "data" in o and "application/vnd.whittle.report+json" in o["data"]],
             "text": "".join(text(o.get("text")) for o in outs if o["output_type"] == "stream") + "\n".join(text(o.get("data", {}).get("text/plain")) for o in outs if "data" in o),
         }

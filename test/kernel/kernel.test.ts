@@ -53,6 +53,7 @@ describe('the Whittle kernel', () => {
       tag: string;
       types: string[];
       enames: string[];
+      tracebacks: string[][];
       reports: unknown[];
       text: string;
     }[];
@@ -80,6 +81,10 @@ describe('the Whittle kernel', () => {
     const q8 = report('quantize', 'quantization');
     expect(q8.accuracy!.before! - q8.accuracy!.after!).toBeLessThanOrEqual(0.002);
     expect(report('qat', 'quantization').weights.bits).toBe(2);
+    const shared = report('cluster', 'clustering');
+    expect(shared.layers.map((l) => l.clusters)).toEqual([8, 8, 8, 8, 8]);
+    expect(shared.accuracy!.after!).toBeGreaterThan(0.9);
+    expect(cell('bad-cluster').enames).toEqual(['WhittleError']);
     const s = report('sensitivity', 'sensitivity');
     for (const layer of s.layers) expect(layer.values[0]).toBe(s.baseline);
     expect(report('compare', 'compare').agreement).toBeGreaterThan(0.8);
@@ -93,6 +98,37 @@ describe('the Whittle kernel', () => {
     expect(cell('after-errors').text.trim()).toBe('61707'); // 61706 + 7 % 3: the kernel survived and % is still modulo
     expect(cell('time').text).toMatch(/Wall time: /);
     expect(cell('timeit').text).toMatch(/per loop \(mean ± std\. dev\. of 2 runs, 2 loops each\)/);
+    // timing wraps a magic, as in IPython: its report still shows, its binding still happens
+    expect(cell('time-magic').text).toMatch(/Wall time: /);
+    expect(report('time-magic', 'sparsity').totals.prunedSparsity).toBeCloseTo(0.5, 2);
+    expect(cell('time-magic').text.trim().split('\n').at(-1)).toBe('61706'); // `half` was bound: same parameter count, half of them zero
+    expect(cell('cell-time-magic').text).toMatch(/Wall time: /);
+    expect(report('cell-time-magic', 'sparsity').totals.prunedSparsity).toBeCloseTo(0.3, 4);
+    expect(cell('timeit-magic').enames).toEqual([]);
+    expect(cell('timeit-magic').text).toMatch(/per loop \(mean ± std\. dev\. of 2 runs, 1 loop(s)? each\)/);
+    expect(cell('timeit-magic').reports).toEqual([]); // output of timed runs is dropped
+    // a WhittleError from user code reads like a UsageError: the one-line message, no stack frames
+    expect(cell('api-error').enames).toEqual(['WhittleError']);
+    expect(cell('api-error').tracebacks).toEqual([[expect.stringMatching(/^WhittleError: .*sparsity.*1\.5/)]]);
+    // other errors keep their traceback
+    expect(cell('other-error').enames).toEqual(['RangeError']);
+    expect(cell('other-error').tracebacks[0]!.length).toBeGreaterThan(1);
+    // %prune? also prints its help (nbconvert drops the pager payload), ending with its example
+    expect(cell('help').text).toContain('--sparsity <s>');
+    expect(cell('help').text).toContain('Example:\n  %prune model --sparsity 0.8');
+    // plain-text values: records as a table, nested objects in full, floats rounded
+    expect(cell('records').text.trim().split('\n')).toEqual([
+      'layer  params      kept',
+      '0    conv1     156       0.2',
+      '1  dense_1   48120  0.333333',
+    ]);
+    expect(cell('nested').text).toContain('d: 0.3');
+    // %data declares the test set: a one-shot %prune then reports accuracy before and after, on that set
+    expect(cell('data').text).toContain('test: test\ntrain: train');
+    const [before, after] = JSON.parse(cell('prune-after-data').text.trim().split('\n').at(-1)!.slice(1, -1)) as [number, number];
+    const withData = report('prune-after-data', 'sparsity');
+    expect(withData.accuracy).toEqual({ before, after });
+    expect(withData.title).toBe('half2 = model: magnitude pruning of lenet-5 (unstructured, layer)');
   });
 
   it('an interrupt stops a long fine-tuning magic; the kernel survives and the model is unchanged', () => {
@@ -110,6 +146,19 @@ describe('the Whittle kernel', () => {
     expect(out.seconds).toBeLessThan(60); // 20 epochs would take minutes
     expect(out.unchanged).toEqual(['true']);
     expect(out.alive).toBe(true);
+  });
+
+  it('completes magic flags, enumerated values and typed operands from the declarations (complete_request)', () => {
+    const r = spawnSync('/usr/bin/python3', [join(here, 'complete.py')], { cwd: root, env, encoding: 'utf8', timeout: 300_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, { matches: string[]; start: number }>;
+    expect(out['%prune ref --sp']).toEqual({ matches: ['--sparsity'], start: 11 });
+    expect(out['%prune ref --method ']!.matches).toEqual(['bn-scale', 'l1', 'l2', 'magnitude', 'random']);
+    expect(out['%prune ']).toEqual({ matches: ['ref'], start: 7 });
+    expect(out['%prune ref --fine-tune ']!.matches).toEqual(['test', 'train']);
+    expect(out['%time %prune ref --sp']).toEqual({ matches: ['--sparsity'], start: 17 });
+    expect(out['const s = %quantize ref --bi']!.matches).toEqual(['--bits']);
+    expect(out['Math.ma']!.matches).toContain('max'); // TypeScript completion is untouched
   });
 
   it('answers every one of 300 random magic lines and stays alive (fuzz)', () => {

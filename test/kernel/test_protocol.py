@@ -17,7 +17,7 @@ class WhittleKernelTests(jkt.KernelTests):
     code_stderr = 'console.error("oops")'
 
     completion_samples = [
-        {"text": "%pru", "matches": {"%prune"}},
+        {"text": "%pru", "matches": {"%prune", "%prune_inputs"}},
         {"text": "%%ti", "matches": {"%%time"}},
     ]
     complete_code_samples = ["1 + 1", "const x = 1;", "%prune m --sparsity 0.5"]

@@ -78,13 +78,13 @@ describe('the Whittle renderer in a server-free page', () => {
     expect(await sensitivity.locator('.ytitle').textContent()).toBe('accuracy %');
 
     // the mask heatmap's layer picker swaps the plot's title to the chosen layer
-    const picker = page.locator('.jp-WhittleReport-picker').first();
+    // (the first figure with a picker: the clustering report's histogram has one too)
+    const picked = page.locator('.jp-WhittleReport-figure', { has: page.locator('.jp-WhittleReport-picker') }).first();
+    const picker = picked.locator('.jp-WhittleReport-picker');
     const options = await picker.locator('option').allTextContents();
     expect(options.length).toBeGreaterThan(1);
     await picker.selectOption({ index: 1 });
-    await expect
-      .poll(() => page.locator('.jp-WhittleReport-figure', { has: picker }).locator('.gtitle').textContent())
-      .toContain(options[1]);
+    await expect.poll(() => picked.locator('.gtitle').textContent()).toContain(options[1]);
 
     // the log-y toggle switches the histogram's axis
     const figure = page.locator('.jp-WhittleReport[data-whittle-kind="histogram"] .jp-WhittleReport-figure').first();

@@ -14,6 +14,7 @@ export * from './report/index.js';
 export * from './prune/index.js';
 export * from './quantize/index.js';
 export * from './auto/index.js';
+export * from './cluster/index.js';
 export * from './lowrank/index.js';
 export * from './features/index.js';
 export * from './distill/index.js';
@@ -33,3 +34,4 @@ export {
   type FlagName,
   type Flags,
 } from './cli/flags.js';
+export { useFastWasmKernels } from './backend/index.js';

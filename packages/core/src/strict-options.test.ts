@@ -105,6 +105,8 @@ describe('unknown option keys', () => {
         "option 'quantisation' (did you mean 'quantization'?)",
       ],
       ['shrinkWidth', () => whittle.shrinkWidth(model, 0.5, { sed: 1 } as never), "option 'sed' (did you mean 'seed'?)"],
+      ['cluster', () => whittle.cluster(model, { clusters: 2, inti: 'linear' } as never), "option 'inti' (did you mean 'init'?)"],
+      ['deepCompress', () => whittle.deepCompress(model, data, { sparsty: 0.9 } as never), "option 'sparsty' (did you mean 'sparsity'?)"],
       ['mnist', () => whittle.mnist({ limt: 10 } as never), "option 'limt' (did you mean 'limit'?)"],
       ['spam', () => whittle.spam({ word: 10 } as never), "option 'word' (did you mean 'words'?)"],
       [

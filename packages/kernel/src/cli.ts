@@ -1,4 +1,4 @@
-/** `whittle-kernel install [--user | --prefix DIR] [--name NAME]` and `whittle-kernel kernel --config-path FILE`. */
+/** `whittle-kernel install [--user | --sys-prefix | --prefix DIR] [--name NAME]` and `whittle-kernel kernel --config-path FILE`. */
 import { Command, CommanderError } from 'commander';
 import { install } from './install.js';
 import { KernelServer } from './server.js';
@@ -11,9 +11,10 @@ export async function main(argv: string[]): Promise<number> {
     .command('install')
     .description('write the kernelspec so Jupyter can start this kernel')
     .option('--user', 'install for the current user (default)')
+    .option('--sys-prefix', "install into the prefix of jupyter's Python (e.g. a virtualenv or conda env)")
     .option('--prefix <dir>', 'install under DIR/share/jupyter/kernels')
     .option('--name <name>', 'kernelspec name', 'whittle')
-    .action((o: { user?: boolean; prefix?: string; name: string }) => {
+    .action((o: { user?: boolean; sysPrefix?: boolean; prefix?: string; name: string }) => {
       console.log(`installed kernelspec in ${install(o)}`);
     });
   program

@@ -6,12 +6,13 @@
  * interrupt_reply, and an abort queue that honours stop_on_error).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { initBackend } from '@whittle/core';
 import { frames, parse, type Message } from './wire.js';
 import { Session } from './session.js';
+import { resolvesFrom, SERVED, serveOwnPackages } from './anywhere.js';
 import { runCell } from './cell.js';
+import { completeMagic } from './complete.js';
 import { MAGICS, findMagic, help } from './magics/index.js';
 
 const require = createRequire(import.meta.url);
@@ -58,18 +59,12 @@ export class KernelServer {
   async start(configPath: string): Promise<void> {
     this.conn = JSON.parse(readFileSync(configPath, 'utf8'));
     await initBackend();
+    // before tslab starts: a notebook folder without its own @whittle/core / @tensorflow/tfjs gets the kernel's
+    const served = serveOwnPackages(process.cwd()).length > 0;
     this.session = new Session(process.cwd());
     // Typed bindings need the notebook to resolve the packages the types come from. Checked by
     // resolution, not by compiling a probe: a declaration would slow every later cell's type-check.
-    const resolvable = (p: string) => {
-      try {
-        createRequire(join(process.cwd(), 'index.js')).resolve(p);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    this.typesAvailable = resolvable('@tensorflow/tfjs') && resolvable('@whittle/core');
+    this.typesAvailable = served || SERVED.every((p) => resolvesFrom(process.cwd(), p));
     const zmq: Zmq = require('zeromq');
     this.socks = {
       shell: new zmq.Router() as unknown as Sock,
@@ -307,6 +302,9 @@ export class KernelServer {
         metadata: {},
       };
     }
+    const lineStart = before.lastIndexOf('\n') + 1;
+    const args = completeMagic(before.slice(lineStart), lineStart, this.session.locals);
+    if (args) return { status: 'ok', matches: args.matches, cursor_start: args.start, cursor_end: args.end, metadata: {} };
     const info = this.session.complete(code, cursor);
     return { status: 'ok', matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} };
   }

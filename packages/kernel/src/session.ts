@@ -88,6 +88,9 @@ export class Session {
 
 function describeErrors(errors: unknown[][]): Outcome['error'] {
   const thrown = errors.find((args) => args.length === 1 && args[0] instanceof Error)?.[0] as Error | undefined;
+  // Whittle's own errors are about the caller's arguments (like IPython's UsageError): the one-line message, no frames
+  if (thrown?.name === 'WhittleError')
+    return { ename: thrown.name, evalue: thrown.message, traceback: [`${thrown.name}: ${thrown.message}`] };
   if (thrown) {
     return {
       ename: thrown.name || 'Error',

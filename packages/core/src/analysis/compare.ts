@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
-import { checkModel } from '../models/check.js';
+import { checkRunnable } from '../models/check.js';
+import { modelName, type AnyModel } from '../io/graph.js';
 import { saveModel } from '../io/save.js';
 import type { CompareReport } from '@whittle/report';
 import { summary } from './summary.js';
@@ -23,7 +24,7 @@ const COMPARE_KEYS = optionKeys<CompareOptions>({ names: true, bytes: true, late
 
 const EPS = 1e-7;
 
-async function savedBytes(model: tf.LayersModel): Promise<number> {
+async function savedBytes(model: AnyModel): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'whittle-compare-'));
   try {
     return (await saveModel(model, join(dir, 'm'))).bytes;
@@ -36,9 +37,9 @@ async function savedBytes(model: tf.LayersModel): Promise<number> {
  * Two models side by side on the same data: accuracy, top-1 agreement, mean
  * KL(a ‖ b) of their output distributions, params, nonzeros, bytes and latency.
  */
-export async function compare(a: tf.LayersModel, b: tf.LayersModel, data: Dataset, options: CompareOptions = {}): Promise<CompareReport> {
-  checkModel('compare', a, 'a');
-  checkModel('compare', b, 'b');
+export async function compare(a: AnyModel, b: AnyModel, data: Dataset, options: CompareOptions = {}): Promise<CompareReport> {
+  checkRunnable('compare', a, 'a');
+  checkRunnable('compare', b, 'b');
   checkOptions('compare', options, COMPARE_KEYS);
   const batchSize = options.batchSize ?? 500;
   let correctA = 0;
@@ -66,7 +67,7 @@ export async function compare(a: tf.LayersModel, b: tf.LayersModel, data: Datase
   }
   const runs = options.latencyRuns ?? 10;
   const probe = runs > 0 ? tf.slice(data.x, 0, Math.min(100, data.size)) : undefined;
-  const side = async (m: tf.LayersModel, name: string, correct: number, bytes: number | undefined) => {
+  const side = async (m: AnyModel, name: string, correct: number, bytes: number | undefined) => {
     const s = summary(m);
     return {
       name,
@@ -77,7 +78,8 @@ export async function compare(a: tf.LayersModel, b: tf.LayersModel, data: Datase
       latencyMs: probe ? latency(m, probe, { runs }).medianMs : null,
     };
   };
-  const [nameA, nameB] = options.names ?? (a.name === b.name ? [`${a.name} (a)`, `${b.name} (b)`] : [a.name, b.name]);
+  const [na, nb] = [modelName(a), modelName(b)];
+  const [nameA, nameB] = options.names ?? (na === nb ? [`${na} (a)`, `${nb} (b)`] : [na, nb]);
   try {
     return {
       kind: 'compare',

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
-import { checkModel } from '../models/check.js';
+import { checkRunnable } from '../models/check.js';
+import { modelName, type AnyModel } from '../io/graph.js';
 import type { EvaluateReport } from '@whittle/report';
 import { checkOptions, optionKeys } from '../options.js';
 
@@ -11,7 +12,7 @@ export interface EvaluateOptions {
 const EVALUATE_KEYS = optionKeys<EvaluateOptions>({ batchSize: true });
 
 /** Predicted class of every sample, in batches. */
-export function predictClasses(model: tf.LayersModel, x: tf.Tensor, batchSize = 500): Int32Array {
+export function predictClasses(model: AnyModel, x: tf.Tensor, batchSize = 500): Int32Array {
   const n = x.shape[0]!;
   const out = new Int32Array(n);
   for (let start = 0; start < n; start += batchSize) {
@@ -24,8 +25,8 @@ export function predictClasses(model: tf.LayersModel, x: tf.Tensor, batchSize = 
 }
 
 /** Top-1 accuracy and mean cross-entropy of `model` on `data`. */
-export function evaluate(model: tf.LayersModel, data: Dataset, options: EvaluateOptions = {}): EvaluateReport {
-  checkModel('evaluate', model);
+export function evaluate(model: AnyModel, data: Dataset, options: EvaluateOptions = {}): EvaluateReport {
+  checkRunnable('evaluate', model);
   checkOptions('evaluate', options, EVALUATE_KEYS);
   const batchSize = options.batchSize ?? 500;
   let correct = 0;
@@ -42,5 +43,12 @@ export function evaluate(model: tf.LayersModel, data: Dataset, options: Evaluate
     lossSum += loss.dataSync()[0]!;
     tf.dispose([classes, loss]);
   }
-  return { kind: 'evaluate', version: 1, model: model.name, accuracy: correct / data.size, loss: lossSum / data.size, samples: data.size };
+  return {
+    kind: 'evaluate',
+    version: 1,
+    model: modelName(model),
+    accuracy: correct / data.size,
+    loss: lossSum / data.size,
+    samples: data.size,
+  };
 }

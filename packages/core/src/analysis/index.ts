@@ -6,6 +6,6 @@ export { kfold, type KFoldOptions, type KFoldResult } from './kfold.js';
 export { paretoFront, paretoReport, type ParetoInput } from './pareto.js';
 export { policyFromSensitivity, type PolicyOptions } from './policy.js';
 export { sensitivity, type SensitivityOptions, type SensitivityProgress } from './sensitivity.js';
-export { magnitudePrune, fakeQuantizePerChannel, kernelIndex, type Technique } from './perturb.js';
+export { magnitudePrune, fakeQuantizePerChannel, type Technique } from './perturb.js';
 export { sweep, type SweepGrid } from './sweep.js';
 export { weightHistogram, type WeightHistogramOptions } from './histogram.js';

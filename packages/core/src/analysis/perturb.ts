@@ -2,23 +2,17 @@
  * What sensitivity does to one layer's kernel at one level. Kept as plain
  * functions on the kernel's values so a sweep never rebuilds a model.
  */
-import type * as tf from '@tensorflow/tfjs';
 import { checkFraction, checkIntInRange } from '../errors.js';
 import { lowestMask } from '../prune/select.js';
 import { weightScores } from '../prune/criteria.js';
-import { dequantizeTensor, quantizeTensor } from '../quantize/affine.js';
-import { binarize } from '../quantize/special.js';
+import { DEFAULT_WEIGHT_QUANTIZATION, quantizeKernel } from '../quantize/kernel.js';
 
 export type Technique = 'prune' | 'quantize';
 
 export interface Perturbation {
   check: (level: number) => void;
-  apply: (values: Float32Array, shape: number[], level: number) => Float32Array;
-}
-
-/** Index of a layer's main weight (kernel / depthwise kernel) in layer.weights, or −1. */
-export function kernelIndex(layer: tf.layers.Layer): number {
-  return layer.weights.findIndex((w) => /(^|\/)(kernel|depthwise_kernel)$/.test(w.originalName));
+  /** `channelAxis`: the kernel's output-channel axis (models/weights.ts). */
+  apply: (values: Float32Array, shape: number[], level: number, channelAxis: number) => Float32Array;
 }
 
 /** Zeroes exactly round(sparsity · n) of the smallest-magnitude values (ties broken by position) — prune's own mask. */
@@ -30,14 +24,13 @@ export function magnitudePrune(values: Float32Array, sparsity: number): Float32A
 }
 
 /**
- * Per-channel fake quantization along the last axis (the output channel of
- * Dense/Conv kernels, the channel of depthwise ones with multiplier 1) with
- * quantize's own pair: symmetric, scale = max|w| / (2^(b−1) − 1). One bit is
- * binary weights (sign · mean|w| per channel).
+ * Per-channel fake quantization along `channelAxis` (the kernel's output
+ * channel, from models/weights.ts) with `quantize`'s own default quantizer:
+ * symmetric, scale = max|w| / (2^(b−1) − 1). One bit is binary weights
+ * (sign · mean|w| per channel).
  */
-export function fakeQuantizePerChannel(values: Float32Array, shape: number[], bits: number): Float32Array {
-  if (bits === 1) return binarize(values, shape, -1);
-  return dequantizeTensor(quantizeTensor(values, shape, { bits, axis: -1 }));
+export function fakeQuantizePerChannel(values: Float32Array, shape: number[], bits: number, channelAxis = shape.length - 1): Float32Array {
+  return quantizeKernel(values, shape, channelAxis, bits, DEFAULT_WEIGHT_QUANTIZATION, 'kernel').values;
 }
 
 export const PERTURBATIONS: Record<Technique, Perturbation> = {

@@ -13,7 +13,8 @@ import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import type { SensitivityReport } from '@whittle/report';
 import { evaluate } from './evaluate.js';
-import { PERTURBATIONS, kernelIndex, type Technique } from './perturb.js';
+import { kernelOf } from '../models/weights.js';
+import { PERTURBATIONS, type Technique } from './perturb.js';
 import { checkOptions, optionKeys } from '../options.js';
 
 export interface SensitivityProgress {
@@ -63,7 +64,7 @@ export async function sensitivity(model: tf.LayersModel, data: Dataset, options:
   if (!perturb) fail('sensitivity', `technique must be 'prune' or 'quantize', got '${String(technique)}'`);
   const levels = options.levels ?? DEFAULT_LEVELS[technique];
   for (const level of levels) perturb.check(level);
-  const candidates = model.layers.filter((l) => kernelIndex(l) >= 0).map((l) => l.name);
+  const candidates = model.layers.filter((l) => kernelOf(l)).map((l) => l.name);
   const layers = options.layers ?? candidates;
   for (const name of layers) {
     if (!candidates.includes(name)) fail('sensitivity', `layer '${name}' has no prunable kernel; choose from ${candidates.join(', ')}`);
@@ -91,13 +92,14 @@ export async function sensitivity(model: tf.LayersModel, data: Dataset, options:
     let done = 0;
     for (const name of layers) {
       const layer = copy.getLayer(name);
-      const k = kernelIndex(layer);
+      const kernel = kernelOf(layer)!;
+      const k = kernel.index;
       const original = layer.getWeights().map((w) => tf.clone(w));
       const values = original[k]!.dataSync() as Float32Array;
       const row: number[] = [];
       try {
         for (const level of levels) {
-          const perturbed = tf.tensor(perturb.apply(values, original[k]!.shape, level), original[k]!.shape);
+          const perturbed = tf.tensor(perturb.apply(values, original[k]!.shape, level, kernel.channelAxis!), original[k]!.shape);
           layer.setWeights(original.map((w, i) => (i === k ? perturbed : w)));
           perturbed.dispose();
           row.push(score());

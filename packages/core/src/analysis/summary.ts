@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkModel } from '../models/check.js';
+import { kernelOf } from '../models/weights.js';
+import { isGraphModel, type AnyModel } from '../io/graph.js';
+import { graphSummary } from './graph-summary.js';
 import type { SummaryLayer, SummaryReport } from '@whittle/report';
 
 type Shape = (number | null)[];
@@ -13,23 +16,24 @@ function outputShapeOf(layer: tf.layers.Layer): Shape {
 /** Multiply-accumulates per sample: the work a layer's weights do. */
 export function layerMacs(layer: tf.layers.Layer): number {
   const out = outputShapeOf(layer).slice(1);
-  const kernel = (name: string) => layer.weights.find((w) => w.originalName.endsWith(name))?.shape ?? [];
+  const kernel = kernelOf(layer)?.shape ?? [];
   switch (layer.getClassName()) {
     case 'Dense': {
-      const [inputs, units] = kernel('kernel') as [number, number];
+      const [inputs, units] = kernel as [number, number];
       return (prod(out) / units) * inputs * units;
     }
     case 'Conv1D':
     case 'Conv2D':
     case 'Conv3D':
       // every output element sums kernel-window × input-channel products
-      return prod(out) * prod(kernel('kernel').slice(0, -1));
+      return prod(out) * prod(kernel.slice(0, -1));
     case 'DepthwiseConv2D': {
-      const [kh, kw] = kernel('depthwise_kernel') as [number, number];
+      const [kh, kw] = kernel as [number, number];
       return prod(out) * kh * kw;
     }
     case 'SeparableConv2D': {
-      const [kh, kw, ci, m] = kernel('depthwise_kernel') as [number, number, number, number];
+      // weights are [depthwise_kernel, pointwise_kernel, bias]; kernelOf gives the pointwise one
+      const [kh, kw, ci, m] = layer.weights[0]!.shape as [number, number, number, number];
       const spatial = prod(out.slice(0, -1));
       return spatial * ci * m * kh * kw + prod(out) * ci * m;
     }
@@ -51,7 +55,8 @@ function countNonzeros(values: ArrayLike<number>): number {
  * Bytes here are params × 4; the bytes a save actually writes come from
  * `modelBytes` (io).
  */
-export function summary(model: tf.LayersModel): SummaryReport {
+export function summary(model: AnyModel): SummaryReport {
+  if (isGraphModel(model)) return graphSummary(model);
   checkModel('summary', model);
   const layers: SummaryLayer[] = model.layers
     .filter((l) => l.getClassName() !== 'InputLayer')

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { evaluate } from '../analysis/evaluate.js';
-import { kernelIndex } from '../analysis/perturb.js';
+import { kernelOf } from '../models/weights.js';
 import { latency } from '../analysis/latency.js';
 import { cloneModel } from '../models/clone.js';
-import { loadModel } from '../io/load.js';
+import { loadLayersModel } from '../io/load.js';
 import { saveModel, type SaveOptions } from '../io/save.js';
 import type { Masks } from '../prune/masks.js';
 import { quantizeAwareTrain } from '../quantize/qat.js';
@@ -29,12 +29,12 @@ export function buildPlanModel(model: tf.LayersModel, plan: PlanChoices): { mode
   const masks: Masks = {};
   for (const [name, choice] of Object.entries(plan)) {
     const layer = out.getLayer(name);
-    const k = kernelIndex(layer);
+    const { index: k, channelAxis } = kernelOf(layer)!;
     const weights = layer.getWeights();
     const kernel = weights[k]!;
     const values = kernel.dataSync() as Float32Array;
     if (choice.sparsity > 0) masks[name] = { layer: name, shape: kernel.shape, values: keepMask(values, choice.sparsity) };
-    const replaced = tf.tensor(applyChoice(values, kernel.shape, choice), kernel.shape);
+    const replaced = tf.tensor(applyChoice(values, kernel.shape, choice, channelAxis ?? undefined), kernel.shape);
     layer.setWeights(weights.map((w, i) => (i === k ? replaced : w)));
     replaced.dispose();
   }
@@ -96,7 +96,7 @@ export async function measureSaved(
   const scratch = dir ? undefined : mkdtempSync(join(tmpdir(), 'whittle-auto-'));
   try {
     const saved = await saveModel(model, dir ?? join(scratch!, 'm'), saveOptionsFor(plan));
-    const reloaded = await loadModel(saved.dir);
+    const reloaded = await loadLayersModel(saved.dir, 'autoCompress');
     const input = tf.slice(test.x, 0, 1);
     try {
       const ms = latency(reloaded, input, { runs: 20, warmup: 3 }).medianMs;

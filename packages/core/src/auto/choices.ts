@@ -30,23 +30,22 @@ export function keepMask(values: Float32Array, sparsity: number): Uint8Array {
 }
 
 /** The kernel values a choice leaves: pruned, then on the packed format's symmetric per-channel grid. */
-export function applyChoice(values: Float32Array, shape: number[], choice: Choice): Float32Array {
+export function applyChoice(values: Float32Array, shape: number[], choice: Choice, axis = shape.length - 1): Float32Array {
   let out = values;
   if (choice.sparsity > 0) {
     const mask = keepMask(values, choice.sparsity);
     out = values.map((v, i) => (mask[i] ? v : 0));
   }
-  if (choice.bits < 32)
-    out = dequantizeTensor(quantizeTensor(out, shape, { bits: choice.bits, scheme: 'symmetric', axis: shape.length - 1 }));
+  if (choice.bits < 32) out = dequantizeTensor(quantizeTensor(out, shape, { bits: choice.bits, scheme: 'symmetric', axis }));
   return out;
 }
 
 /** Bytes the saved file spends on this kernel under a choice: encoded the way saveModel writes it, then counted. */
-export function choiceBytes(values: Float32Array, shape: number[], choice: Choice, size: SizeMeasure): number {
+export function choiceBytes(values: Float32Array, shape: number[], choice: Choice, size: SizeMeasure, axis = shape.length - 1): number {
   const kept = choice.sparsity > 0 ? applyChoice(values, shape, { sparsity: choice.sparsity, bits: 32 }) : values;
   const bytes =
     choice.bits < 32
-      ? encodePackedWeight(kept, shape, choice.bits, 'kernel').bytes
+      ? encodePackedWeight(kept, shape, choice.bits, 'kernel', axis).bytes
       : new Uint8Array(kept.buffer, kept.byteOffset, kept.byteLength);
   return size === 'gzip' ? gzipSync(bytes, { level: 9 }).byteLength : bytes.byteLength;
 }

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { fromArrays } from '../data/dataset.js';
 import { evaluate } from '../analysis/evaluate.js';
-import { kernelIndex } from '../analysis/perturb.js';
+import { kernelOf } from '../models/weights.js';
 import { applyChoice, type Choice } from './choices.js';
 
 export interface PlanTask {
@@ -45,11 +45,14 @@ export function evaluatePlans(model: tf.LayersModel, datasets: Record<PlanTask['
     try {
       for (const [name, choice] of Object.entries(task.choices)) {
         const layer = model.getLayer(name);
-        const k = kernelIndex(layer);
+        const { index: k, channelAxis } = kernelOf(layer)!;
         // Copies: getWeights() hands out the variables' own tensors, which setWeights replaces and frees.
         const weights = layer.getWeights().map((w) => tf.clone(w));
         const kernel = weights[k]!;
-        const replaced = tf.tensor(applyChoice(kernel.dataSync() as Float32Array, kernel.shape, choice), kernel.shape);
+        const replaced = tf.tensor(
+          applyChoice(kernel.dataSync() as Float32Array, kernel.shape, choice, channelAxis ?? undefined),
+          kernel.shape,
+        );
         layer.setWeights(weights.map((w, i) => (i === k ? replaced : w)));
         replaced.dispose();
         restore.push({ layer, weights });

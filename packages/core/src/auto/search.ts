@@ -10,7 +10,7 @@ import type { Dataset } from '../data/dataset.js';
 import { gather } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { stratifiedRows } from '../data/subset.js';
-import { kernelIndex } from '../analysis/perturb.js';
+import { kernelOf } from '../models/weights.js';
 import { choiceBytes, type Choice, type SizeMeasure } from './choices.js';
 import type { PlanTask } from './evaluate-plans.js';
 import { runPlans, type Crash } from './pool.js';
@@ -56,10 +56,11 @@ export function calibrationSet(train: Dataset, samples: number, seed: number): D
 export async function measureSearch(model: tf.LayersModel, train: Dataset, test: Dataset, o: SearchOptions): Promise<Search> {
   const start = performance.now();
   const layers = model.layers
-    .filter((l) => kernelIndex(l) >= 0)
+    .filter((l) => kernelOf(l))
     .map((l) => {
-      const kernel = l.getWeights()[kernelIndex(l)]!;
-      return { name: l.name, shape: kernel.shape, values: kernel.dataSync() as Float32Array };
+      const { index, channelAxis } = kernelOf(l)!;
+      const kernel = l.getWeights()[index]!;
+      return { name: l.name, shape: kernel.shape, axis: channelAxis ?? undefined, values: kernel.dataSync() as Float32Array };
     });
   const isNoop = (c: Choice) => c.sparsity === 0 && c.bits === 32;
   const tasks: PlanTask[] = [{ choices: {}, data: 'calibration' }];
@@ -79,7 +80,7 @@ export async function measureSearch(model: tf.LayersModel, train: Dataset, test:
       name: l.name,
       shape: l.shape,
       params: l.values.length,
-      bytes: o.choices.map((c) => choiceBytes(l.values, l.shape, c, o.size)),
+      bytes: o.choices.map((c) => choiceBytes(l.values, l.shape, c, o.size, l.axis)),
       drop: o.choices.map((c) => (isNoop(c) ? 0 : base - results[k++]!)),
     }));
     return {

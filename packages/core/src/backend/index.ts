@@ -82,3 +82,4 @@ export function backendInfo(): Promise<BackendInfo> {
 }
 
 export { registerWasmTrainingKernels } from './wasm-training-kernels.js';
+export { useFastWasmKernels } from './wasm-overrides.js';

@@ -6,66 +6,15 @@
  * convolution that XNNPACK runs:
  *  - the filter gradient is a convolution of the input with the output gradient,
  *    with the batch moved into the channel axis and dilation = the forward stride;
- *  - the input gradient of a depthwise conv is a depthwise conv of the
+ *  - the input gradient of a (depthwise) conv is a (depthwise) conv of the
  *    zero-upsampled output gradient with the spatially flipped filter.
+ * wasm-overrides.ts applies the same idea to Conv2DBackpropInput, which wasm
+ * has but runs as a plain loop.
  * Tests compare every kernel with the cpu backend's on random inputs.
  */
 import * as tf from '@tensorflow/tfjs';
-
-type Pair = [number, number];
-type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
-
-interface ConvAttrs {
-  strides: number | Pair;
-  pad: Pad;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  dilations?: number | Pair;
-  dataFormat?: 'NHWC' | 'NCHW';
-}
-
-const pair = (v: number | Pair | undefined): Pair => (v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v);
-
-/** Pads (positive) or crops (negative) the two spatial axes of an NHWC tensor. */
-function padOrCrop4d(t: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
-  const padded = tf.pad(t, [
-    [0, 0],
-    [Math.max(top, 0), Math.max(bottom, 0)],
-    [Math.max(left, 0), Math.max(right, 0)],
-    [0, 0],
-  ]);
-  const [n, h, w, c] = padded.shape;
-  const t0 = Math.max(-top, 0);
-  const l0 = Math.max(-left, 0);
-  return padded.slice([0, t0, l0, 0], [n, h - t0 - Math.max(-bottom, 0), w - l0 - Math.max(-right, 0), c]) as tf.Tensor4D;
-}
-
-/** Inserts (s - 1) zeros between neighbouring pixels: [n, oh, ow, c] → [n, (oh-1)s+1, (ow-1)s+1, c]. */
-function upsampleWithZeros(dy: tf.Tensor4D, [sh, sw]: Pair): tf.Tensor4D {
-  if (sh === 1 && sw === 1) return dy;
-  const [n, oh, ow, c] = dy.shape;
-  const spread = tf.pad(dy.reshape([n, oh, 1, ow, 1, c]), [
-    [0, 0],
-    [0, 0],
-    [0, sh - 1],
-    [0, 0],
-    [0, sw - 1],
-    [0, 0],
-  ]);
-  return spread.reshape([n, oh * sh, ow * sw, c]).slice([0, 0, 0, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c]) as tf.Tensor4D;
-}
-
-function padInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs, depthwise: boolean) {
-  if (attrs.dataFormat === 'NCHW') throw new Error('whittle wasm kernels: only NHWC is supported');
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides,
-    attrs.dilations ?? 1,
-    attrs.pad as 'same',
-    attrs.dimRoundingMode,
-    depthwise,
-  ).padInfo;
-}
+import { asTensor, convAttrs, pair, padInfo, padOrCrop4d, upsampleWithZeros, type ConvAttrs, type KernelArgs } from './conv-util.js';
+import { useFastWasmKernels } from './wasm-overrides.js';
 
 /**
  * dW[i,j,c,o] = Σ_{b,h,w} x[b, h·s+i−pad, w·s+j−pad, c] · dy[b,h,w,o]:
@@ -74,12 +23,15 @@ function padInfo(xShape: number[], filterShape: number[], attrs: ConvAttrs, dept
  */
 export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: number[], attrs: ConvAttrs): tf.Tensor4D {
   return tf.tidy(() => {
-    const [fh, fw] = filterShape as [number, number];
+    const [fh, fw, ci, co] = filterShape as [number, number, number, number];
+    if (fh === 1 && fw === 1 && pair(attrs.strides).every((s) => s === 1)) {
+      // pointwise conv: dW = xᵀ·dy, one matrix product (≈ 2–4× faster than the general form)
+      return tf.matMul(x.reshape([-1, ci]), dy.reshape([-1, co]), true, false).reshape([1, 1, ci, co]) as tf.Tensor4D;
+    }
     const p = padInfo(x.shape, filterShape, attrs, false);
     const xT = padOrCrop4d(x, p.top, p.bottom, p.left, p.right).transpose([3, 1, 2, 0]) as tf.Tensor4D;
     const dyAsFilter = dy.transpose([1, 2, 0, 3]) as tf.Tensor4D;
     const full = tf.conv2d(xT, dyAsFilter, 1, 'valid', 'NHWC', pair(attrs.strides));
-    const [ci, , , co] = full.shape;
     return full.slice([0, 0, 0, 0], [ci, fh, fw, co]).transpose([1, 2, 0, 3]) as tf.Tensor4D;
   });
 }
@@ -135,21 +87,6 @@ export function depthwiseBackpropInput(dy: tf.Tensor4D, filter: tf.Tensor4D, inp
   });
 }
 
-interface KernelArgs {
-  inputs: Record<string, tf.TensorInfo>;
-  attrs?: Record<string, unknown>;
-}
-
-// Kernel functions receive TensorInfos of the active backend. Wrapping one as a
-// tensor shares its data; the extra reference keeps that data alive when the
-// wrapper is disposed at the end of the kernel's tidy.
-function asTensor(info: tf.TensorInfo): tf.Tensor4D {
-  const engine = tf.engine();
-  engine.backend.incRef(info.dataId);
-  return engine.makeTensorFromTensorInfo(info) as tf.Tensor4D;
-}
-const convAttrs = (attrs: Record<string, unknown> | undefined) => attrs as unknown as ConvAttrs;
-
 const KERNELS: Record<string, (args: KernelArgs) => tf.Tensor4D> = {
   Conv2DBackpropFilter: ({ inputs, attrs }) =>
     tf.tidy(() => conv2dBackpropFilter(asTensor(inputs.x!), asTensor(inputs.dy!), attrs!.filterShape as number[], convAttrs(attrs))),
@@ -159,7 +96,10 @@ const KERNELS: Record<string, (args: KernelArgs) => tf.Tensor4D> = {
     tf.tidy(() => depthwiseBackpropInput(asTensor(inputs.dy!), asTensor(inputs.filter!), attrs!.inputShape as number[], convAttrs(attrs))),
 };
 
-/** Registers the missing training kernels for the wasm backend (idempotent). Returns the names added. */
+/**
+ * Registers the missing training kernels for the wasm backend and replaces the
+ * slow ones (wasm-overrides.ts). Idempotent. Returns the names added or replaced.
+ */
 export function registerWasmTrainingKernels(): string[] {
   const added: string[] = [];
   for (const [kernelName, impl] of Object.entries(KERNELS)) {
@@ -167,5 +107,5 @@ export function registerWasmTrainingKernels(): string[] {
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: impl as unknown as tf.KernelFunc });
     added.push(kernelName);
   }
-  return added;
+  return [...added, ...useFastWasmKernels(true)];
 }

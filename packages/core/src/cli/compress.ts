@@ -1,7 +1,7 @@
 /**
  * `whittle compress <model> --budget 20kB | --ratio 30 | --max-drop 0.5`: the
  * per-layer plan autoCompress chooses for a budget, fine-tuned, saved to --out.
- * `--pipeline` is left free for a fixed-sequence mode (deep compression) to join this command.
+ * `--pipeline deep` runs Deep Compression instead (cli/cluster.ts `runDeepPipeline`): one `compress` command.
  */
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -12,10 +12,15 @@ import { autoCompress } from '../auto/auto.js';
 import { saveOptionsFor } from '../auto/apply.js';
 import type { AutoProgress } from '../auto/options.js';
 import { addFlags, compressOptions, COMPRESS_FLAGS } from './flags.js';
-import { mnistFor, resolveModel } from './resolve.js';
+import { mnistFor, resolveLayersModel } from './resolve.js';
 import { printReport } from './print.js';
+import { runDeepPipeline } from './cluster.js';
 
 export interface CompressFlags {
+  pipeline?: string;
+  sparsity?: string;
+  clusters?: string;
+  pruneSteps?: string;
   epochs: string;
   rounds: string;
   size: string;
@@ -63,11 +68,22 @@ export function registerCompress(program: Command): void {
     .option('--size <measure>', 'count the budget as gzip or bytes on disk', 'gzip')
     .option('--out <dir>', 'save the compressed model here (packed format when any layer is below 8 bits)')
     .option('--json', 'print the report object')
+    .option('--pipeline <name>', 'deep: a fixed sequence instead of a budget (prune → fine-tune → k-means → fine-tune centroids → Huffman)')
+    .option('--sparsity <s>', 'deep: final fraction of kernel weights removed, in [0, 1) (default 0.92)')
+    .option('--clusters <k>', 'deep: centroids per codebook, or layer=k pairs (default 32)')
+    .option('--prune-steps <n>', 'deep: pruning rounds, each fine-tuned (default 3)')
     .action(async (spec: string, flags: CompressFlags) => {
+      if (flags.pipeline !== undefined) return runDeepPipeline(spec, { ...flags, pipeline: flags.pipeline });
+      const deepOnly = (['sparsity', 'clusters', 'pruneSteps'] as const).find((k) => flags[k] !== undefined);
+      if (deepOnly)
+        fail(
+          'whittle',
+          `--${deepOnly === 'pruneSteps' ? 'prune-steps' : deepOnly} needs --pipeline deep (a budget plans sparsity per layer)`,
+        );
       const shared = compressOptions(flags);
       if (flags.size !== 'gzip' && flags.size !== 'bytes') fail('whittle', `--size must be gzip or bytes, got '${flags.size}'`);
       await initBackend();
-      const model = await resolveModel(spec);
+      const model = await resolveLayersModel(spec, 'compress', 'a per-layer plan (compress)');
       const { train, test } = mnistFor(model);
       const bar = stageBar();
       try {

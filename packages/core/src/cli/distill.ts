@@ -5,7 +5,7 @@ import { fail } from '../errors.js';
 import { saveModel } from '../io/save.js';
 import { distill } from '../distill/distill.js';
 import { shrinkWidth } from '../distill/shrink.js';
-import { mnistFor, resolveModel } from './resolve.js';
+import { mnistFor, resolveLayersModel } from './resolve.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
 
@@ -26,7 +26,7 @@ const number = (v: string) => Number(v);
 async function resolveStudent(spec: string, teacher: tf.LayersModel, seed: number): Promise<tf.LayersModel> {
   const factor = Number(spec);
   if (spec.trim() !== '' && Number.isFinite(factor)) return shrinkWidth(teacher, factor, { seed });
-  return resolveModel(spec);
+  return resolveLayersModel(spec, 'distill', 'distillation (the student trains)');
 }
 
 export function registerDistill(program: Command): void {
@@ -47,7 +47,7 @@ export function registerDistill(program: Command): void {
     .action(async (flags: DistillFlags) => {
       if (!Number.isInteger(flags.epochs) || flags.epochs < 1) fail('whittle', `--epochs must be a whole number ≥ 1, got ${flags.epochs}`);
       await initBackend();
-      const teacher = await resolveModel(flags.teacher);
+      const teacher = await resolveLayersModel(flags.teacher, 'distill', 'distillation (--teacher)');
       const student = await resolveStudent(flags.student, teacher, flags.seed);
       const { train, test } = mnistFor(teacher);
       const bar = progressBar('distill');

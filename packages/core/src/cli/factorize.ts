@@ -6,7 +6,7 @@ import { saveModel } from '../io/save.js';
 import { factorize } from '../lowrank/factorize.js';
 import type { FactorizeMethod } from '../lowrank/options.js';
 import { fineTune } from '../prune/finetune.js';
-import { mnistFor, resolveModel } from './resolve.js';
+import { mnistFor, resolveLayersModel } from './resolve.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
 
@@ -45,7 +45,7 @@ export function registerFactorize(program: Command): void {
       if (!Number.isInteger(flags.fineTuneEpochs) || flags.fineTuneEpochs < 0)
         fail('whittle', `--fine-tune-epochs must be a whole number ≥ 0, got ${flags.fineTuneEpochs}`);
       await initBackend();
-      const model = await resolveModel(spec);
+      const model = await resolveLayersModel(spec, 'factorize', 'low-rank factorization (factorize)');
       const { train, test } = mnistFor(model);
       try {
         const { model: low, report } = factorize(model, {

@@ -41,12 +41,15 @@ const wholeNumber = (min: number) => (v: string) => {
   if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`must be a whole number ≥ ${min}`);
   return n;
 };
-const oneOf =
-  <T extends string>(choices: readonly T[]) =>
-  (v: string): T => {
-    if (!choices.includes(v as T)) throw new InvalidArgumentError(`must be one of ${choices.join(', ')}`);
-    return v as T;
-  };
+/** The parser carries its `choices`, so the kernel can tab-complete them. */
+const oneOf = <T extends string>(choices: readonly T[]) =>
+  Object.assign(
+    (v: string): T => {
+      if (!choices.includes(v as T)) throw new InvalidArgumentError(`must be one of ${choices.join(', ')}`);
+      return v as T;
+    },
+    { choices },
+  );
 const nm = (v: string) => {
   const m = /^(\d+):(\d+)$/.exec(v);
   if (!m) throw new InvalidArgumentError('must look like 2:4');
@@ -117,7 +120,7 @@ export const FLAGS = {
   activations: {
     flags: '--activations <bits>',
     key: 'activations.bits',
-    help: 'also fake-quantize activations to these bits (Sequential models), ranges from calibration samples',
+    help: 'also fake-quantize activations to these bits, ranges from calibration samples (needs data)',
     parse: wholeNumber(2),
   },
   observer: {
@@ -127,7 +130,7 @@ export const FLAGS = {
     default: 'minmax',
     parse: oneOf(OBSERVERS),
   },
-  equalize: { flags: '--equalize', key: 'equalize', help: 'fold BatchNorm and equalize ranges across layers first (Sequential models)' },
+  equalize: { flags: '--equalize', key: 'equalize', help: 'fold BatchNorm and equalize ranges across layers first' },
   // compress (autoCompress); budget texts are checked by compressOptions, which names the rule
   budget: {
     flags: '--budget <size>',

@@ -4,13 +4,15 @@ import { initBackend } from '../backend/index.js';
 import { WhittleError } from '../errors.js';
 import { summary } from '../analysis/summary.js';
 import { evaluate } from '../analysis/evaluate.js';
-import { mnistFor, resolveModel } from './resolve.js';
+import { compare } from '../analysis/compare.js';
+import { DATA_HELP, requireData, resolveModel } from './resolve.js';
 import { runDemo } from './demo.js';
 import { printReport } from './print.js';
 import { registerSensitivity } from './sensitivity.js';
 import { registerPrune } from './prune.js';
 import { registerQuantize } from './quantize.js';
 import { registerCompress } from './compress.js';
+import { registerCluster } from './cluster.js';
 import { registerFactorize } from './factorize.js';
 import { registerPruneInputs } from './prune-inputs.js';
 import { registerDistill } from './distill.js';
@@ -23,6 +25,7 @@ const commandRegistrations: ((program: Command) => void)[] = [
   registerPrune,
   registerQuantize,
   registerSensitivity,
+  registerCluster,
   registerFactorize,
   registerPruneInputs,
   registerDistill,
@@ -47,16 +50,38 @@ export function buildProgram(): Command {
 
   program
     .command('evaluate')
-    .description('accuracy and loss on the MNIST test split (2,004 digits)')
+    .description('accuracy and loss on the MNIST test split (2,004 digits) or on --data')
     .argument('<model>', 'model.json, its folder, or a reference model name')
+    .option('--data <path>', DATA_HELP)
     .option('--json', 'print the report object')
-    .action(async (spec: string, opts: { json?: boolean }) => {
+    .action(async (spec: string, opts: { data?: string; json?: boolean }) => {
       await initBackend();
       const model = await resolveModel(spec);
-      const { train, test } = mnistFor(model);
-      train.dispose();
-      printReport(evaluate(model, test), opts.json);
-      test.dispose();
+      const data = requireData(model, opts.data, 'evaluate');
+      try {
+        printReport(evaluate(model, data.test), opts.json);
+      } finally {
+        data.dispose();
+      }
+    });
+
+  program
+    .command('compare')
+    .description('two models side by side on the same data: accuracy, top-1 agreement, KL, params, bytes, latency')
+    .argument('<a>', 'model.json, its folder, or a reference model name')
+    .argument('<b>', 'model.json, its folder, or a reference model name')
+    .option('--data <path>', DATA_HELP)
+    .option('--latency-runs <n>', 'timed predict runs per model (0 skips latency)', (v) => Number(v), 10)
+    .option('--json', 'print the report object')
+    .action(async (specA: string, specB: string, opts: { data?: string; latencyRuns: number; json?: boolean }) => {
+      await initBackend();
+      const [a, b] = [await resolveModel(specA), await resolveModel(specB)];
+      const data = requireData(a, opts.data, 'compare');
+      try {
+        printReport(await compare(a, b, data.test, { latencyRuns: opts.latencyRuns }), opts.json);
+      } finally {
+        data.dispose();
+      }
     });
 
   program

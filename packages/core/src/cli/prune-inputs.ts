@@ -4,7 +4,7 @@ import { fail } from '../errors.js';
 import { saveModel } from '../io/save.js';
 import type { FeatureMethod } from '../features/criteria.js';
 import { pruneInputs } from '../features/prune-inputs.js';
-import { mnistFor, resolveModel } from './resolve.js';
+import { mnistFor, resolveLayersModel } from './resolve.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
 
@@ -34,7 +34,7 @@ export function registerPruneInputs(program: Command): void {
       const keep = Number(flags.keep);
       if (!Number.isFinite(keep)) fail('whittle', `--keep must be a number, got '${flags.keep}'`);
       await initBackend();
-      const model = await resolveModel(spec);
+      const model = await resolveLayersModel(spec, 'prune-inputs', 'input-feature pruning (prune-inputs)');
       const { train, test } = mnistFor(model);
       const bar = progressBar('retrain');
       try {

@@ -1,48 +1,78 @@
 import type { Command } from 'commander';
+import type { SparsityReport } from '@whittle/report';
 import { initBackend } from '../backend/index.js';
 import { fail } from '../errors.js';
 import { evaluate } from '../analysis/evaluate.js';
 import { saveModel } from '../io/save.js';
+import { isGraphModel, needLayers, type AnyModel } from '../io/graph.js';
 import { prune } from '../prune/prune.js';
+import { pruneGraph } from '../prune/graph-model.js';
 import { fineTune } from '../prune/finetune.js';
 import { addFlags, pruneOptions, PRUNE_FLAGS, type Flags } from './flags.js';
-import { mnistFor, resolveModel } from './resolve.js';
+import { DATA_HELP, dataFor, requireData, resolveModel, type CliData } from './resolve.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
+
+type PruneCliFlags = Flags & { fineTuneEpochs: number; data?: string; out?: string; json?: boolean };
 
 export function registerPrune(program: Command): void {
   const cmd = program
     .command('prune')
-    .description('prune a model (unstructured, N:M or structured) and optionally fine-tune it on MNIST')
+    .description('prune a model (unstructured, N:M or structured) and optionally fine-tune it on data')
     .argument('<model>', 'model.json, its folder, or a reference model name');
   addFlags(cmd, PRUNE_FLAGS)
-    .option('--fine-tune-epochs <n>', 'fine-tune on the MNIST train split, masks kept', (v) => Number(v), 0)
+    .option('--fine-tune-epochs <n>', 'fine-tune on the train data, masks kept (needs data)', (v) => Number(v), 0)
+    .option('--data <path>', DATA_HELP)
     .option('--out <dir>', 'save the pruned model here (stock tfjs format)')
     .option('--json', 'print the report object')
-    .action(async (spec: string, flags: Flags & { fineTuneEpochs: number; out?: string; json?: boolean }) => {
+    .action(async (spec: string, flags: PruneCliFlags) => {
       if (!Number.isInteger(flags.fineTuneEpochs) || flags.fineTuneEpochs < 0)
         fail('whittle', `--fine-tune-epochs must be a whole number ≥ 0, got ${flags.fineTuneEpochs}`);
       await initBackend();
       const model = await resolveModel(spec);
-      const { train, test } = mnistFor(model);
-      try {
-        // the CLI's calibration data is the MNIST train split, used when a compensation is asked for
-        const compensating = flags.compensate !== undefined && flags.compensate !== 'none';
-        const { model: pruned, report, masks } = prune(model, pruneOptions(flags, compensating ? train : undefined));
-        let result = pruned;
-        const before = evaluate(model, test).accuracy;
-        if (flags.fineTuneEpochs > 0) {
-          const bar = progressBar('fine-tune');
-          result = (await fineTune(pruned, train, { epochs: flags.fineTuneEpochs, masks, onProgress: bar.update })).model;
-          bar.stop();
-        }
-        report.accuracy = { before, after: evaluate(result, test).accuracy };
-        if (flags.out) await saveModel(result, flags.out);
-        printReport(report, flags.json);
-        if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
-      } finally {
-        train.dispose();
-        test.dispose();
+      // the calibration data is the train data, used when a compensation is asked for
+      const compensating = flags.compensate !== undefined && flags.compensate !== 'none';
+      const needsData = compensating ? '--compensate' : flags.fineTuneEpochs > 0 ? '--fine-tune-epochs' : undefined;
+      if (needsData) needLayers('prune', model, needsData);
+      const data = needsData ? requireData(model, flags.data, `prune ${needsData}`) : dataFor(model, flags.data);
+      if (isGraphModel(model)) {
+        const { sparsity, scope, granularity, skip } = pruneOptions(flags);
+        if (typeof sparsity === 'object')
+          fail('whittle', 'a per-layer --sparsity map needs a LayersModel; give a graph model one sparsity');
+        const g = await pruneGraph(model, { sparsity, scope, granularity, skip });
+        await finish(model, g.model, g.report, data, flags);
+        return;
       }
+      const { model: pruned, report, masks } = prune(model, pruneOptions(flags, compensating ? data!.train : undefined));
+      let result = pruned;
+      if (flags.fineTuneEpochs > 0) {
+        const bar = progressBar('fine-tune');
+        result = (await fineTune(pruned, data!.train, { epochs: flags.fineTuneEpochs, masks, onProgress: bar.update })).model;
+        bar.stop();
+      }
+      await finish(model, result, report, data, flags);
     });
+}
+
+/** Accuracy before/after (or a note saying it was not measured), save, print. */
+async function finish(
+  model: AnyModel,
+  result: AnyModel,
+  report: SparsityReport,
+  data: CliData | null,
+  flags: PruneCliFlags,
+): Promise<void> {
+  try {
+    if (data) report.accuracy = { before: evaluate(model, data.test).accuracy, after: evaluate(result, data.test).accuracy };
+    else
+      report.notes = [
+        ...(report.notes ?? []),
+        `accuracy not measured: no data for input [${(model.inputs[0]!.shape ?? []).slice(1).join('×')}] (--data PATH)`,
+      ];
+  } finally {
+    data?.dispose();
+  }
+  if (flags.out) await saveModel(result, flags.out);
+  printReport(report, flags.json);
+  if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
 }

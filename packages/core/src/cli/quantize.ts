@@ -5,12 +5,16 @@ import { join } from 'node:path';
 import { initBackend } from '../backend/index.js';
 import { fail } from '../errors.js';
 import { evaluate } from '../analysis/evaluate.js';
+import { gather } from '../data/dataset.js';
+import { permutation } from '../data/random.js';
+import { exportAgreement } from '../io/agreement.js';
+import { isGraphModel, needLayers } from '../io/graph.js';
 import { saveModel } from '../io/save.js';
 import { quantize } from '../quantize/ptq.js';
 import { quantizeAwareTrain } from '../quantize/qat.js';
 import { EXPORT_QUANTIZATIONS, type ExportQuantization } from '../quantize/export.js';
 import { addFlags, quantizeOptions, QUANTIZE_FLAGS, type Flags } from './flags.js';
-import { mnistFor, resolveModel } from './resolve.js';
+import { DATA_HELP, dataFor, requireData, resolveModel } from './resolve.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
 
@@ -19,6 +23,8 @@ interface QuantizeFlags extends Flags {
   perChannel: boolean;
   qatEpochs: number;
   format?: string;
+  vectors?: boolean;
+  data?: string;
   out?: string;
   json?: boolean;
 }
@@ -31,8 +37,10 @@ export function registerQuantize(program: Command): void {
     .description('quantize weights (and activations), optionally with QAT; save in a format stock tfjs loads')
     .argument('<model>', 'model.json, its folder, or a reference model name');
   addFlags(cmd, QUANTIZE_FLAGS)
-    .option('--qat-epochs <n>', 'quantization-aware training epochs (weights, 2…8 bits)', (v) => Number(v), 0)
+    .option('--qat-epochs <n>', 'quantization-aware training epochs (weights, 2…8 bits; needs data)', (v) => Number(v), 0)
     .option('--format <f>', `save weights as ${FORMATS.join(' | ')} (stock tfjs decodes all but packed: per-channel --bits 2…8)`)
+    .option('--vectors', 'uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm); default float32')
+    .option('--data <path>', DATA_HELP)
     .option('--out <dir>', 'save the quantized model here')
     .option('--json', 'print the report object')
     .action(async (spec: string, flags: QuantizeFlags) => {
@@ -41,13 +49,16 @@ export function registerQuantize(program: Command): void {
         fail('whittle', `--format must be one of ${FORMATS.join(', ')}, got '${flags.format}'`);
       await initBackend();
       const model = await resolveModel(spec);
-      const { train, test } = mnistFor(model);
+      const needsData = flags.qatEpochs > 0 ? '--qat-epochs' : flags.activations ? '--activations' : undefined;
+      const data = needsData ? requireData(model, flags.data, `quantize ${needsData}`) : dataFor(model, flags.data);
+      const notes: string[] = [];
       try {
         let result;
         if (flags.qatEpochs > 0) {
+          needLayers('quantize', model, 'quantization-aware training (--qat-epochs)');
           if (typeof bits !== 'number') fail('whittle', '--qat-epochs needs numeric --bits (2…8)');
           const bar = progressBar('QAT');
-          result = await quantizeAwareTrain(model, train, {
+          result = await quantizeAwareTrain(model, data!.train, {
             bits,
             epochs: flags.qatEpochs,
             perChannel: flags.perChannel,
@@ -55,10 +66,13 @@ export function registerQuantize(program: Command): void {
           });
           bar.stop();
         } else {
-          // the CLI's calibration data is the MNIST train split (the library shuffles a seeded subset of it)
-          result = await quantize(model, quantizeOptions(flags, train));
+          // the calibration data is the train data (the library shuffles a seeded subset of it)
+          const options = quantizeOptions(flags, data?.train);
+          result = isGraphModel(model) ? await quantize(model, options) : await quantize(model, options);
         }
-        result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(result.model, test).accuracy };
+        if (data)
+          result.report.accuracy = { before: evaluate(model, data.test).accuracy, after: evaluate(result.model, data.test).accuracy };
+        else notes.push(`accuracy not measured: no data for input [${(model.inputs[0]!.shape ?? []).slice(1).join('×')}] (--data PATH)`);
         if (flags.out) {
           const scratch = mkdtempSync(join(tmpdir(), 'whittle-fp32-'));
           const before = await saveModel(model, join(scratch, 'm')); // the fp32 baseline, to report honest ratios
@@ -67,14 +81,22 @@ export function registerQuantize(program: Command): void {
             quantization: flags.format as ExportQuantization | 'packed' | undefined,
             // packed stores per-channel symmetric integers at this width: lossless after per-channel quantization, a second rounding otherwise
             bits: flags.format === 'packed' && typeof bits === 'number' ? Math.min(8, Math.max(2, bits)) : undefined,
+            vectors: flags.vectors,
           });
           result.report.bytes = { before: before.bytes, after: after.bytes, gzipBefore: before.gzipBytes, gzipAfter: after.gzipBytes };
+          if (data) {
+            // what the saved files compute, against the float model (folding/equalization included)
+            const sample = gather(data.test, permutation(data.test.size, 0).subarray(0, 500)); // seeded: every class, not the first digits
+            const a = await exportAgreement(model, after.dir, sample.x);
+            sample.dispose();
+            result.report.exported = { format: flags.format ?? 'float32', ...a };
+          } else notes.push('export agreement with the float model not measured: no data (--data PATH)');
         }
+        if (notes.length) result.report.notes = [...(result.report.notes ?? []), ...notes];
         printReport(result.report, flags.json);
         if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
       } finally {
-        train.dispose();
-        test.dispose();
+        data?.dispose();
       }
     });
 }

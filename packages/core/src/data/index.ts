@@ -4,3 +4,5 @@ export type { SubsetOptions } from './bundled.js';
 export { stratifiedRows } from './subset.js';
 export { fromArrays, makeDataset, slice, gather, type Dataset, type DatasetNames, type Layout } from './dataset.js';
 export { rng, permutation } from './random.js';
+export { loadData, type LoadDataOptions } from './files.js';
+export { parseNpy } from './npy.js';

@@ -63,11 +63,19 @@ export function readModelJson(file: string): ModelJson {
   return m as ModelJson;
 }
 
-/** Reads every shard named by the manifest and checks its size against the manifest. */
-export function readShards(file: string, json: ModelJson): { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer } {
+/**
+ * Reads every shard named by the manifest and checks its size against the
+ * manifest. Returns the specs and joined data, and each shard's bytes by the
+ * path the manifest gives (what @whittle/loader's decodeModel takes).
+ */
+export function readShards(
+  file: string,
+  json: ModelJson,
+): { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer; shards: Record<string, Uint8Array> } {
   const dir = dirname(file);
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: Uint8Array[] = [];
+  const shards: Record<string, Uint8Array> = {};
   for (const group of json.weightsManifest) {
     const expected = group.weights.reduce((s, e) => s + entryBytes(e), 0);
     let actual = 0;
@@ -77,6 +85,7 @@ export function readShards(file: string, json: ModelJson): { specs: tf.io.Weight
       const bytes = readFileSync(shard);
       actual += bytes.byteLength;
       buffers.push(bytes);
+      shards[p] = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
     if (!Number.isNaN(expected) && actual !== expected) {
       fail(
@@ -93,7 +102,7 @@ export function readShards(file: string, json: ModelJson): { specs: tf.io.Weight
     data.set(b, offset);
     offset += b.byteLength;
   }
-  return { specs, data: data.buffer };
+  return { specs, data: data.buffer, shards };
 }
 
 /** The artifacts tfjs produces for a model (topology, weight specs, one weight buffer). */

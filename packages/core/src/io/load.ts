@@ -1,22 +1,49 @@
 import * as tf from '@tensorflow/tfjs';
+import { decodeModel, WhittleLoadError, type ModelJSON } from '@whittle/loader';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fail } from '../errors.js';
-import { entryBytes, readModelJson, readShards, resolveModelJson } from './artifacts.js';
-import { decodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
+import { readModelJson, resolveModelJson } from './artifacts.js';
+import { loadGraphFrom, type AnyModel } from './graph.js';
+
+/** A layers-model folder as a LayersModel: a one-line error for a graph model. */
+export async function loadLayersModel(path: string, where = 'loadModel'): Promise<tf.LayersModel> {
+  const model = await loadModel(path);
+  if (model instanceof tf.GraphModel) {
+    model.dispose();
+    return fail(where, `${path} is a graph model (tfjs-converter output); this needs a layers model`);
+  }
+  return model;
+}
 
 /**
- * Loads a tfjs layers model from a model.json path or its folder. Checks the
- * files first so that a missing shard, a truncated shard or a malformed
- * model.json is a one-line error naming the file.
+ * Loads a tfjs model from a model.json path or its folder: a LayersModel
+ * (`format: layers-model`) or a GraphModel (`format: graph-model`,
+ * tfjs-converter output). A missing, truncated or corrupt shard (Whittle's
+ * formats carry a CRC-32 per shard and per tensor), an unknown format version
+ * or a malformed model.json is a one-line error naming the file. The checks
+ * and Whittle's decoders (packed, deep) are @whittle/loader's — the same code
+ * browsers run.
  */
-export async function loadModel(path: string): Promise<tf.LayersModel> {
+export async function loadModel(path: string): Promise<AnyModel> {
   const file = resolveModelJson(path);
   const json = readModelJson(file);
-  let { specs, data } = readShards(file, json);
-  // Whittle's packed format (per-channel, < 8 bits): decode to float32 before tfjs sees it.
-  const packed = json.userDefinedMetadata?.whittlePacked as PackedMetadata | undefined;
-  if (packed) ({ specs, data } = decodePackedArtifacts(specs, data, packed, entryBytes));
+  const shards: Record<string, Uint8Array> = {};
+  for (const p of json.weightsManifest.flatMap((g) => g.paths)) {
+    const shard = join(dirname(file), p);
+    if (!existsSync(shard)) fail('loadModel', `weights shard ${shard} named in ${file} is missing`);
+    shards[p] = new Uint8Array(readFileSync(shard));
+  }
+  let artifacts: tf.io.ModelArtifacts;
   try {
-    return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: data }));
+    artifacts = decodeModel(json as ModelJSON, shards, basename(file));
+  } catch (err) {
+    if (err instanceof WhittleLoadError) fail('loadModel', join(dirname(file), err.message));
+    throw err;
+  }
+  if (json.format === 'graph-model') return loadGraphFrom(json, artifacts.weightSpecs!, artifacts.weightData as ArrayBuffer, file);
+  try {
+    return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   } catch (err) {
     return fail('loadModel', `${file} could not be built by tfjs: ${(err as Error).message.split('\n')[0]}`);
   }

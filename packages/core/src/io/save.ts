@@ -4,10 +4,15 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { basename, dirname, join, resolve } from 'node:path';
 import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
+import { weightAxes } from '../models/weights.js';
+import { graphArtifactsWith, graphWeights, isGraphModel, type AnyModel } from './graph.js';
 import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from './artifacts.js';
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
 import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
+import { crc32, DEEP_FORMAT, DEEP_VERSION, PACKED_FORMAT, PACKED_VERSION, type DeepMetadata } from '@whittle/loader';
+import { encodeDeepArtifacts } from '../cluster/artifacts.js';
+import type { Clusters } from '../cluster/cluster.js';
 import { checkOptions, optionKeys } from '../options.js';
 
 export interface SavedModel extends ModelBytes {
@@ -64,26 +69,71 @@ export interface SaveOptions {
    * or 'float16', in the weights manifest's standard `quantization` field, so
    * stock tfjs decodes them on load. Default: float32.
    */
-  quantization?: ExportQuantization | 'packed';
+  quantization?: ExportQuantization | 'packed' | 'deep';
   /**
    * Bits per weight for the 'packed' Whittle format (2…8, per-channel; only Whittle's loadModel reads it). Default 4.
    * A map from layer name to bits packs only those layers' kernels, each at its own width (32 = float32).
    */
   bits?: number | Record<string, number>;
+  /** uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm vectors). Default false: they stay float32. */
+  vectors?: boolean;
+  /**
+   * For 'deep' (Whittle's Deep Compression format: codebooks, sparse relative
+   * indices, Huffman; only Whittle's loadModel reads it): the assignments from
+   * `cluster` / `fineTune`, saying which kernels are clustered and how.
+   * Without them every kernel holding ≤ 256 distinct values is encoded.
+   */
+  clusters?: Clusters;
+  /** For 'deep': how tensors that are not clustered (biases, BatchNorm) are stored. Default 'float32'. */
+  unclustered?: 'float32' | 'float16';
 }
-const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true });
 
-/** Saves `model` in the stock tfjs format (model.json + weights.bin) that `tf.loadLayersModel` reads. */
-export async function saveModel(model: tf.LayersModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
-  checkModel('saveModel', model);
+/** The packed format's weights and its model.json metadata (format, version, CRC-32 per shard and per tensor). */
+function packArtifacts(
+  specs: tf.io.WeightsManifestEntry[],
+  data: Uint8Array,
+  bits: number | Record<string, number> = 4,
+  axes: Map<string, number | null>,
+) {
+  const out = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, bits, axes);
+  const packed: PackedMetadata = {
+    format: PACKED_FORMAT,
+    version: PACKED_VERSION,
+    shards: { 'weights.bin': { bytes: out.data.byteLength, crc32: crc32(out.data) } },
+    weights: out.weights,
+    checksums: out.checksums,
+  };
+  return { specs: out.specs, data: out.data, packed };
+}
+const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true, vectors: true, clusters: true, unclustered: true });
+
+/**
+ * Saves `model` in the stock tfjs format (model.json + weights.bin) that
+ * `tf.loadLayersModel` reads — or, for a GraphModel, that `tf.loadGraphModel` reads.
+ */
+export async function saveModel(model: AnyModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
   checkOptions('saveModel', options, SAVE_KEYS);
+  if (isGraphModel(model)) return saveGraph(model, dir, options);
+  checkModel('saveModel', model);
   const artifacts = await captureArtifacts(model);
   let specs = artifacts.weightSpecs ?? [];
   let data: Uint8Array = new Uint8Array(joinWeightData(artifacts.weightData));
   let packed: PackedMetadata | undefined;
-  if (options.quantization === 'packed')
-    ({ specs, data, metadata: packed } = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, options.bits ?? 4));
-  else if (options.quantization) ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization));
+  let deep: DeepMetadata | undefined;
+  if (options.quantization === 'deep') {
+    let weights: DeepMetadata['weights'];
+    let checksums: DeepMetadata['checksums'];
+    ({ specs, data, weights, checksums } = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, options.clusters, options.unclustered));
+    deep = {
+      format: DEEP_FORMAT,
+      version: DEEP_VERSION,
+      shards: { 'weights.bin': { bytes: data.byteLength, crc32: crc32(data) } },
+      weights,
+      checksums,
+    };
+  } else if (options.quantization === 'packed') ({ specs, data, packed } = packArtifacts(specs, data, options.bits, weightAxes(model)));
+  else if (options.quantization)
+    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
   const json: ModelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
@@ -91,6 +141,30 @@ export async function saveModel(model: tf.LayersModel, dir: string, options: Sav
     modelTopology: artifacts.modelTopology as object,
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
     ...(packed ? { userDefinedMetadata: { whittlePacked: packed } } : {}),
+    ...(deep ? { userDefinedMetadata: { whittleDeep: deep } } : {}),
+  };
+  const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
+  return { dir: target, ...modelBytes(target) };
+}
+
+async function saveGraph(model: tf.GraphModel, dir: string, options: SaveOptions): Promise<SavedModel> {
+  if (options.quantization === 'deep')
+    fail(
+      'saveModel',
+      "quantization 'deep' needs a layers model (cluster works on layers); a graph model can be saved as packed, uint8, uint16 or float16",
+    );
+  const out = await graphArtifactsWith(model);
+  let { specs, data } = out;
+  let packed: PackedMetadata | undefined;
+  if (options.quantization === 'packed') {
+    const axes = new Map(graphWeights(model).map((w) => [w.name, w.channelAxis]));
+    ({ specs, data, packed } = packArtifacts(specs, data, options.bits, axes));
+  } else if (options.quantization)
+    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
+  const json: ModelJson = {
+    ...out.json,
+    weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+    ...(packed ? { userDefinedMetadata: { ...(out.json.userDefinedMetadata ?? {}), whittlePacked: packed } } : {}),
   };
   const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
   return { dir: target, ...modelBytes(target) };

@@ -8,3 +8,9 @@ export function checkModel(where: string, value: unknown, name = 'model'): asser
     fail(where, `${name} must be a tf.LayersModel (from tf.sequential, tf.model or loadModel), got ${what}`);
   }
 }
+
+/** Throws a one-line error unless `value` is a model Whittle can run: a LayersModel or a GraphModel. */
+export function checkRunnable(where: string, value: unknown, name = 'model'): asserts value is tf.LayersModel | tf.GraphModel {
+  if (value instanceof tf.GraphModel) return;
+  checkModel(where, value, name);
+}

@@ -18,14 +18,13 @@ import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import type { Dataset } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { fail } from '../errors.js';
+import { kernelOf, layerWeights } from '../models/weights.js';
 import type { ChannelGraph, LayerRole } from './graph.js';
-
-const isBias = (w: tf.LayerVariable) => /(^|\/)bias$/.test(w.originalName);
 
 /** Producers that read removed atoms and have a bias to absorb them, in graph order. */
 function readersOf(graph: ChannelGraph, removed: Set<number>): LayerRole[] {
   return [...graph.roles.values()].filter(
-    (r) => r.kind === 'producer' && r.inputs.some((a) => removed.has(a)) && r.layer.weights.some(isBias),
+    (r) => r.kind === 'producer' && r.inputs.some((a) => removed.has(a)) && layerWeights(r.layer).some((w) => w.role === 'bias'),
   );
 }
 
@@ -67,7 +66,7 @@ export function meanActivationShift(graph: ChannelGraph, removed: Set<number>, x
     const meanTensor = tf.tidy(() => t.reshape([-1, t.shape.at(-1)!]).mean(0));
     const means = meanTensor.dataSync();
     meanTensor.dispose();
-    const kernel = r.layer.getWeights()[0]!;
+    const kernel = r.layer.getWeights()[kernelOf(r.layer)!.index]!;
     const w = kernel.dataSync();
     const [rows, outputs] = kernel.shape.slice(-2) as [number, number];
     const shift = new Float32Array(outputs);
@@ -150,7 +149,7 @@ export function leastSquaresRefitMasked(
     .sort((a, b) => order.get(a.layer)! - order.get(b.layer)!);
   for (const { layer: name, values: mask } of dense) {
     const layer = original.getLayer(name);
-    const hasBias = layer.weights.some(isBias);
+    const hasBias = layerWeights(layer).some((w) => w.role === 'bias');
     const [inputOriginal] = layerInputs(original, [name], x);
     const [inputPruned] = layerInputs(pruned, [name], x);
     const [w0, b0] = layer.getWeights();

@@ -1,6 +1,7 @@
 /**
  * Fine-tuning with masks: train, and after every optimizer step multiply each
- * masked kernel by its mask, so pruned weights stay exactly zero.
+ * masked kernel by its mask, so pruned weights stay exactly zero. With weight
+ * sharing, the centroids are trained instead of the shared weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
@@ -9,12 +10,21 @@ import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import { fit, TRAIN_OPTIONS, type FitOptions, type FitResult } from '../train/fit.js';
 import { checkOptions, optionKeys } from '../options.js';
+import { kernelOf } from '../models/weights.js';
 import type { Masks } from './masks.js';
 import { teacherTerm } from '../distill/teacher.js';
+import { clusterBinding } from '../cluster/finetune.js';
+import type { Clusters } from '../cluster/cluster.js';
 
 export interface FineTuneOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {
   /** Keep-masks from `prune` (or any step that produced them); omitted for structured results. */
   masks?: Masks;
+  /**
+   * Weight-sharing assignments from `cluster`: the centroids are trained instead
+   * of the weights (each moves by the sum of its members' gradients), so every
+   * clustered kernel keeps at most k values per codebook after every step.
+   */
+  clusters?: Clusters;
   /**
    * Learn from this model too (usually the uncompressed original): adds the
    * distillation term α·T²·KL(teacher ‖ student) to the label loss (see distill).
@@ -26,7 +36,14 @@ export interface FineTuneOptions extends Omit<FitOptions, 'afterStep' | 'variabl
   alpha?: number;
 }
 
-const FINE_TUNE_KEYS = optionKeys<FineTuneOptions>({ ...TRAIN_OPTIONS, masks: true, teacher: true, temperature: true, alpha: true });
+const FINE_TUNE_KEYS = optionKeys<FineTuneOptions>({
+  ...TRAIN_OPTIONS,
+  masks: true,
+  clusters: true,
+  teacher: true,
+  temperature: true,
+  alpha: true,
+});
 
 /** Binds masks to a model's kernel variables; `apply()` re-zeroes the pruned weights. */
 export function maskBinding(model: tf.LayersModel, masks: Masks): { apply: () => void; dispose: () => void } {
@@ -37,7 +54,8 @@ export function maskBinding(model: tf.LayersModel, masks: Masks): { apply: () =>
     } catch {
       return fail('fineTune', `mask for layer '${m.layer}' does not match any layer of model '${model.name}'`);
     }
-    const variable = layer.weights.find((w) => /(^|\/)(kernel|depthwise_kernel)$/.test(w.originalName));
+    const kernel = kernelOf(layer);
+    const variable = kernel ? layer.weights[kernel.index] : undefined;
     if (!variable || variable.shape.join('×') !== m.shape.join('×')) {
       fail(
         'fineTune',
@@ -57,29 +75,37 @@ export async function fineTune(
   model: tf.LayersModel,
   data: Dataset,
   options: FineTuneOptions = {},
-): Promise<{ model: tf.LayersModel; history: FitResult }> {
+): Promise<{ model: tf.LayersModel; history: FitResult; clusters?: Clusters }> {
   checkModel('fineTune', model);
   checkOptions('fineTune', options, FINE_TUNE_KEYS);
   const tuned = cloneModel(model);
-  const { masks, teacher, temperature, alpha, ...fitOptions } = options;
-  const binding = masks ? maskBinding(tuned, masks) : undefined;
+  const { masks, clusters, teacher, temperature, alpha, ...fitOptions } = options;
+  let binding: ReturnType<typeof maskBinding> | undefined;
+  let shared: ReturnType<typeof clusterBinding> | undefined;
   let kd: ReturnType<typeof teacherTerm> | undefined;
+  const inner = clusters ? (options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-3)) : undefined;
   try {
+    binding = masks ? maskBinding(tuned, masks) : undefined;
+    shared = clusters ? clusterBinding(tuned, clusters) : undefined;
+    shared?.apply();
     binding?.apply();
     // with a teacher, train the logits view (same weights) on labels + teacher logits
     kd = teacher ? teacherTerm('fineTune', tuned, data, { teacher, temperature, alpha }) : undefined;
     const history = await fit(kd?.view ?? tuned, kd?.data ?? data, {
       ...fitOptions,
       ...(kd && { loss: kd.loss, variables: kd.variables }),
-      afterStep: binding ? () => binding.apply() : undefined,
+      optimizer: shared ? shared.optimizer(inner!) : options.optimizer,
+      afterStep: binding ? () => binding!.apply() : undefined,
     });
-    return { model: tuned, history };
+    return { model: tuned, history, ...(shared ? { clusters: shared.current() } : {}) };
   } catch (err) {
     tuned.dispose();
     throw err;
   } finally {
     binding?.dispose();
+    shared?.dispose();
     kd?.dispose();
+    if (inner && !options.optimizer) inner.dispose();
   }
 }
 

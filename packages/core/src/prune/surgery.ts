@@ -3,6 +3,7 @@
  * new layer configs (fewer units/filters) and weights sliced to match.
  */
 import * as tf from '@tensorflow/tfjs';
+import { layerWeights } from '../models/weights.js';
 import type { ChannelGraph } from './graph.js';
 
 /** Keeps `keep` indices along `axis` of a row-major array. */
@@ -49,20 +50,19 @@ export function rebuild(graph: ChannelGraph, removed: Set<number>, biasShift = n
     const weights = layer.getWeights();
     if (weights.length === 0) continue;
     const target = smaller.getLayer(layer.name);
-    const sliced = layer.weights.map((spec, i) => {
+    const sliced = layerWeights(layer).map((info, i) => {
       let v = { values: weights[i]!.dataSync() as Float32Array, shape: weights[i]!.shape };
-      const isKernel = /(^|\/)(kernel|depthwise_kernel)$/.test(spec.originalName);
+      const isKernel = info.role === 'kernel';
       const shift = biasShift.get(layer.name);
-      if (shift && role?.kind === 'producer' && /(^|\/)bias$/.test(spec.originalName)) {
+      if (shift && role?.kind === 'producer' && info.role === 'bias') {
         v = { values: v.values.map((b, o) => b + shift[o]!), shape: v.shape };
       }
       if (role?.kind === 'producer') {
         if (isKernel) v = takeAlong(v.values, v.shape, v.shape.length - 2, keptIndices(role.inputs, removed));
-        v = takeAlong(v.values, v.shape, v.shape.length - 1, keptIndices(role.outputs, removed));
+        v = takeAlong(v.values, v.shape, info.channelAxis!, keptIndices(role.outputs, removed));
       } else if (role?.kind === 'follower') {
         // BatchNorm vectors, depthwise bias and PReLU alpha ([…, C]): last axis; depthwise kernel [kh, kw, C, 1]: axis 2
-        const axis = isKernel ? v.shape.length - 2 : v.shape.length - 1;
-        v = takeAlong(v.values, v.shape, axis, keptIndices(role.outputs, removed));
+        v = takeAlong(v.values, v.shape, info.channelAxis!, keptIndices(role.outputs, removed));
       }
       return tf.tensor(v.values, v.shape);
     });

@@ -2,7 +2,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { minimatch } from 'minimatch';
 import { fail } from '../errors.js';
-import { kernelIndex } from '../analysis/perturb.js';
+import { kernelOf } from '../models/weights.js';
 
 export interface Target {
   layer: tf.layers.Layer;
@@ -28,7 +28,7 @@ export function selectTargets(
   opts: { skip?: string[]; only?: string[]; includeOutput?: boolean; where: string },
 ): Target[] {
   const outputs = outputLayerNames(model);
-  const all = model.layers.filter((l) => kernelIndex(l) >= 0);
+  const all = model.layers.filter((l) => kernelOf(l));
   for (const pattern of [...(opts.skip ?? []), ...(opts.only ?? [])]) {
     if (!all.some((l) => matches(l.name, [pattern]))) {
       fail(opts.where, `no prunable layer matches '${pattern}'; prunable layers: ${all.map((l) => l.name).join(', ')}`);
@@ -38,7 +38,7 @@ export function selectTargets(
     .filter((l) => (opts.only ? matches(l.name, opts.only) : opts.includeOutput || !outputs.has(l.name)))
     .filter((l) => !matches(l.name, opts.skip ?? []))
     .map((layer) => {
-      const index = kernelIndex(layer);
-      return { layer, index, shape: layer.weights[index]!.shape as number[] };
+      const { index, shape } = kernelOf(layer)!;
+      return { layer, index, shape };
     });
 }

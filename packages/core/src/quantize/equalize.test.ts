@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.js';
 import { mnist } from '../data/mnist.js';
-import { mobilenetMini, lenet5, resnetMini } from '../models/reference.js';
+import { mobilenetMini, lenet5 } from '../models/reference.js';
 import { validateReport } from '@whittle/report';
 import { equalize, foldBatchNorm } from './equalize.js';
 import { quantize } from './ptq.js';
@@ -52,8 +52,15 @@ describe('BatchNorm folding and cross-layer equalization', () => {
     test.dispose();
   });
 
-  it('names what it cannot handle', () => {
-    expect(() => foldBatchNorm(resnetMini())).toThrow("foldBatchNorm: supports Sequential models; 'resnet-mini' is functional");
+  it('names what it cannot handle, in the name of the operation called', async () => {
+    const input = tf.input({ shape: [4] });
+    const shared = tf.layers.dense({ name: 'shared', units: 4 });
+    const twice = tf.model({ name: 'twice', inputs: input, outputs: shared.apply(shared.apply(input)) as tf.SymbolicTensor });
+    const why = "layer 'shared' of 'twice' is applied 2 times (shared weights); give each call its own layer";
+    expect(() => foldBatchNorm(twice)).toThrow(`foldBatchNorm: ${why}`);
+    expect(() => equalize(twice)).toThrow(`equalize: ${why}`);
+    await expect(quantize(twice, { equalize: true })).rejects.toThrow(`quantize: ${why}`);
     expect(maxDiff(lenet5(), equalize(lenet5()), tf.ones([2, 28, 28, 1]))).toBeLessThanOrEqual(1e-5);
+    twice.dispose();
   });
 });

@@ -1,146 +1,214 @@
 /**
- * Data-free quantization helpers (Nagel et al. 2019):
- * - foldBatchNorm: a BatchNorm after a conv/dense layer becomes part of its
- *   weights and bias (W·γ/σ, (b − μ)·γ/σ + β), so there is one tensor to quantize;
+ * Data-free quantization helpers (Nagel et al. 2019), for Sequential and
+ * functional models:
+ * - foldBatchNorm: a BatchNorm right after a conv/dense layer (whose output
+ *   nothing else reads) becomes part of its weights and bias
+ *   (W·γ/σ, (b − μ)·γ/σ + β), so there is one tensor to quantize;
  * - equalize: for layers A → ReLU → B, scale A's output channel i down by s_i
  *   and B's input channel i up by s_i, with s_i = √(r_A,i · r_B,i) / r_B,i, so
  *   both ranges become √(r_A,i · r_B,i). ReLU(x/s) = ReLU(x)/s for s > 0, so the
  *   function is unchanged, but per-tensor ranges stop being set by one outlier
  *   channel — per-tensor quantization gets close to per-channel.
+ *
+ * A pair is equalized only when A's output reaches B alone through layers that
+ * commute with a positive scale. Pairs joined by Add/Concatenate (the other
+ * branch would need the same scales), split by a branch, or separated by a
+ * clipping activation (ReLU6) are skipped, and `equalizeModel` says which and why.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
+import { batchNormParams, kernelOf, layerWeights } from '../models/weights.js';
+import { checkEditable, consumers, GraphEdit, inputsOf } from '../models/rewire.js';
 
-type LayerConfig = { className: string; config: Record<string, unknown> };
-
-const WEIGHTED = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense']);
+const FOLDABLE = new Set(['Conv2D', 'Conv1D', 'DepthwiseConv2D', 'SeparableConv2D', 'Dense']);
+const EQUALIZABLE = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense']);
 /** Layers between A and B that commute with a positive per-channel scale. */
-const HOMOGENEOUS = new Set(['ReLU', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'Dropout', 'Flatten']);
+const HOMOGENEOUS = new Set([
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'GlobalAveragePooling2D',
+  'GlobalMaxPooling2D',
+  'Dropout',
+  'Flatten',
+  'ZeroPadding2D',
+  'LeakyReLU',
+]);
+const JOINS = new Set(['Add', 'Concatenate', 'Multiply', 'Subtract', 'Average', 'Maximum', 'Minimum']);
 
-function sequentialConfig(model: tf.LayersModel, where: string): { name: string; layers: LayerConfig[] } {
-  if (!(model instanceof tf.Sequential)) fail(where, `supports Sequential models; '${model.name}' is functional`);
-  return JSON.parse(JSON.stringify(model.getConfig()));
+const activationOf = (layer: tf.layers.Layer) => (layer.getConfig().activation as string | undefined) ?? 'linear';
+
+/** A plain ReLU (no clip, no threshold) commutes with positive scales; ReLU6 does not. */
+function isPlainRelu(layer: tf.layers.Layer): boolean | 'clips' {
+  const cls = layer.getClassName();
+  const c = layer.getConfig();
+  if (cls === 'ReLU') return c.maxValue === null || c.maxValue === undefined ? true : 'clips';
+  if (cls === 'Activation') return c.activation === 'relu' ? true : c.activation === 'relu6' ? 'clips' : false;
+  return false;
 }
 
-/** A copy of `model` with every BatchNorm that follows a conv/dense layer folded into it. */
+/** A copy of `model` with every BatchNorm that directly follows a conv/dense layer folded into it. */
 export function foldBatchNorm(model: tf.LayersModel): tf.LayersModel {
-  checkModel('foldBatchNorm', model);
-  const config = sequentialConfig(model, 'foldBatchNorm');
-  const folded: { into: string; bn: tf.layers.Layer }[] = [];
-  const layers: LayerConfig[] = [];
-  for (const [i, l] of config.layers.entries()) {
-    // layer configs and model.layers line up one to one in a Sequential model
-    const prev = layers.at(-1);
-    if (l.className === 'BatchNormalization' && prev && WEIGHTED.has(prev.className) && (prev.config.activation ?? 'linear') === 'linear') {
-      prev.config.useBias = true;
-      folded.push({ into: prev.config.name as string, bn: model.layers[i]! });
-      continue;
-    }
-    layers.push(l);
+  return foldBatchNormFor('foldBatchNorm', model);
+}
+
+/** foldBatchNorm with errors in the name of the operation the user called. */
+export function foldBatchNormFor(where: string, model: tf.LayersModel): tf.LayersModel {
+  checkModel(where, model);
+  checkEditable(where, model);
+  const readers = consumers(model);
+  const edit = new GraphEdit(model);
+  const folded = new Map<string, tf.layers.Layer>(); // conv/dense name → its BatchNorm
+  for (const bn of model.layers) {
+    if (bn.getClassName() !== 'BatchNormalization') continue;
+    const [a, ...more] = inputsOf(bn);
+    if (!a || more.length || !FOLDABLE.has(a.getClassName()) || activationOf(a) !== 'linear') continue;
+    if (readers.get(a.name)!.length !== 1) continue; // another layer reads the un-normalized output
+    const axis = bn.getConfig().axis as number;
+    const rank = (bn.outputShape as number[]).length;
+    if (axis !== -1 && axis !== rank - 1) continue;
+    edit.remove(bn.name);
+    edit.layerConfig(a.name).useBias = true;
+    folded.set(a.name, bn);
   }
-  if (layers[0] && config.layers[0]!.config.batchInputShape) layers[0].config.batchInputShape = config.layers[0]!.config.batchInputShape;
-  const out = tf.Sequential.fromConfig(tf.Sequential, { ...config, layers } as unknown as tf.serialization.ConfigDict) as tf.Sequential;
-  for (const layer of out.layers) {
-    const source = model.getLayer(layer.name);
-    const f = folded.find((x) => x.into === layer.name);
-    if (!f) {
-      if (layer.countParams() > 0) layer.setWeights(source.getWeights());
-      continue;
-    }
-    const [gamma, beta, mean, variance] = f.bn.getWeights().map((w) => w.dataSync() as Float32Array);
-    const eps = (f.bn.getConfig().epsilon as number) ?? 1e-3;
-    const [kernel, bias] = source.getWeights();
-    const k = Float32Array.from(kernel!.dataSync());
-    const channels = gamma!.length;
-    const factor = Float32Array.from(gamma!, (g, c) => g / Math.sqrt(variance![c]! + eps));
-    // output channel is the last axis (conv, dense) or axis 2 of a depthwise kernel [kh, kw, C, 1]: flat index mod C either way
-    for (let i = 0; i < k.length; i++) k[i] *= factor[i % channels]!;
-    const b = bias ? Float32Array.from(bias.dataSync()) : new Float32Array(channels);
-    const newBias = Float32Array.from(b, (v, c) => (v - mean![c]!) * factor[c]! + beta![c]!);
-    const t = [tf.tensor(k, kernel!.shape), tf.tensor(newBias, [channels])];
-    layer.setWeights(t);
-    tf.dispose(t);
-  }
+  const out = edit.build(new Set(folded.keys()));
+  for (const [name, bn] of folded) foldInto(model.getLayer(name), out.getLayer(name), bn);
   return out;
 }
 
-function kernelOf(layer: tf.layers.Layer): { values: Float32Array; shape: number[] } {
-  const k = layer.getWeights()[0]!;
-  return { values: Float32Array.from(k.dataSync()), shape: k.shape };
+function foldInto(source: tf.layers.Layer, target: tf.layers.Layer, bn: tf.layers.Layer): void {
+  const { gamma, beta, mean, variance, epsilon } = batchNormParams(bn);
+  const channels = mean.length;
+  const factor = Float32Array.from(gamma, (x, c) => x / Math.sqrt(variance[c]! + epsilon));
+  const weights = source.getWeights();
+  const kernel = kernelOf(source)!;
+  const oldBias = layerWeights(source).find((w) => w.role === 'bias');
+  const values = layerWeights(target).map((info, i) => {
+    if (info.role === 'bias') {
+      const b = oldBias ? (weights[oldBias.index]!.dataSync() as Float32Array) : new Float32Array(channels);
+      return tf.tensor(
+        Float32Array.from(b, (x, c) => (x - mean[c]!) * factor[c]! + beta[c]!),
+        [channels],
+      );
+    }
+    if (i !== kernel.index) return weights[i]!.clone();
+    // the output channel is the fastest-varying index of the flattened kernel's last axes, so flat index mod C finds it
+    const k = Float32Array.from(weights[i]!.dataSync(), (x, j) => x * factor[j % channels]!);
+    return tf.tensor(k, weights[i]!.shape);
+  });
+  target.setWeights(values);
+  tf.dispose(values);
 }
 
-/** max |w| per output channel of A (flat index mod C) and per input channel of B. */
-function outputRanges(k: Float32Array, channels: number): Float32Array {
-  const r = new Float32Array(channels);
-  for (let i = 0; i < k.length; i++) r[i % channels] = Math.max(r[i % channels]!, Math.abs(k[i]!));
-  return r;
+export interface EqualizeResult {
+  model: tf.LayersModel;
+  /** Pairs equalized, 'a → b'. */
+  pairs: string[];
+  /** Pairs skipped, with the reason. */
+  skipped: string[];
 }
 
-function inputRanges(layer: tf.layers.Layer, k: Float32Array, shape: number[], channels: number): Float32Array {
+interface Pair {
+  a: string;
+  b: string;
+}
+
+/** Pairs A → (homogeneous layers) → B of a folded model; notes for the chains that stop short. */
+function findPairs(model: tf.LayersModel): { pairs: Pair[]; skipped: string[] } {
+  const readers = consumers(model);
+  const pairs: Pair[] = [];
+  const skipped: string[] = [];
+  for (const a of model.layers) {
+    if (!EQUALIZABLE.has(a.getClassName())) continue;
+    if (activationOf(a) === 'relu6') skipped.push(`${a.name}: its activation relu6 clips, so a scale would move the clip`);
+    if (!['relu', 'linear'].includes(activationOf(a))) continue;
+    if (a.getClassName() === 'DepthwiseConv2D' && a.getConfig().depthMultiplier !== 1) continue;
+    let at = a.name;
+    for (;;) {
+      const next = readers.get(at)!;
+      if (next.includes('')) break; // a model output: its scale is not ours to change
+      if (next.length !== 1) {
+        skipped.push(`${a.name}: its output feeds ${next.length} layers (${next.join(', ')})`);
+        break;
+      }
+      const layer = model.getLayer(next[0]!);
+      const cls = layer.getClassName();
+      if (EQUALIZABLE.has(cls) && !(cls === 'DepthwiseConv2D' && layer.getConfig().depthMultiplier !== 1)) {
+        pairs.push({ a: a.name, b: layer.name });
+        break;
+      }
+      const relu = isPlainRelu(layer);
+      if (relu === 'clips') skipped.push(`${a.name} → …: '${layer.name}' clips (ReLU6), so a scale would move the clip`);
+      else if (JOINS.has(cls)) skipped.push(`${a.name} → …: '${layer.name}' (${cls}) joins branches that would need the same scales`);
+      else if (relu || HOMOGENEOUS.has(cls)) {
+        at = layer.name;
+        continue;
+      }
+      break;
+    }
+  }
+  return { pairs, skipped };
+}
+
+/** Per-channel max |w| of a kernel along its output axis (a) or input axis (b). */
+function ranges(values: Float32Array, shape: number[], channels: number, input: boolean, depthwise: boolean): Float32Array {
   const r = new Float32Array(channels);
-  if (layer.getClassName() === 'DepthwiseConv2D') return outputRanges(k, channels);
-  // Dense [in, out] / Conv [kh, kw, in, out]: input channel = (flat / out) mod in; after a Flatten, rows map to channel row mod C
   const out = shape.at(-1)!;
-  for (let i = 0; i < k.length; i++) {
-    const c = Math.floor(i / out) % shape.at(-2)!;
-    r[c % channels] = Math.max(r[c % channels]!, Math.abs(k[i]!));
+  const rows = shape.at(-2)!;
+  for (let i = 0; i < values.length; i++) {
+    // depthwise [kh, kw, C, 1]: flat mod C either side; Dense/Conv input row = (flat / out) mod rows, after a Flatten row mod C
+    const c = depthwise || !input ? i % channels : (Math.floor(i / out) % rows) % channels;
+    r[c] = Math.max(r[c]!, Math.abs(values[i]!));
   }
   return r;
 }
 
-/** Pairs A → (ReLU, pooling …) → B of a folded Sequential model, A's activation ReLU or linear-then-ReLU. */
-function pairs(model: tf.LayersModel): [tf.layers.Layer, tf.layers.Layer][] {
-  const out: [tf.layers.Layer, tf.layers.Layer][] = [];
-  const layers = model.layers;
-  for (let i = 0; i < layers.length; i++) {
-    const a = layers[i]!;
-    if (!WEIGHTED.has(a.getClassName())) continue;
-    const act = (a.getConfig().activation as string | undefined) ?? 'linear';
-    let relu = act === 'relu';
-    if (act !== 'relu' && act !== 'linear') continue;
-    let j = i + 1;
-    while (j < layers.length && HOMOGENEOUS.has(layers[j]!.getClassName())) {
-      if (layers[j]!.getClassName() === 'ReLU') relu = true;
-      j++;
-    }
-    if (relu && j < layers.length && WEIGHTED.has(layers[j]!.getClassName()) && a.getWeights().length === 2) out.push([a, layers[j]!]);
-  }
-  return out;
+function equalizePair(a: tf.layers.Layer, b: tf.layers.Layer): void {
+  const wa = a.getWeights();
+  const wb = b.getWeights();
+  const ka = kernelOf(a)!;
+  const kb = kernelOf(b)!;
+  const channels = ka.shape[ka.channelAxis!]!;
+  const va = Float32Array.from(wa[ka.index]!.dataSync());
+  const vb = Float32Array.from(wb[kb.index]!.dataSync());
+  const dwB = b.getClassName() === 'DepthwiseConv2D';
+  const ra = ranges(va, ka.shape, channels, false, false);
+  const rb = ranges(vb, kb.shape, channels, true, dwB);
+  const s = Float32Array.from(ra, (r, c) => (r > 0 && rb[c]! > 0 ? Math.sqrt(r * rb[c]!) / rb[c]! : 1));
+  for (let i = 0; i < va.length; i++) va[i] /= s[i % channels]!;
+  const out = kb.shape.at(-1)!;
+  const rows = kb.shape.at(-2)!;
+  for (let i = 0; i < vb.length; i++) vb[i] *= s[dwB ? i % channels : (Math.floor(i / out) % rows) % channels]!;
+  const bias = layerWeights(a).find((w) => w.role === 'bias');
+  const newA = wa.map((w, i) =>
+    i === ka.index
+      ? tf.tensor(va, w.shape)
+      : i === bias?.index
+        ? tf.tensor(
+            Float32Array.from(w.dataSync(), (x, c) => x / s[c]!),
+            w.shape,
+          )
+        : w.clone(),
+  );
+  const newB = wb.map((w, i) => (i === kb.index ? tf.tensor(vb, w.shape) : w.clone()));
+  a.setWeights(newA);
+  b.setWeights(newB);
+  tf.dispose([...newA, ...newB]);
 }
 
 /**
- * Cross-layer equalization of a BatchNorm-folded Sequential model (iterated,
- * since each layer sits in two pairs). Returns a new model computing the same
- * function.
+ * Cross-layer equalization (BatchNorm folded first), iterated since each layer
+ * sits in two pairs. Returns a new model computing the same function, the
+ * pairs equalized and the pairs skipped with the reason.
  */
+export function equalizeModel(model: tf.LayersModel, options: { iterations?: number; where?: string } = {}): EqualizeResult {
+  const where = options.where ?? 'equalize';
+  const folded = foldBatchNormFor(where, model);
+  const { pairs, skipped } = findPairs(folded);
+  for (let it = 0; it < (options.iterations ?? 5); it++) for (const { a, b } of pairs) equalizePair(folded.getLayer(a), folded.getLayer(b));
+  return { model: folded, pairs: pairs.map((p) => `${p.a} → ${p.b}`), skipped };
+}
+
+/** Cross-layer equalization; see `equalizeModel` for the pairs it equalized and skipped. */
 export function equalize(model: tf.LayersModel, iterations = 5): tf.LayersModel {
-  checkModel('equalize', model);
-  const folded = foldBatchNorm(model);
-  for (let it = 0; it < iterations; it++) {
-    for (const [a, b] of pairs(folded)) {
-      const ka = kernelOf(a);
-      const kb = kernelOf(b);
-      const [, biasA] = a.getWeights();
-      const channels = ka.shape.at(a.getClassName() === 'DepthwiseConv2D' ? -2 : -1)!;
-      const ra = outputRanges(ka.values, channels);
-      const rb = inputRanges(b, kb.values, kb.shape, channels);
-      const s = Float32Array.from(ra, (r, c) => (r > 0 && rb[c]! > 0 ? Math.sqrt(r * rb[c]!) / rb[c]! : 1));
-      for (let i = 0; i < ka.values.length; i++) ka.values[i] /= s[i % channels]!;
-      const bias = Float32Array.from(biasA!.dataSync(), (v, c) => v / s[c]!);
-      if (b.getClassName() === 'DepthwiseConv2D') for (let i = 0; i < kb.values.length; i++) kb.values[i] *= s[i % channels]!;
-      else {
-        const out = kb.shape.at(-1)!;
-        const rows = kb.shape.at(-2)!;
-        for (let i = 0; i < kb.values.length; i++) kb.values[i] *= s[(Math.floor(i / out) % rows) % channels]!;
-      }
-      const ta = [tf.tensor(ka.values, ka.shape), tf.tensor(bias, [channels])];
-      a.setWeights(ta);
-      const rest = b.getWeights().slice(1);
-      const tb = tf.tensor(kb.values, kb.shape);
-      b.setWeights([tb, ...rest]);
-      tf.dispose([...ta, tb]);
-    }
-  }
-  return folded;
+  return equalizeModel(model, { iterations }).model;
 }

@@ -1,28 +1,34 @@
 /**
  * Whittle's packed weight format, for what the stock manifest cannot say:
  * per-channel scales and widths below 8 bits. Every float32 weight of rank ≥ 2
- * (kernels) becomes symmetric per-output-channel (last axis) integers stored
+ * (kernels) becomes symmetric per-output-channel integers (the channel axis
+ * from models/weights.ts: the last axis, axis 2 of depthwise kernels) stored
  * as q + (2^(b−1) − 1) in b bits, LSB first, after the float32 scales. Biases
  * and other small tensors stay float32.
  *
  * On disk each packed weight is an ordinary manifest entry of `nBytes` uint8
  * values (so the shard sizes check out with the stock rules) and
- * `userDefinedMetadata.whittlePacked[name]` says how to decode it; `loadModel`
- * does that before handing tfjs the float32 weights. Stock tfjs cannot load
- * these files — use the uint8/float16 export for that.
+ * `userDefinedMetadata.whittlePacked` (PackedMetadata: format, version, a
+ * CRC-32 per shard, an entry per packed weight) says how to decode it;
+ * @whittle/loader does that — in `loadModel` and in browsers — before handing
+ * tfjs the float32 weights. Stock tfjs alone cannot load these files.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { checkIntInRange, fail } from '../errors.js';
+import { checkIntInRange } from '../errors.js';
 import { quantizeTensor } from './affine.js';
 
-export interface PackedEntry {
-  /** The weight's real shape (the manifest entry holds the packed bytes). */
-  shape: number[];
-  bits: number;
-  channels: number;
-}
+import { crc32, type PackedEntry, type ShardChecksums } from '@whittle/loader';
+export type { PackedEntry } from '@whittle/loader';
 
-export type PackedMetadata = Record<string, PackedEntry>;
+/** What model.json's `userDefinedMetadata.whittlePacked` holds. */
+export interface PackedMetadata {
+  format: 'whittle-packed';
+  version: number;
+  shards: ShardChecksums;
+  weights: Record<string, PackedEntry>;
+  /** CRC-32 of every weight's stored bytes, so corruption names its layer. */
+  checksums: Record<string, number>;
+}
 
 /** b-bit unsigned values, LSB first, in ⌈n·b/8⌉ bytes. */
 export function packBits(values: ArrayLike<number>, bits: number): Uint8Array {
@@ -33,24 +39,21 @@ export function packBits(values: ArrayLike<number>, bits: number): Uint8Array {
   return out;
 }
 
-export function unpackBits(bytes: Uint8Array, bits: number, n: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0, bit = 0; i < n; i++) {
-    let v = 0;
-    for (let k = 0; k < bits; k++, bit++) v |= ((bytes[bit >> 3]! >> (bit & 7)) & 1) << k;
-    out[i] = v;
-  }
-  return out;
-}
+// The decoder (unpackBits, decodePacked) lives in @whittle/loader, shared with browsers.
+export { unpackBits } from '@whittle/loader';
 
-/** One kernel in the packed layout (float32 scales, then the b-bit codes): what the file stores for it. */
+/**
+ * One kernel in the packed layout (float32 scales along `axis`, default the
+ * last, then the b-bit codes): what the file stores for it.
+ */
 export function encodePackedWeight(
   values: Float32Array,
   shape: number[],
   bits: number,
   name: string,
+  axis = shape.length - 1,
 ): { bytes: Uint8Array; entry: PackedEntry } {
-  const t = quantizeTensor(values, shape, { bits, scheme: 'symmetric', axis: shape.length - 1 }, name);
+  const t = quantizeTensor(values, shape, { bits, scheme: 'symmetric', axis }, name);
   const offset = 2 ** (bits - 1) - 1;
   const packed = packBits(
     Array.from(t.q, (q) => q + offset),
@@ -59,19 +62,22 @@ export function encodePackedWeight(
   const bytes = new Uint8Array(t.scale.byteLength + packed.byteLength);
   bytes.set(new Uint8Array(t.scale.buffer, t.scale.byteOffset, t.scale.byteLength), 0);
   bytes.set(packed, t.scale.byteLength);
-  return { bytes, entry: { shape, bits, channels: t.scale.length } };
+  return { bytes, entry: { shape, bits, channels: t.scale.length, axis } };
 }
 
 /**
- * Packs float32 kernels of tfjs weight specs + data at `bits` (2…8). A map from
- * layer name to bits packs only the kernels of the layers it names, each at
- * its own width (32 = leave float32); the other weights stay float32.
+ * Packs float32 kernels of tfjs weight specs + data at `bits` (2…8), per
+ * channel along `axes.get(spec.name)` (models/weights.ts `weightAxes`; the
+ * last axis for names it lacks). A map from layer name to bits packs only the
+ * kernels of the layers it names, each at its own width (32 = leave float32);
+ * the other weights stay float32. Each entry records its own bits.
  */
 export function encodePackedArtifacts(
   specs: tf.io.WeightsManifestEntry[],
   data: ArrayBuffer,
   bits: number | Record<string, number>,
-): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array; metadata: PackedMetadata } {
+  axes: Map<string, number | null> = new Map(),
+): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array; weights: Record<string, PackedEntry>; checksums: Record<string, number> } {
   if (typeof bits === 'number') checkIntInRange('saveModel', 'bits (packed format)', bits, 2, 8);
   else
     for (const [layer, b] of Object.entries(bits))
@@ -79,7 +85,8 @@ export function encodePackedArtifacts(
   const bitsFor = (name: string) => (typeof bits === 'number' ? bits : bits[name.slice(0, name.lastIndexOf('/'))]);
   const parts: Uint8Array[] = [];
   const out: tf.io.WeightsManifestEntry[] = [];
-  const metadata: PackedMetadata = {};
+  const weights: Record<string, PackedEntry> = {};
+  const checksums: Record<string, number> = {};
   let offset = 0;
   for (const spec of specs) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
@@ -88,12 +95,15 @@ export function encodePackedArtifacts(
     const b = bitsFor(spec.name);
     if (spec.dtype !== 'float32' || spec.quantization || spec.shape.length < 2 || b === undefined || b === 32) {
       parts.push(new Uint8Array(chunk));
+      checksums[spec.name] = crc32(parts.at(-1)!);
       out.push(spec);
       continue;
     }
-    const { bytes, entry } = encodePackedWeight(new Float32Array(chunk), spec.shape, b, spec.name);
+    const axis = axes.get(spec.name) ?? spec.shape.length - 1;
+    const { bytes, entry } = encodePackedWeight(new Float32Array(chunk), spec.shape, b, spec.name, axis);
     parts.push(bytes);
-    metadata[spec.name] = entry;
+    checksums[spec.name] = crc32(bytes);
+    weights[spec.name] = entry;
     out.push({ name: spec.name, shape: [bytes.byteLength], dtype: 'float32', quantization: { dtype: 'uint8', min: 0, scale: 1 } });
   }
   const joined = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
@@ -102,45 +112,5 @@ export function encodePackedArtifacts(
     joined.set(p, o);
     o += p.byteLength;
   }
-  return { specs: out, data: joined, metadata };
-}
-
-/** Inverse of encodePackedArtifacts: float32 specs + data that tfjs loads. */
-export function decodePackedArtifacts(
-  specs: tf.io.WeightsManifestEntry[],
-  data: ArrayBuffer,
-  metadata: PackedMetadata,
-  entryBytes: (e: tf.io.WeightsManifestEntry) => number,
-): { specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer } {
-  const parts: Uint8Array[] = [];
-  const out: tf.io.WeightsManifestEntry[] = [];
-  let offset = 0;
-  for (const spec of specs) {
-    const n = entryBytes(spec);
-    const chunk = new Uint8Array(data.slice(offset, offset + n));
-    offset += n;
-    const meta = metadata[spec.name];
-    if (!meta) {
-      parts.push(chunk);
-      out.push(spec);
-      continue;
-    }
-    const size = meta.shape.reduce((a, b) => a * b, 1);
-    if (n !== meta.channels * 4 + Math.ceil((size * meta.bits) / 8))
-      fail('loadModel', `packed weight '${spec.name}' has ${n} bytes, expected ${meta.channels * 4 + Math.ceil((size * meta.bits) / 8)}`);
-    const scales = new Float32Array(chunk.buffer.slice(0, meta.channels * 4));
-    const q = unpackBits(chunk.subarray(meta.channels * 4), meta.bits, size);
-    const shift = 2 ** (meta.bits - 1) - 1;
-    const values = new Float32Array(size);
-    for (let i = 0; i < size; i++) values[i] = (q[i]! - shift) * scales[i % meta.channels]!;
-    parts.push(new Uint8Array(values.buffer));
-    out.push({ name: spec.name, shape: meta.shape, dtype: 'float32' });
-  }
-  const joined = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
-  let o = 0;
-  for (const p of parts) {
-    joined.set(p, o);
-    o += p.byteLength;
-  }
-  return { specs: out, data: joined.buffer };
+  return { specs: out, data: joined, weights, checksums };
 }

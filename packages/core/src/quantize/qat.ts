@@ -13,7 +13,7 @@ import type { Dataset } from '../data/dataset.js';
 import { checkIntInRange } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
-import { kernelIndex } from '../analysis/perturb.js';
+import { kernelOf } from '../models/weights.js';
 import { fit, TRAIN_OPTIONS, type FitOptions } from '../train/fit.js';
 import { checkOptions, optionKeys } from '../options.js';
 import type { QuantizationReport } from '@whittle/report';
@@ -75,10 +75,11 @@ export async function quantizeAwareTrain(
   };
   const trained = cloneModel(model);
   const targets = trained.layers
-    .filter((l) => kernelIndex(l) >= 0)
+    .filter((l) => kernelOf(l))
     .map((layer) => {
-      const variable = layer.weights[kernelIndex(layer)]!.read() as tf.Variable;
-      const channelAxis = layer.getClassName() === 'DepthwiseConv2D' ? variable.rank - 2 : variable.rank - 1;
+      const kernel = kernelOf(layer)!;
+      const variable = layer.weights[kernel.index]!.read() as tf.Variable;
+      const channelAxis = kernel.channelAxis!;
       const m = options.masks?.[layer.name];
       const mask = m ? tf.tensor(Float32Array.from(m.values), m.shape) : undefined;
       // tidy releases the clone (the variable keeps its data); a bare clone leaked one tensor per kernel
@@ -116,7 +117,7 @@ export async function quantizeAwareTrain(
     for (const t of targets) tf.dispose([t.master, t.onGrid!, ...(t.mask ? [t.mask] : [])]);
   }
   const layers = targets.map((t) => {
-    const original = model.getLayer(t.layer.name).getWeights()[kernelIndex(t.layer)]!.dataSync() as Float32Array;
+    const original = model.getLayer(t.layer.name).getWeights()[kernelOf(t.layer)!.index]!.dataSync() as Float32Array;
     return layerRow({
       name: t.layer.name,
       bits: t.bits,

@@ -6,6 +6,7 @@ import { UsageError, type Magic } from './registry.js';
 export const summaryMagic: Magic = {
   name: 'summary',
   kind: 'line',
+  example: '%summary model',
   group: 'analysis',
   summary: 'Per-layer params, nonzeros, sparsity, MACs and bytes of a model.',
   define: (cmd) => cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel').option('--as <name>', 'bind the report'),
@@ -18,6 +19,7 @@ export const summaryMagic: Magic = {
 export const evaluateMagic: Magic = {
   name: 'evaluate',
   kind: 'line',
+  example: '%evaluate pruned --data test',
   group: 'analysis',
   summary: 'Accuracy and loss of a model (default: the MNIST test split).',
   define: (cmd) =>
@@ -32,6 +34,7 @@ export const evaluateMagic: Magic = {
 export const sensitivityMagic: Magic = {
   name: 'sensitivity',
   kind: 'line',
+  example: '%sensitivity model --levels 0.5,0.7,0.9 --samples 500',
   group: 'analysis',
   summary: 'Accuracy of each layer compressed alone at each level: which layers can take how much.',
   define: (cmd) =>
@@ -70,6 +73,7 @@ export const sensitivityMagic: Magic = {
 export const compareMagic: Magic = {
   name: 'compare',
   kind: 'line',
+  example: '%compare model q8',
   group: 'analysis',
   summary: 'Two models side by side: accuracy, agreement, KL, params, nonzeros, bytes, latency.',
   define: (cmd) =>

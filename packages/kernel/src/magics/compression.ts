@@ -15,7 +15,7 @@ import {
   QUANTIZE_FLAGS,
   WhittleError,
 } from '@whittle/core';
-import { dataOperand, modelOperand, numberOpt } from './operands.js';
+import { dataOperand, declaredData, modelOperand, numberOpt } from './operands.js';
 import { UsageError, type Magic } from './registry.js';
 
 const MODEL_TYPE = 'import("@tensorflow/tfjs").LayersModel';
@@ -23,6 +23,7 @@ const MODEL_TYPE = 'import("@tensorflow/tfjs").LayersModel';
 export const pruneMagic: Magic = {
   name: 'prune',
   kind: 'line',
+  example: '%prune model --sparsity 0.8 --scope global --as pruned',
   group: 'compression',
   summary: 'Prune a model (unstructured, N:M or structured) and show what changed; never changes the input model.',
   define: (cmd) =>
@@ -62,6 +63,9 @@ export const pruneMagic: Magic = {
         })
       ).model;
       result.model.dispose();
+    }
+    // fine-tuned, or the notebook declared its test set (%data): accuracy before and after
+    if (opts.fineTune || declaredData.test) {
       const test = dataOperand(ctx, undefined, model, 'test');
       result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(out, test).accuracy };
     }
@@ -72,6 +76,7 @@ export const pruneMagic: Magic = {
 export const quantizeMagic: Magic = {
   name: 'quantize',
   kind: 'line',
+  example: '%quantize model --bits 8 --as q8',
   group: 'compression',
   summary: 'Quantize weights (and activations) of a model, or train it quantization-aware; never changes the input model.',
   define: (cmd) =>
@@ -111,6 +116,7 @@ export const quantizeMagic: Magic = {
 export const compressMagic: Magic = {
   name: 'compress',
   kind: 'line',
+  example: '%compress model --ratio 16 --epochs 1 --as small',
   group: 'compression',
   summary: 'Compress to a budget: per-layer pruning and quantization chosen from measured sensitivity, fine-tuned and verified.',
   define: (cmd) =>

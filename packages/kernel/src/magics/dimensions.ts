@@ -19,6 +19,7 @@ function mnistTest(ctx: MagicContext, model: tf.LayersModel): Dataset | undefine
 export const factorizeMagic: Magic = {
   name: 'factorize',
   kind: 'line',
+  example: '%factorize model --energy 0.9 --as thin',
   group: 'compression',
   summary: 'Split Dense/Conv2D layers into two thinner ones (truncated SVD, or PCA of their outputs); never changes the input model.',
   define: (cmd) =>
@@ -68,6 +69,7 @@ export const factorizeMagic: Magic = {
 export const pruneInputsMagic: Magic = {
   name: 'prune_inputs',
   kind: 'line',
+  example: '%prune_inputs model --keep 0.5 --method saliency --as small',
   group: 'compression',
   summary:
     'Keep only the most important input features (pixels, words, first-conv channels), optionally by RFE; never changes the input model.',

@@ -27,6 +27,7 @@ describe('%distill declaration', () => {
       progress: () => {},
       checkInterrupt: () => {},
       execute: async () => ({ ok: true, hasValue: false }),
+      hasMagic: () => false,
       print: () => {},
     };
     await expect(magic.run(ctx, ['big'], {}, '')).rejects.toThrow('give one of --student and --width');

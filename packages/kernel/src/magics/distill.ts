@@ -6,6 +6,7 @@ import { UsageError, type Magic } from './registry.js';
 export const distillMagic: Magic = {
   name: 'distill',
   kind: 'line',
+  example: '%distill model --width 0.5 --epochs 3 --as student',
   group: 'compression',
   summary: 'Train a student on a teacher’s softened outputs and the labels (knowledge distillation); never changes either model.',
   define: (cmd) =>

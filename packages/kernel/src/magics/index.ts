@@ -1,6 +1,8 @@
 import { compressMagic, pruneMagic, quantizeMagic } from './compression.js';
+import { clusterMagic } from './cluster.js';
 import { factorizeMagic, pruneInputsMagic } from './dimensions.js';
 import { distillMagic } from './distill.js';
+import { dataMagic } from './data.js';
 import { compareMagic, evaluateMagic, sensitivityMagic, summaryMagic } from './analysis.js';
 import { cellTimeMagic, timeMagic, timeitMagic } from './timing.js';
 import { help, type Magic } from './registry.js';
@@ -8,6 +10,7 @@ import { help, type Magic } from './registry.js';
 export const lsmagicMagic: Magic = {
   name: 'lsmagic',
   kind: 'line',
+  example: '%lsmagic',
   group: 'help',
   summary: 'List the available magics.',
   define: (cmd) => cmd,
@@ -22,6 +25,7 @@ export const lsmagicMagic: Magic = {
 export const MAGICS: Magic[] = [
   pruneMagic,
   quantizeMagic,
+  clusterMagic,
   factorizeMagic,
   pruneInputsMagic,
   compressMagic,
@@ -30,6 +34,7 @@ export const MAGICS: Magic[] = [
   evaluateMagic,
   sensitivityMagic,
   compareMagic,
+  dataMagic,
   timeMagic,
   cellTimeMagic,
   timeitMagic,

@@ -23,14 +23,18 @@ export function modelOperand(ctx: MagicContext, name: string | undefined): tf.La
   return v;
 }
 
-function isDataset(v: unknown): v is Dataset {
+export function isDataset(v: unknown): v is Dataset {
   return typeof v === 'object' && v !== null && 'x' in v && 'y' in v && 'labels' in v;
 }
 
 const owned: Dataset[] = [];
 
-/** A Dataset variable, or (when no name is given) the MNIST split shaped for `model`. */
+/** The notebook's declared data (`%data --test test --train train`): what magics use when no data flag is given. */
+export const declaredData: { train?: string; test?: string } = {};
+
+/** A Dataset variable, or (when no name is given) the declared split, else the MNIST split shaped for `model`. */
 export function dataOperand(ctx: MagicContext, name: string | undefined, model: tf.LayersModel, split: 'train' | 'test' = 'test'): Dataset {
+  name ??= declaredData[split];
   if (name) {
     const v = ctx.lookup(name);
     if (!isDataset(v)) throw new MagicTypeError(`'${name}' is not a Whittle Dataset ({ x, y, labels }); use mnist() to make one`);

@@ -2,6 +2,7 @@ import { Command, type Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { FLAGS, PRUNE_FLAGS, QUANTIZE_FLAGS } from '@whittle/core';
 import { buildProgram } from '@whittle/core/cli';
+import { splitCell } from '../rewrite.js';
 import { MAGICS, findMagic, help, parseArgs, tokenize, usage, UsageError, type Magic } from './index.js';
 
 describe('magic declarations', () => {
@@ -111,6 +112,20 @@ describe('the CLI and the magics share one vocabulary', () => {
     cmd.action(() => {});
     cmd.parse(['lenet-5', '--no-per-channel'], { from: 'user' });
     expect(cmd.opts().perChannel).toBe(false);
+  });
+
+  it('every magic declares one example that its own parser accepts, shown at the end of its help', () => {
+    for (const magic of MAGICS) {
+      const [first, ...body] = magic.example.split('\n');
+      const seg = splitCell(magic.example)[0]!;
+      expect(seg, magic.name).toMatchObject({ kind: 'magic', name: magic.name, magicKind: magic.kind });
+      expect(() => parseArgs(magic, (seg as { args: string }).args), magic.name).not.toThrow();
+      expect(
+        help(magic)
+          .split('\n')
+          .slice(-2 - body.length),
+      ).toEqual(['Example:', `  ${first}`, ...body.map((l) => `  ${l}`)]);
+    }
   });
 });
 

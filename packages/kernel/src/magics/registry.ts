@@ -24,8 +24,13 @@ export interface MagicContext {
   progress(text: string): void;
   /** Throws if the user interrupted the kernel (long magics call it from their progress callbacks). */
   checkInterrupt(): void;
-  /** Runs TypeScript in the notebook (for %time / %timeit). */
-  execute(code: string): Promise<{ ok: boolean; value?: unknown; hasValue: boolean; error?: { ename: string; evalue: string } }>;
+  /** Runs TypeScript, magic lines among it, in the notebook (for %time / %timeit); `quiet` drops its output. */
+  execute(
+    code: string,
+    options?: { quiet?: boolean },
+  ): Promise<{ ok: boolean; value?: unknown; hasValue: boolean; error?: { ename: string; evalue: string } }>;
+  /** True when the code contains a magic line (then %timeit runs it through the magic runner each loop). */
+  hasMagic(code: string): boolean;
   print(text: string): void;
 }
 
@@ -45,6 +50,8 @@ export interface Magic {
   kind: 'line' | 'cell';
   group: 'compression' | 'analysis' | 'timing' | 'help';
   summary: string;
+  /** One example invocation, shown at the end of `%name?` (a test parses every example). */
+  example: string;
   /**
    * Takes its argument text verbatim (TypeScript for %time/%timeit), not shell-split:
    * only leading words that are declared options (and their values) are parsed.
@@ -54,7 +61,8 @@ export interface Magic {
   run(ctx: MagicContext, args: string[], opts: Record<string, unknown>, body: string): Promise<MagicResult>;
 }
 
-function command(magic: Magic): Command {
+/** The magic's commander declaration (fresh each call: parsing mutates it). */
+export function command(magic: Magic): Command {
   const cmd = new Command(`${magic.kind === 'cell' ? '%%' : '%'}${magic.name}`)
     .description(magic.summary)
     .exitOverride()
@@ -73,7 +81,7 @@ export function usage(magic: Magic): string {
 
 /** The `%name?` help text. */
 export function help(magic: Magic): string {
-  return command(magic).helpInformation().trimEnd();
+  return `${command(magic).helpInformation().trimEnd()}\n\nExample:\n  ${magic.example.replace(/\n/g, '\n  ')}`;
 }
 
 /** Splits an argument string like a shell (quotes keep spaces). */

@@ -4,16 +4,15 @@ import { UsageError, type Magic, type MagicContext } from './registry.js';
 
 const ms = (t: number) => (t >= 1000 ? `${(t / 1000).toFixed(2)} s` : t >= 1 ? `${t.toFixed(2)} ms` : `${(t * 1000).toFixed(1)} µs`);
 
+const failure = (r: { error?: { ename: string; evalue: string } }) =>
+  Object.assign(new Error(r.error?.evalue ?? 'failed'), { name: r.error?.ename ?? 'Error' });
+
 async function timed(ctx: MagicContext, code: string) {
   if (!code.trim()) throw new UsageError('nothing to time; usage: %time <statement>');
   const t0 = performance.now();
   const r = await ctx.execute(code);
   const elapsed = performance.now() - t0;
-  if (!r.ok) {
-    const e = new Error(r.error?.evalue ?? 'failed');
-    e.name = r.error?.ename ?? 'Error';
-    throw e;
-  }
+  if (!r.ok) throw failure(r);
   ctx.print(`Wall time: ${ms(elapsed)}`);
   return r;
 }
@@ -21,6 +20,7 @@ async function timed(ctx: MagicContext, code: string) {
 export const timeMagic: Magic = {
   name: 'time',
   kind: 'line',
+  example: '%time %prune model --sparsity 0.5',
   group: 'timing',
   summary: 'Run a statement once and print its wall time.',
   raw: true,
@@ -34,6 +34,7 @@ export const timeMagic: Magic = {
 export const cellTimeMagic: Magic = {
   name: 'time',
   kind: 'cell',
+  example: '%%time\nconst pruned = %prune model --sparsity 0.8\npruned.countParams()',
   group: 'timing',
   summary: 'Run the cell once and print its wall time.',
   define: (cmd) => cmd,
@@ -49,9 +50,25 @@ const positiveInt = (flag: string) => (v: string) => {
   return n;
 };
 
+/** Plain code: compiled once into a function, then calls of it are timed (compiling per run would time the compiler). */
+async function compiled(ctx: MagicContext, code: string): Promise<() => Promise<unknown>> {
+  const def = await ctx.execute(`(globalThis as any).whittleTimeitBody = async () => { ${code}\n};`);
+  if (!def.ok) throw failure(def);
+  return (globalThis as unknown as { whittleTimeitBody: () => Promise<unknown> }).whittleTimeitBody;
+}
+
+/** A magic (`%timeit %evaluate m`): each loop runs it through the magic runner, its output dropped as IPython does. */
+function magicRunner(ctx: MagicContext, code: string): () => Promise<unknown> {
+  return async () => {
+    const r = await ctx.execute(code, { quiet: true });
+    if (!r.ok) throw failure(r);
+  };
+}
+
 export const timeitMagic: Magic = {
   name: 'timeit',
   kind: 'line',
+  example: '%timeit -n 5 -r 3 %evaluate model',
   group: 'timing',
   summary: 'Time a statement over many runs: mean ± std of r repeats of n loops.',
   raw: true,
@@ -66,10 +83,7 @@ export const timeitMagic: Magic = {
     const r = opts.r as number;
     const code = text ?? '';
     if (!code.trim()) throw new UsageError('nothing to time; usage: %timeit [-n N] [-r R] <statement>');
-    // compile once into a function, then time calls of it (compiling per run would time the compiler)
-    const def = await ctx.execute(`(globalThis as any).whittleTimeitBody = async () => { ${code}\n};`);
-    if (!def.ok) throw Object.assign(new Error(def.error?.evalue ?? 'failed'), { name: def.error?.ename ?? 'Error' });
-    const fn = (globalThis as unknown as { whittleTimeitBody: () => Promise<unknown> }).whittleTimeitBody;
+    const fn = ctx.hasMagic(code) ? magicRunner(ctx, code) : await compiled(ctx, code);
     const perLoop: number[] = [];
     for (let i = 0; i < r; i++) {
       const t0 = performance.now();

@@ -47,6 +47,7 @@ export * from './sensitivity.js';
 export * from './pareto.js';
 export * from './compare.js';
 export * from './plan.js';
+export * from './clustering.js';
 export * from './lowrank.js';
 export * from './features.js';
 export * from './distillation.js';
@@ -60,6 +61,7 @@ import { sensitivityKind } from './sensitivity.js';
 import { paretoKind } from './pareto.js';
 import { compareKind } from './compare.js';
 import { planKind } from './plan.js';
+import { clusteringKind } from './clustering.js';
 import { lowrankKind } from './lowrank.js';
 import { featuresKind } from './features.js';
 import { distillationKind } from './distillation.js';
@@ -75,6 +77,7 @@ export const KINDS = [
   paretoKind,
   compareKind,
   planKind,
+  clusteringKind,
   lowrankKind,
   featuresKind,
   distillationKind,

@@ -40,6 +40,10 @@ export const QuantizationReport = z.object({
   equalization: z.array(z.object({ name: z.string(), sqnrDbBefore: z.number().nullable(), sqnrDbAfter: z.number().nullable() })).optional(),
   accuracy: z.object({ before: fraction.nullable(), after: fraction.nullable() }).optional(),
   bytes: z.object({ before: count, after: count, gzipBefore: count.optional(), gzipAfter: count.optional() }).optional(),
+  /** The saved export reloaded (stock decoding) and compared with the float model on `samples` inputs. */
+  exported: z.object({ format: z.string(), samples: count, top1: fraction, maxRelDiff: z.number().nonnegative() }).optional(),
+  /** What could not be done or measured, one sentence each (e.g. equalization pairs skipped, accuracy without data). */
+  notes: z.array(z.string()).optional(),
 });
 
 export type QuantizationLayer = z.infer<typeof QuantizationLayer>;
@@ -121,6 +125,12 @@ export const quantizationKind = defineKind({
         ? [`bytes ${int(r.bytes.before)} → ${int(r.bytes.after)} (${(r.bytes.before / Math.max(1, r.bytes.after)).toFixed(2)}× smaller)`]
         : []),
       ...(r.equalization ?? []).map((e) => `equalization ${e.name}: SQNR ${sig(e.sqnrDbBefore, 3)} → ${sig(e.sqnrDbAfter, 3)} dB`),
+      ...(r.exported
+        ? [
+            `${r.exported.format} export reloaded: top-1 agreement with the float model ${formatPercent(r.exported.top1)} on ${int(r.exported.samples)} samples (max relative output difference ${sig(r.exported.maxRelDiff, 2)})`,
+          ]
+        : []),
+      ...(r.notes ?? []),
     ],
   }),
   figures,

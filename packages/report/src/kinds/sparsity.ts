@@ -67,6 +67,8 @@ export const SparsityReport = z.object({
     .array(z.object({ step: count, sparsity: fraction, accuracy: fraction.nullable(), accuracyOneShot: fraction.nullable().optional() }))
     .optional(),
   accuracy: z.object({ before: fraction.nullable(), after: fraction.nullable() }).optional(),
+  /** What could not be done or measured, one sentence each (e.g. accuracy without data). */
+  notes: z.array(z.string()).optional(),
 });
 
 export type SparsityLayer = z.infer<typeof SparsityLayer>;
@@ -158,6 +160,7 @@ export const sparsityKind = defineKind({
         : 'masked: shapes are unchanged; the model is smaller only once encoded sparsely or compressed (gzip)',
       ...(r.accuracy ? [`accuracy ${formatPercent(r.accuracy.before)} → ${formatPercent(r.accuracy.after)}`] : []),
       ...(r.steps ?? []).map((s) => `step ${s.step}: sparsity ${formatPercent(s.sparsity)}, accuracy ${formatPercent(s.accuracy)}`),
+      ...(r.notes ?? []),
     ],
   }),
   figures,

@@ -1,0 +1,79 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// As users run it: the built `whittle` bin in a child process (`npm run build` first).
+const bin = fileURLToPath(new URL('../../bin/whittle.js', import.meta.url));
+const json = (...args: string[]) => JSON.parse(execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8' }));
+
+describe('whittle cluster / compress --pipeline deep', () => {
+  it('cluster --out writes the deep format, which summary and evaluate read', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'whittle-cli-')), 'shared');
+    const out = json('cluster', 'lenet-300-100', '--clusters', 'fc1=8,fc*=16', '--init', 'kmeans++', '--out', dir, '--json');
+    expect(out.kind).toBe('clustering');
+    expect(out.layers.map((l: { clusters: number }) => l.clusters)).toEqual([8, 16, 16]);
+    expect(out.bytes.weights).toBe(statSync(join(dir, 'weights.bin')).size);
+    expect(out.bytes.total).toBe(statSync(join(dir, 'weights.bin')).size + statSync(join(dir, 'model.json')).size);
+    expect(out.bytes.baselineWeights).toBe(266610 * 4); // the fp32 weights.bin, written beside it
+    expect(out.bytes.baselineTotal).toBeGreaterThan(266610 * 4);
+    expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).userDefinedMetadata.whittleDeep.format).toBe('whittle-deep');
+    const summary = json('summary', dir, '--json');
+    expect(summary.totals.params).toBe(266610);
+    const evaluated = json('evaluate', dir, '--json');
+    expect(evaluated.accuracy).toBe(out.accuracy.after);
+  });
+
+  it('compress --pipeline deep --json has accuracy, bytes and ratios of the files written', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'whittle-cli-')), 'deep');
+    const out = json(
+      'compress',
+      'lenet-300-100',
+      '--pipeline',
+      'deep',
+      '--sparsity',
+      '0.9',
+      '--prune-steps',
+      '1',
+      '--epochs',
+      '1',
+      '--clusters',
+      '16',
+      '--out',
+      dir,
+      '--json',
+    );
+    const weights = statSync(join(dir, 'weights.bin')).size;
+    const total = weights + statSync(join(dir, 'model.json')).size;
+    expect(out.bytes.weights).toBe(weights);
+    expect(out.bytes.total).toBe(total);
+    expect(out.ratio.weights).toBeCloseTo(1066440 / weights, 9);
+    expect(out.ratio.total).toBeCloseTo(out.bytes.baselineTotal / total, 9);
+    expect(out.ratio.weights).toBeGreaterThan(20);
+    expect(out.accuracy).toBeGreaterThan(0.9);
+    expect(out.report.stages.map((s: { stage: string }) => s.stage)[0]).toBe('fp32 baseline');
+    expect(json('evaluate', dir, '--json').accuracy).toBe(out.accuracy);
+  });
+
+  it('bad input is one line and a non-zero exit', () => {
+    const cases: [string[], RegExp][] = [
+      [['cluster', 'lenet-5', '--clusters', '1'], /^whittle: cluster: clusters=1 must be an integer in \[2, 65536\]$/],
+      [['cluster', 'lenet-5', '--clusters', 'many'], /^whittle: --clusters needs a number or layer=k pairs, got 'many'$/],
+      [
+        ['cluster', 'lenet-5', '--clusters', '200'],
+        /^whittle: cluster: clusters=200 for layer 'conv1' exceeds its 150 distinct nonzero weights; use at most 150$/,
+      ],
+      [
+        ['compress', 'lenet-5', '--pipeline', 'magic', '--out', join(tmpdir(), 'never')],
+        /^whittle: --pipeline must be 'deep', got 'magic'$/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr.trim()).toMatch(message);
+    }
+  });
+});

@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/index.js';
+import { mnist } from '../data/mnist.js';
+import { loadModel } from '../io/load.js';
+import { lenet300100 } from '../models/reference.js';
+import { validateReport } from '../report/schema.js';
+import { fromFloat16Bits, toFloat16Bits } from '../quantize/special.js';
+import { deepCompress, pruneSchedule } from './deep.js';
+
+beforeAll(() => initBackend());
+
+const snapshot = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+
+describe('deepCompress', () => {
+  it('pruning rounds keep a geometric share of weights: 1 − (1 − s)^(i/n)', () => {
+    // s = 0.96, 2 rounds: kept 0.2 then 0.04
+    expect(pruneSchedule(0.96, 2)).toEqual([0.8, 0.96]);
+  });
+
+  it('runs prune → cluster → centroid fine-tune → encode → reload; sizes are the files; the input is untouched', async () => {
+    const { train, test } = mnist({ layout: 'flat', limit: 500 });
+    expect(new Set(train.labels).size).toBe(10);
+    const base = lenet300100({ pretrained: true });
+    const before = snapshot(base);
+    const dir = join(mkdtempSync(join(tmpdir(), 'whittle-deep-')), 'out');
+    const tensors = tf.memory().numTensors;
+    try {
+      const { model, report, assignments, masks } = await deepCompress(base, train, {
+        sparsity: 0.9,
+        pruneSteps: 1,
+        clusters: 8,
+        epochs: 1,
+        test,
+        out: dir,
+      });
+      expect(tf.memory().numTensors - tensors).toBe(model.weights.length); // only the returned model
+      expect(snapshot(base)).toEqual(before);
+      expect(validateReport(report).ok).toBe(true);
+      expect(report.stages!.map((s) => s.stage)).toHaveLength(4);
+      const weights = statSync(join(dir, 'weights.bin')).size;
+      expect(report.bytes!.weights).toBe(weights);
+      expect(report.bytes!.total).toBe(weights + statSync(join(dir, 'model.json')).size);
+      expect(report.bytes!.baselineWeights).toBe(266610 * 4);
+      expect(report.stages!.at(-1)!.bytes).toBe(weights);
+      // every kernel holds ≤ 8 values + zero, pruned weights are zero, biases are float16-exact
+      for (const name of ['fc1', 'fc2', 'fc3']) {
+        const [k, b] = model.getLayer(name).getWeights();
+        const v = k!.dataSync();
+        expect(new Set(Array.from(v).filter((x) => x !== 0)).size).toBeLessThanOrEqual(8);
+        masks[name]!.values.forEach((keep, i) => keep || expect(v[i]).toBe(0));
+        expect(assignments[name]!.k).toBe(8);
+        for (const x of b!.dataSync()) expect(fromFloat16Bits(toFloat16Bits(x))).toBe(x);
+      }
+      const loaded = await loadModel(dir);
+      const want = model.getWeights();
+      loaded.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(want[i]!.dataSync())));
+      expect(
+        JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].weights.find(
+          (e: { name: string }) => e.name === 'fc1/bias',
+        ).quantization.dtype,
+      ).toBe('float16');
+      tf.dispose([loaded, model]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      tf.dispose([base]);
+      train.dispose();
+      test.dispose();
+    }
+  });
+
+  it('rejects unknown options with the closest name, and bad values naming the rule', async () => {
+    const base = lenet300100({ pretrained: true });
+    const { train } = mnist({ layout: 'flat', limit: 50 });
+    await expect(deepCompress(base, train, { sparsty: 0.9 } as never)).rejects.toThrow(
+      "deepCompress: unknown option 'sparsty' (did you mean 'sparsity'?)",
+    );
+    await expect(deepCompress(base, train, { sparsity: 1.5 })).rejects.toThrow('deepCompress: sparsity must be in [0, 1), got 1.5');
+    await expect(deepCompress(base, train, { epochs: 0 })).rejects.toThrow('deepCompress: epochs must be a positive integer, got 0');
+    base.dispose();
+    train.dispose();
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * The Deep Compression pipeline (Han et al., ICLR 2016): prune iteratively with
+ * fine-tuning → share weights (k-means) → fine-tune the centroids → entropy-code
+ * → reload from disk and verify every weight. Sizes are the bytes written.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evaluate } from '../analysis/evaluate.js';
+import type { Dataset } from '../data/dataset.js';
+import { checkFraction, checkPositiveInt, fail } from '../errors.js';
+import { loadLayersModel } from '../io/load.js';
+import { saveModel, type SavedModel } from '../io/save.js';
+import { checkModel } from '../models/check.js';
+import { fineTune } from '../prune/finetune.js';
+import { iterativePrune } from '../prune/schedules.js';
+import type { ClusteringReport, ClusteringStage } from '@whittle/report';
+import { cluster, type Clusters } from './cluster.js';
+import type { ClusterInit } from './kmeans.js';
+import { checkOptions, optionKeys } from '../options.js';
+import { encodeWeight } from '../quantize/export.js';
+import type { Masks } from '../prune/masks.js';
+
+export interface DeepCompressOptions {
+  /** Final fraction of kernel weights removed (one global magnitude threshold, classifier included), in [0, 1). Default 0.92. */
+  sparsity?: number;
+  /** Pruning rounds, each followed by fine-tuning, rising geometrically in kept weights to `sparsity`. Default 3. */
+  pruneSteps?: number;
+  /** Centroids per codebook (number, or layer name / glob → k). Default 32. */
+  clusters?: number | Record<string, number>;
+  init?: ClusterInit;
+  scope?: 'layer' | 'channel';
+  /** Fine-tuning epochs after each pruning round and for the centroids. Default 2. */
+  epochs?: number;
+  /** Adam learning rate of the pruning rounds. Default 1e-3. */
+  learningRate?: number;
+  /** Epochs of centroid fine-tuning. Default `epochs`. */
+  centroidEpochs?: number;
+  /** Adam learning rate of the centroids. Default 1e-4. */
+  centroidLearningRate?: number;
+  /** Store biases (every tensor not clustered) as float16, rounding them before the final evaluation. Default true. */
+  float16Biases?: boolean;
+  /** Data to measure accuracy after each stage. */
+  test?: Dataset;
+  /** Folder to write the compressed model to (default: a temporary one, removed after measuring). */
+  out?: string;
+  /** Called as each stage finishes. */
+  onStage?: (s: ClusteringStage) => void;
+  seed?: number;
+}
+
+const KEYS = optionKeys<DeepCompressOptions>({
+  sparsity: true,
+  pruneSteps: true,
+  clusters: true,
+  init: true,
+  scope: true,
+  epochs: true,
+  learningRate: true,
+  centroidLearningRate: true,
+  centroidEpochs: true,
+  float16Biases: true,
+  test: true,
+  out: true,
+  onStage: true,
+  seed: true,
+});
+
+/** Sparsities of the pruning rounds: the kept fraction shrinks geometrically from 1 to 1 − s. */
+export function pruneSchedule(sparsity: number, steps: number): number[] {
+  return Array.from({ length: steps }, (_, i) => Number((1 - (1 - sparsity) ** ((i + 1) / steps)).toFixed(4)));
+}
+
+const weightBytes = (s: SavedModel) => s.files.find((f) => f.name === 'weights.bin')!.bytes;
+
+function nonzeros(model: tf.LayersModel): number {
+  let n = 0;
+  for (const w of model.getWeights()) for (const v of w.dataSync()) if (v !== 0) n++;
+  return n;
+}
+
+export async function deepCompress(model: tf.LayersModel, train: Dataset, options: DeepCompressOptions = {}) {
+  checkModel('deepCompress', model);
+  checkOptions('deepCompress', options, KEYS);
+  const sparsity = checkFraction('deepCompress', 'sparsity', options.sparsity ?? 0.92);
+  const steps = checkPositiveInt('deepCompress', 'pruneSteps', options.pruneSteps ?? 3);
+  const epochs = checkPositiveInt('deepCompress', 'epochs', options.epochs ?? 2);
+  const centroidEpochs = checkPositiveInt('deepCompress', 'centroidEpochs', options.centroidEpochs ?? epochs);
+  const { test, seed = 0 } = options;
+  const params = model.countParams();
+  const scratch = mkdtempSync(join(tmpdir(), 'whittle-deep-'));
+  const stages: ClusteringStage[] = [];
+  const owned: tf.LayersModel[] = [];
+  try {
+    const baseline = await saveModel(model, join(scratch, 'fp32'));
+    const stage = (name: string, m: tf.LayersModel, bytes: number) => {
+      const row: ClusteringStage = {
+        stage: name,
+        accuracy: test ? evaluate(m, test).accuracy : null,
+        nonzeros: nonzeros(m),
+        bitsPerWeight: (bytes * 8) / params,
+        bytes,
+        ratio: weightBytes(baseline) / bytes,
+      };
+      stages.push(row);
+      options.onStage?.(row);
+    };
+    stage('fp32 baseline', model, weightBytes(baseline));
+    const schedule = pruneSchedule(sparsity, steps);
+    const pruned = await iterativePrune(model, train, {
+      steps: schedule,
+      scope: 'global',
+      includeOutput: true,
+      fineTuneEpochs: epochs,
+      learningRate: options.learningRate,
+      seed,
+    });
+    owned.push(pruned.model);
+    stage(
+      `pruned ${schedule.map((s) => `${(s * 100).toFixed(0)}%`).join(' → ')} + fine-tuned (float32 on disk)`,
+      pruned.model,
+      weightBytes(baseline),
+    );
+    const clusters = options.clusters ?? 32;
+    const shared = cluster(pruned.model, { clusters, init: options.init, scope: options.scope, seed });
+    owned.push(shared.model);
+    const encodedShared = await saveModel(shared.model, join(scratch, 'shared'), { quantization: 'deep', clusters: shared.assignments });
+    stage(`k-means (k = ${typeof clusters === 'number' ? clusters : 'per layer'}), encoded`, shared.model, weightBytes(encodedShared));
+    const tuned = await fineTune(shared.model, train, {
+      clusters: shared.assignments,
+      masks: pruned.masks,
+      epochs: centroidEpochs,
+      learningRate: options.centroidLearningRate ?? 1e-4,
+      seed,
+    });
+    owned.push(tuned.model);
+    const dir = options.out ?? join(scratch, 'deep');
+    const unclustered = options.float16Biases === false ? 'float32' : 'float16';
+    if (unclustered === 'float16') roundUnclustered(tuned.model, tuned.clusters!);
+    const saved = await saveModel(tuned.model, dir, { quantization: 'deep', clusters: tuned.clusters, unclustered });
+    const reloaded = await loadLayersModel(dir, 'deepCompress');
+    verifySame(tuned.model, reloaded);
+    stage(`centroids fine-tuned${unclustered === 'float16' ? ', float16 biases' : ''}, encoded and reloaded`, reloaded, weightBytes(saved));
+    const report: ClusteringReport = {
+      ...shared.report,
+      title: `Deep Compression of ${model.name}: ${(weightBytes(baseline) / weightBytes(saved)).toFixed(1)}× smaller weights`,
+      stages,
+      bytes: {
+        weights: weightBytes(saved),
+        total: saved.bytes,
+        gzipWeights: saved.files.find((f) => f.name === 'weights.bin')!.gzipBytes,
+        gzipTotal: saved.gzipBytes,
+        baselineWeights: weightBytes(baseline),
+        baselineTotal: baseline.bytes,
+      },
+    };
+    return { model: reloaded, report, assignments: tuned.clusters as Clusters, masks: pruned.masks as Masks, saved };
+  } finally {
+    owned.forEach((m) => m.dispose());
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Rounds every float32 weight that is not a clustered kernel to float16, in place (what the file will hold). */
+function roundUnclustered(model: tf.LayersModel, clusters: Clusters): void {
+  for (const layer of model.layers) {
+    const weights = layer.getWeights();
+    if (weights.length === 0) continue;
+    const kernel = clusters[layer.name] ? layer.weights.findIndex((w) => /(^|\/)(kernel|depthwise_kernel)$/.test(w.originalName)) : -1;
+    const rounded = weights.map((w, i) =>
+      i === kernel || w.dtype !== 'float32' ? w : tf.tensor(encodeWeight(w.dataSync() as Float32Array, 'float16').decoded, w.shape),
+    );
+    layer.setWeights(rounded);
+    rounded.forEach((t, i) => t !== weights[i] && t.dispose());
+  }
+}
+
+/** The reloaded model must hold exactly the weights that were encoded. */
+function verifySame(a: tf.LayersModel, b: tf.LayersModel): void {
+  const wa = a.getWeights();
+  const wb = b.getWeights();
+  wa.forEach((w, i) => {
+    const x = w.dataSync();
+    const y = wb[i]!.dataSync();
+    for (let j = 0; j < x.length; j++)
+      if (x[j] !== y[j])
+        fail('deepCompress', `reloaded weight ${a.weights[i]!.name} differs at ${j} (${x[j]} vs ${y[j]}): the encoding is not exact`);
+  });
+}
