@@ -60,7 +60,9 @@ function stageBar(): { update: (p: AutoProgress) => void; stop: () => void } {
 export function registerCompress(program: Command): void {
   const cmd = program
     .command('compress')
-    .description('choose per-layer pruning and quantization for a size or accuracy budget, fine-tune, verify, save')
+    .description(
+      'choose per-layer pruning and quantization for a size or accuracy budget, fine-tune, verify, save; or --pipeline deep: Deep Compression (Han et al. 2016)',
+    )
     .argument('<model>', 'model.json, its folder, or a reference model name');
   addFlags(cmd, COMPRESS_FLAGS)
     .option('--epochs <n>', 'fine-tuning epochs after applying the plan', '2')
@@ -78,7 +80,7 @@ export function registerCompress(program: Command): void {
       if (deepOnly)
         fail(
           'whittle',
-          `--${deepOnly === 'pruneSteps' ? 'prune-steps' : deepOnly} needs --pipeline deep (a budget plans sparsity per layer)`,
+          `--${deepOnly === 'pruneSteps' ? 'prune-steps' : deepOnly} needs --pipeline deep (a budget plans each layer itself)`,
         );
       const shared = compressOptions(flags);
       if (flags.size !== 'gzip' && flags.size !== 'bytes') fail('whittle', `--size must be gzip or bytes, got '${flags.size}'`);
