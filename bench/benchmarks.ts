@@ -8,6 +8,7 @@ import { quantizeQuality } from './quantize-quality.js';
 import { toolkitSpeed } from './toolkit-speed.js';
 import { kernelBench } from './kernel.js';
 import { rendererBench } from './renderer.js';
+import { autoBench } from './auto.js';
 import { deepCompressionBench } from './deep-compression.js';
 import { dimensions, dimensionsSpam } from './dimensions.js';
 import { demoBench } from './demo.js';
@@ -31,6 +32,7 @@ export const BENCHMARKS: Benchmark[] = [
   sensitivityBench,
   kernelBench,
   rendererBench,
+  autoBench,
   deployBench,
   reliabilityBench,
 ];

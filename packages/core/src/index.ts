@@ -13,6 +13,7 @@ export * from './io/index.js';
 export * from './report/index.js';
 export * from './prune/index.js';
 export * from './quantize/index.js';
+export * from './auto/index.js';
 export * from './cluster/index.js';
 export * from './lowrank/index.js';
 export * from './features/index.js';
@@ -24,7 +25,9 @@ export {
   FLAGS,
   PRUNE_FLAGS,
   QUANTIZE_FLAGS,
+  COMPRESS_FLAGS,
   addFlags,
+  compressOptions,
   pruneOptions,
   quantizeOptions,
   type FlagDeclaration,

@@ -158,3 +158,55 @@ describe('whittle CLI', () => {
     expect(bad.stderr.trim()).toBe('whittle: pruneInputs: keep=0 must be a fraction in (0, 1] or a count of features ≥ 1');
   });
 });
+
+describe('whittle compress', () => {
+  it('--ratio 8 --out: a plan whose saved files (gzip) meet the budget and load back with the reported accuracy', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'whittle-cli-compress-')), 'small');
+    const args = ['compress', 'lenet-300-100', '--ratio', '8', '--techniques', 'quantize', '--epochs', '0', '--calibration-samples', '100'];
+    const out = JSON.parse(
+      execFileSync(process.execPath, [bin, ...args, '--rounds', '1', '--workers', '0', '--out', dir, '--json'], { encoding: 'utf8' }),
+    );
+    expect(out.kind).toBe('plan');
+    const round = out.rounds[0];
+    expect(round.met).toBe(true);
+    const { loadModel, modelBytes, evaluate, mnist, initBackend } = await import('../index.js');
+    await initBackend();
+    const { gzipBytes } = modelBytes(dir);
+    expect(gzipBytes).toBeLessThanOrEqual(out.original.bytes / 8);
+    expect(gzipBytes).toBe(round.bytes);
+    const model = await loadModel(dir);
+    const { train, test } = mnist();
+    train.dispose();
+    expect(evaluate(model, test).accuracy).toBe(round.accuracy);
+    test.dispose();
+    model.dispose();
+  });
+
+  it('bad budgets and techniques fail with one line and exit 1', () => {
+    for (const [args, message] of [
+      [['--budget', '20parsecs'], "whittle: budget: size '20parsecs' must be a number with unit B, kB or MB (e.g. 20kB)"],
+      [['--budget', '20kB', '--techniques', 'prune,zip'], "whittle: autoCompress: unknown technique 'zip' (known: prune, quantize)"],
+      [[], 'whittle: compress needs a budget: --budget <size>, --ratio <r> or --max-drop <pp>'],
+    ] as const) {
+      const r = run('compress', 'lenet-300-100', ...args);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe(message);
+    }
+    const r = run(
+      'compress',
+      'lenet-300-100',
+      '--budget',
+      '1kB',
+      '--techniques',
+      'quantize',
+      '--calibration-samples',
+      '20',
+      '--workers',
+      '0',
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(
+      /^whittle: autoCompress: budget of 1000 B is below the smallest reachable size, \d+ B \(every layer at 2-bit; gzip bytes\)$/,
+    );
+  });
+});

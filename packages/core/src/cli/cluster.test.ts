@@ -69,6 +69,11 @@ describe('whittle cluster / compress --pipeline deep', () => {
         ['compress', 'lenet-5', '--pipeline', 'magic', '--out', join(tmpdir(), 'never')],
         /^whittle: --pipeline must be 'deep', got 'magic'$/,
       ],
+      [
+        ['compress', 'lenet-5', '--ratio', '8', '--clusters', '16'],
+        /^whittle: --clusters needs --pipeline deep \(a budget plans each layer itself\)$/,
+      ],
+      [['compress', 'lenet-5', '--pipeline', 'deep'], /^whittle: compress --pipeline deep needs --out <dir>$/],
     ];
     for (const [args, message] of cases) {
       const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });

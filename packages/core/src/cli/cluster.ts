@@ -1,4 +1,4 @@
-/** `whittle cluster` (k-means weight sharing) and `whittle compress --pipeline deep` (Deep Compression). */
+/** `whittle cluster` (k-means weight sharing) and the Deep Compression run behind `whittle compress --pipeline deep`. */
 import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,56 +118,61 @@ export function registerCluster(program: Command): void {
         }
       },
     );
+}
 
-  program
-    .command('compress')
-    .description('run a whole compression pipeline; deep = prune → fine-tune → k-means → fine-tune centroids → Huffman (Han et al. 2016)')
-    .argument('<model>', 'model.json, its folder, or a reference model name')
-    .requiredOption('--pipeline <name>', 'deep')
-    .option('--sparsity <s>', 'final fraction of kernel weights removed, in [0, 1)', (v) => Number(v), 0.92)
-    .option('--clusters <k>', 'centroids per codebook, or layer=k pairs', '32')
-    .option('--prune-steps <n>', 'pruning rounds, each fine-tuned', (v) => Number(v), 3)
-    .option('--epochs <n>', 'fine-tuning epochs per stage', (v) => Number(v), 2)
-    .requiredOption('--out <dir>', 'folder for the compressed model')
-    .option('--json', 'print accuracy, bytes, ratio and the report as JSON')
-    .action(
-      async (
-        spec: string,
-        flags: { pipeline: string; sparsity: number; clusters: string; pruneSteps: number; epochs: number; out: string; json?: boolean },
-      ) => {
-        if (flags.pipeline !== 'deep') fail('whittle', `--pipeline must be 'deep', got '${flags.pipeline}'`);
-        await initBackend();
-        const model = await resolveLayersModel(spec, 'compress', 'Deep Compression (compress --pipeline deep)');
-        const { train, test } = mnistFor(model);
-        try {
-          const { model: compressed, report } = await deepCompress(model, train, {
-            sparsity: flags.sparsity,
-            clusters: parseClusters(flags.clusters),
-            pruneSteps: flags.pruneSteps,
-            epochs: flags.epochs,
-            test,
-            out: flags.out,
-            onStage: (s) => flags.json || console.error(`${s.stage}: accuracy ${pct(s.accuracy)}, ${s.bytes.toLocaleString('en-US')} B`),
-          });
-          compressed.dispose();
-          const b = report.bytes!;
-          const accuracy = report.stages!.at(-1)!.accuracy;
-          if (flags.json)
-            console.log(
-              JSON.stringify(
-                { accuracy, bytes: b, ratio: { weights: b.baselineWeights / b.weights, total: b.baselineTotal / b.total }, report },
-                null,
-                2,
-              ),
-            );
-          else {
-            printReport(report, false);
-            console.log(`saved to ${flags.out}`);
-          }
-        } finally {
-          train.dispose();
-          test.dispose();
-        }
-      },
-    );
+/** Deep Compression's flags on `whittle compress --pipeline deep` (registered by cli/compress.ts). */
+export interface DeepFlags {
+  pipeline: string;
+  sparsity?: string;
+  clusters?: string;
+  pruneSteps?: string;
+  epochs: string;
+  out?: string;
+  json?: boolean;
+}
+
+/** `whittle compress --pipeline deep`: prune → fine-tune → k-means → fine-tune centroids → Huffman (Han et al. 2016). */
+export async function runDeepPipeline(spec: string, given: DeepFlags): Promise<void> {
+  if (given.pipeline !== 'deep') fail('whittle', `--pipeline must be 'deep', got '${given.pipeline}'`);
+  if (!given.out) fail('whittle', 'compress --pipeline deep needs --out <dir>');
+  const flags = {
+    sparsity: Number(given.sparsity ?? 0.92),
+    clusters: given.clusters ?? '32',
+    pruneSteps: Number(given.pruneSteps ?? 3),
+    epochs: Number(given.epochs),
+    out: given.out,
+    json: given.json,
+  };
+  await initBackend();
+  const model = await resolveLayersModel(spec, 'compress', 'Deep Compression (compress --pipeline deep)');
+  const { train, test } = mnistFor(model);
+  try {
+    const { model: compressed, report } = await deepCompress(model, train, {
+      sparsity: flags.sparsity,
+      clusters: parseClusters(flags.clusters),
+      pruneSteps: flags.pruneSteps,
+      epochs: flags.epochs,
+      test,
+      out: flags.out,
+      onStage: (s) => flags.json || console.error(`${s.stage}: accuracy ${pct(s.accuracy)}, ${s.bytes.toLocaleString('en-US')} B`),
+    });
+    compressed.dispose();
+    const b = report.bytes!;
+    const accuracy = report.stages!.at(-1)!.accuracy;
+    if (flags.json)
+      console.log(
+        JSON.stringify(
+          { accuracy, bytes: b, ratio: { weights: b.baselineWeights / b.weights, total: b.baselineTotal / b.total }, report },
+          null,
+          2,
+        ),
+      );
+    else {
+      printReport(report, false);
+      console.log(`saved to ${flags.out}`);
+    }
+  } finally {
+    train.dispose();
+    test.dispose();
+  }
 }

@@ -16,6 +16,7 @@ import { CALIBRATION_SAMPLES as PRUNE_SAMPLES, type Granularity, type PruneMetho
 import { CALIBRATION_SAMPLES as QUANTIZE_SAMPLES, type QuantizeModelOptions } from '../quantize/ptq.js';
 import { OBSERVERS, type ObserverName } from '../quantize/observers.js';
 import { WhittleError } from '../errors.js';
+import { budgetFromFlags, checkTechniques, type AutoOptions } from '../auto/options.js';
 
 export interface FlagDeclaration {
   /** commander flags, e.g. '--sparsity <s>'. */
@@ -130,6 +131,34 @@ export const FLAGS = {
     parse: oneOf(OBSERVERS),
   },
   equalize: { flags: '--equalize', key: 'equalize', help: 'fold BatchNorm and equalize ranges across layers first' },
+  // compress (autoCompress); budget texts are checked by compressOptions, which names the rule
+  budget: {
+    flags: '--budget <size>',
+    key: 'budget.bytes',
+    help: 'largest size, unit B, kB or MB (gzip bytes of the saved files), e.g. 20kB',
+  },
+  ratio: { flags: '--ratio <r>', key: 'budget.ratio', help: 'at least this many times smaller than the float32 model' },
+  maxDrop: { flags: '--max-drop <pp>', key: 'budget.maxAccuracyDrop', help: 'largest test-accuracy drop, in percentage points' },
+  latency: { flags: '--latency <ms>', key: 'budget.latencyMs', help: 'largest single-sample latency in ms (checked, not planned for)' },
+  techniques: { flags: '--techniques <list>', key: 'techniques', help: 'comma-separated: prune, quantize', default: 'prune,quantize' },
+  sparsityLevels: {
+    flags: '--sparsity-levels <list>',
+    key: 'sparsities',
+    help: 'sparsities to consider per layer (default 0,0.25,0.5,0.7,0.8,0.9,0.95)',
+    parse: (v: string) => list(v).map(number),
+  },
+  bitLevels: {
+    flags: '--bit-levels <list>',
+    key: 'bits',
+    help: 'weight bits to consider per layer, 32 = float (default 32,8,6,4,3,2)',
+    parse: (v: string) => list(v).map(number),
+  },
+  workers: {
+    flags: '--workers <n>',
+    key: 'workers',
+    help: 'worker threads for the search (default: the core count; 0 = this thread)',
+    parse: wholeNumber(0),
+  },
 } as const satisfies Record<string, FlagDeclaration>;
 
 export type FlagName = keyof typeof FLAGS;
@@ -154,6 +183,18 @@ export const QUANTIZE_FLAGS = [
   'observer',
   'calibrationSamples',
   'equalize',
+] as const satisfies readonly FlagName[];
+
+export const COMPRESS_FLAGS = [
+  'budget',
+  'ratio',
+  'maxDrop',
+  'latency',
+  'techniques',
+  'sparsityLevels',
+  'bitLevels',
+  'calibrationSamples',
+  'workers',
 ] as const satisfies readonly FlagName[];
 
 /** Adds the declared flags to a commander command (the CLI's subcommand or a magic's parser). */
@@ -207,5 +248,18 @@ export function quantizeOptions(flags: Flags, calibration?: Dataset): QuantizeMo
     calibration: activationBits ? calibration : undefined,
     calibrationSamples: flags.calibrationSamples as number | undefined,
     equalize: Boolean(flags.equalize),
+  };
+}
+
+/** autoCompress() options (all but the data) from the shared compress flags. */
+export function compressOptions(flags: Flags): Omit<AutoOptions, 'train' | 'test'> {
+  const optional = <K extends string>(key: K, v: unknown) => (v === undefined ? {} : { [key]: v });
+  return {
+    budget: budgetFromFlags(flags as { budget?: string; ratio?: string; maxDrop?: string; latency?: string }),
+    techniques: checkTechniques(list(String(flags.techniques))),
+    ...optional('sparsities', flags.sparsityLevels),
+    ...optional('bits', flags.bitLevels),
+    ...optional('calibrationSamples', flags.calibrationSamples),
+    ...optional('workers', flags.workers),
   };
 }

@@ -11,6 +11,7 @@ import { printReport } from './print.js';
 import { registerSensitivity } from './sensitivity.js';
 import { registerPrune } from './prune.js';
 import { registerQuantize } from './quantize.js';
+import { registerCompress } from './compress.js';
 import { registerCluster } from './cluster.js';
 import { registerFactorize } from './factorize.js';
 import { registerPruneInputs } from './prune-inputs.js';
@@ -28,6 +29,7 @@ const commandRegistrations: ((program: Command) => void)[] = [
   registerFactorize,
   registerPruneInputs,
   registerDistill,
+  registerCompress,
 ];
 
 export function buildProgram(): Command {

@@ -64,14 +64,16 @@ function channelOf(shape: number[], axis: number, i: number): number {
 
 describe('core encodes, @whittle/loader decodes, bit for bit', () => {
   /** Checks a packed folder of `m` against q·scale computed here from core's quantizer; returns how many kernels were packed. */
-  function checkPacked(m: tf.LayersModel, dir: string, bits: number): number {
+  function checkPacked(m: tf.LayersModel, dir: string, bitsOf: number | Record<string, number>): number {
     const decoded = decodeFolder(dir);
     let packed = 0;
     for (const w of m.weights) {
       const original = w.read().dataSync() as Float32Array;
       const got = decoded.get(w.originalName)!;
       expect(got.shape, w.originalName).toEqual(w.shape);
-      if (w.shape.length < 2) {
+      // a map names layers: the others, and those at 32, stay float32
+      const bits = typeof bitsOf === 'number' ? bitsOf : (bitsOf[w.originalName.slice(0, w.originalName.lastIndexOf('/'))] ?? 32);
+      if (w.shape.length < 2 || bits === 32) {
         expect(Array.from(got.values), w.originalName).toEqual(Array.from(original));
         continue;
       }
@@ -102,6 +104,31 @@ describe('core encodes, @whittle/loader decodes, bit for bit', () => {
     expect(depthwise.length).toBeGreaterThan(0);
     for (const [, e] of depthwise) expect((e as { axis: number }).axis).toBe(2);
     expect(checkPacked(mobile, dir, 4)).toBeGreaterThan(depthwise.length);
+    mobile.dispose();
+  });
+
+  it('packed per-layer bits (mobilenet-mini): each layer at its own width, its entry records it; unnamed layers stay float32', async () => {
+    const mobile = mobilenetMini({ pretrained: true });
+    const kernelLayers = [...new Set(mobile.weights.filter((w) => w.shape.length >= 2).map((w) => w.originalName.split('/')[0]!))];
+    const widths = [2, 3, 5, 8, 32, 4];
+    // the last kernel layer is left out of the map: float32
+    const bits = Object.fromEntries(kernelLayers.slice(0, -1).map((l, i) => [l, widths[i % widths.length]!]));
+    expect(Object.values(bits)).toEqual(expect.arrayContaining([2, 3, 5, 8, 32]));
+    const dir = join(scratch(), 'm');
+    await saveModel(mobile, dir, { quantization: 'packed', bits });
+    const entries = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).userDefinedMetadata.whittlePacked.weights as Record<
+      string,
+      { bits: number; axis: number }
+    >;
+    for (const [name, e] of Object.entries(entries)) {
+      expect(e.bits, name).toBe(bits[name.slice(0, name.lastIndexOf('/'))]);
+      expect(e.axis, name).toBe(
+        name.endsWith('depthwise_kernel') ? 2 : mobile.weights.find((w) => w.originalName === name)!.shape.length - 1,
+      );
+    }
+    const packed = checkPacked(mobile, dir, bits);
+    expect(packed).toBe(Object.keys(entries).length);
+    expect(packed).toBeGreaterThan(0);
     mobile.dispose();
   });
 

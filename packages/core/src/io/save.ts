@@ -93,8 +93,11 @@ export interface SaveOptions {
    * stock tfjs decodes them on load. Default: float32.
    */
   quantization?: ExportQuantization | 'packed' | 'deep';
-  /** Bits per weight for the 'packed' Whittle format (2…8, per-channel; only Whittle's loadModel reads it). Default 4. */
-  bits?: number;
+  /**
+   * Bits per weight for the 'packed' Whittle format (2…8, per-channel; only Whittle's loadModel reads it). Default 4.
+   * A map from layer name to bits packs only those layers' kernels, each at its own width (32 = float32).
+   */
+  bits?: number | Record<string, number>;
   /** uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm vectors). Default false: they stay float32. */
   vectors?: boolean;
   /**
@@ -109,7 +112,12 @@ export interface SaveOptions {
 }
 
 /** The packed format's weights and its model.json metadata (format, version, CRC-32 per shard and per tensor). */
-function packArtifacts(specs: tf.io.WeightsManifestEntry[], data: Uint8Array, bits = 4, axes: Map<string, number | null>) {
+function packArtifacts(
+  specs: tf.io.WeightsManifestEntry[],
+  data: Uint8Array,
+  bits: number | Record<string, number> = 4,
+  axes: Map<string, number | null>,
+) {
   const out = encodePackedArtifacts(specs, data.buffer as ArrayBuffer, bits, axes);
   const packed: PackedMetadata = {
     format: PACKED_FORMAT,

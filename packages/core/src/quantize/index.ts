@@ -18,5 +18,5 @@ export { errorStats } from './metrics.js';
 export { encodeWeight, encodeArtifacts, simulateExport, EXPORT_QUANTIZATIONS, type ExportQuantization } from './export.js';
 export { quantizeAwareTrain, fakeQuantWeights, type QatOptions } from './qat.js';
 export { foldBatchNorm, equalize } from './equalize.js';
-export { packBits, unpackBits, encodePackedArtifacts, type PackedEntry, type PackedMetadata } from './packed.js';
+export { packBits, unpackBits, encodePackedArtifacts, encodePackedWeight, type PackedEntry, type PackedMetadata } from './packed.js';
 export { quantizeGraph } from './graph.js';

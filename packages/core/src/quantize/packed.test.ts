@@ -85,3 +85,33 @@ describe('packed Whittle format (per-channel, < 8 bits)', () => {
     );
   });
 });
+
+describe('packed format with bits per layer', () => {
+  it('packs only the named layers, each at its width (bytes by the format rule), and loadModel decodes them', async () => {
+    const model = lenet300100();
+    const dir = mkdtempSync(join(tmpdir(), 'whittle-packed-layers-'));
+    try {
+      const saved = await saveModel(model, join(dir, 'm'), { quantization: 'packed', bits: { fc1: 3, fc2: 32, fc3: 8 } });
+      // fc1: 300 scales + ⌈784·300·3/8⌉; fc2 float32; fc3: 10 scales + 100·10 bytes; biases float32
+      const expected = 300 * 4 + Math.ceil((784 * 300 * 3) / 8) + 300 * 100 * 4 + 10 * 4 + 1000 + (300 + 100 + 10) * 4;
+      expect(saved.files.find((f) => f.name === 'weights.bin')!.bytes).toBe(expected);
+      const loaded = await loadModel(saved.dir);
+      const fc2 = loaded.getLayer('fc2').getWeights()[0]!.dataSync();
+      expect(Array.from(fc2)).toEqual(Array.from(model.getLayer('fc2').getWeights()[0]!.dataSync()));
+      const fc1 = loaded.getLayer('fc1').getWeights()[0]!.dataSync();
+      expect(new Set(Array.from(fc1).filter((_, i) => i % 300 === 0)).size).toBeLessThanOrEqual(7);
+      loaded.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      model.dispose();
+    }
+  });
+
+  it('rejects a layer width outside 2…8 (and not 32) naming the layer', async () => {
+    const model = lenet300100();
+    await expect(saveModel(model, join(tmpdir(), 'never'), { quantization: 'packed', bits: { fc1: 12 } })).rejects.toThrow(
+      "saveModel: bits of 'fc1' (packed format; 32 = float32) must be an integer in [2, 8], got 12",
+    );
+    model.dispose();
+  });
+});

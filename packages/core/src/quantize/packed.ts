@@ -42,12 +42,16 @@ export function packBits(values: ArrayLike<number>, bits: number): Uint8Array {
 // The decoder (unpackBits, decodePacked) lives in @whittle/loader, shared with browsers.
 export { unpackBits } from '@whittle/loader';
 
-function encodeOne(
+/**
+ * One kernel in the packed layout (float32 scales along `axis`, default the
+ * last, then the b-bit codes): what the file stores for it.
+ */
+export function encodePackedWeight(
   values: Float32Array,
   shape: number[],
   bits: number,
-  axis: number,
   name: string,
+  axis = shape.length - 1,
 ): { bytes: Uint8Array; entry: PackedEntry } {
   const t = quantizeTensor(values, shape, { bits, scheme: 'symmetric', axis }, name);
   const offset = 2 ** (bits - 1) - 1;
@@ -64,15 +68,21 @@ function encodeOne(
 /**
  * Packs float32 kernels of tfjs weight specs + data at `bits` (2…8), per
  * channel along `axes.get(spec.name)` (models/weights.ts `weightAxes`; the
- * last axis for names it lacks).
+ * last axis for names it lacks). A map from layer name to bits packs only the
+ * kernels of the layers it names, each at its own width (32 = leave float32);
+ * the other weights stay float32. Each entry records its own bits.
  */
 export function encodePackedArtifacts(
   specs: tf.io.WeightsManifestEntry[],
   data: ArrayBuffer,
-  bits: number,
+  bits: number | Record<string, number>,
   axes: Map<string, number | null> = new Map(),
 ): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array; weights: Record<string, PackedEntry>; checksums: Record<string, number> } {
-  checkIntInRange('saveModel', 'bits (packed format)', bits, 2, 8);
+  if (typeof bits === 'number') checkIntInRange('saveModel', 'bits (packed format)', bits, 2, 8);
+  else
+    for (const [layer, b] of Object.entries(bits))
+      if (b !== 32) checkIntInRange('saveModel', `bits of '${layer}' (packed format; 32 = float32)`, b, 2, 8);
+  const bitsFor = (name: string) => (typeof bits === 'number' ? bits : bits[name.slice(0, name.lastIndexOf('/'))]);
   const parts: Uint8Array[] = [];
   const out: tf.io.WeightsManifestEntry[] = [];
   const weights: Record<string, PackedEntry> = {};
@@ -82,14 +92,15 @@ export function encodePackedArtifacts(
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const chunk = data.slice(offset, offset + size * (spec.dtype === 'bool' ? 1 : 4));
     offset += chunk.byteLength;
-    if (spec.dtype !== 'float32' || spec.quantization || spec.shape.length < 2) {
+    const b = bitsFor(spec.name);
+    if (spec.dtype !== 'float32' || spec.quantization || spec.shape.length < 2 || b === undefined || b === 32) {
       parts.push(new Uint8Array(chunk));
       checksums[spec.name] = crc32(parts.at(-1)!);
       out.push(spec);
       continue;
     }
     const axis = axes.get(spec.name) ?? spec.shape.length - 1;
-    const { bytes, entry } = encodeOne(new Float32Array(chunk), spec.shape, bits, axis, spec.name);
+    const { bytes, entry } = encodePackedWeight(new Float32Array(chunk), spec.shape, b, spec.name, axis);
     parts.push(bytes);
     checksums[spec.name] = crc32(bytes);
     weights[spec.name] = entry;

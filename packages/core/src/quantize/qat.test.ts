@@ -123,3 +123,35 @@ describe('observers', () => {
     expect(o.range(8)[1]).toBeCloseTo(0.9 * 1 + 0.1 * 2, 10);
   });
 });
+
+describe('quantizeAwareTrain per layer, with masks', () => {
+  it('keeps masked weights at zero, each layer on its own grid, and a 32-bit layer free', async () => {
+    const { mnist } = await import('../data/mnist.js');
+    const { referenceModel } = await import('../models/reference.js');
+    const { train } = mnist({ limit: 100 });
+    const model = referenceModel('lenet-300-100', { pretrained: true });
+    const w1 = model.getLayer('fc1').getWeights()[0]!;
+    const mask = Uint8Array.from(w1.dataSync(), (_, i) => (i % 3 === 0 ? 0 : 1));
+    const before = tf.memory().numTensors;
+    const { model: trained } = await quantizeAwareTrain(model, train, {
+      bits: 8,
+      perLayer: { fc1: 3, fc2: 32 },
+      masks: { fc1: { layer: 'fc1', shape: w1.shape, values: mask } },
+      epochs: 1,
+      batchSize: 50,
+    });
+    const k1 = trained.getLayer('fc1').getWeights()[0]!.dataSync();
+    mask.forEach((m, i) => m === 0 && expect(Math.abs(k1[i]!)).toBe(0));
+    const distinct = (v: ArrayLike<number>, channels: number, c: number) =>
+      new Set(Array.from(v).filter((_, i) => i % channels === c)).size;
+    for (let c = 0; c < 300; c += 37) expect(distinct(k1, 300, c)).toBeLessThanOrEqual(7); // 3-bit symmetric: −3…3
+    const k2 = trained.getLayer('fc2').getWeights()[0]!.dataSync();
+    expect(distinct(k2, 100, 0)).toBeGreaterThan(255); // float: not on any ≤ 8-bit grid
+    const k3 = trained.getLayer('fc3').getWeights()[0]!.dataSync();
+    for (let c = 0; c < 10; c++) expect(distinct(k3, 10, c)).toBeLessThanOrEqual(255); // default bits 8
+    trained.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+    train.dispose();
+  });
+});

@@ -18,6 +18,7 @@ import { fit, TRAIN_OPTIONS, type FitOptions } from '../train/fit.js';
 import { checkOptions, optionKeys } from '../options.js';
 import type { QuantizationReport } from '@whittle/report';
 import { layerRow } from './metrics.js';
+import type { Masks } from '../prune/masks.js';
 import { teacherTerm, type TeacherOptions } from '../distill/teacher.js';
 
 export interface QatOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {
@@ -25,6 +26,10 @@ export interface QatOptions extends Omit<FitOptions, 'afterStep' | 'variables'> 
   bits: number;
   /** Per output channel scales (default true). */
   perChannel?: boolean;
+  /** Bits per layer name (2…8), overriding `bits`; 32 leaves a layer's kernel float (trained normally). */
+  perLayer?: Record<string, number>;
+  /** Keep-masks from `prune`: pruned weights stay exactly zero (a zero stays on every symmetric grid). */
+  masks?: Masks;
   /** Learn from this model too (usually the float original): adds the distillation term (see distill). */
   teacher?: TeacherOptions['teacher'];
   /** Temperature of the teacher term. Default 4. */
@@ -37,6 +42,8 @@ const QAT_KEYS = optionKeys<QatOptions>({
   ...TRAIN_OPTIONS,
   bits: true,
   perChannel: true,
+  perLayer: true,
+  masks: true,
   teacher: true,
   temperature: true,
   alpha: true,
@@ -61,8 +68,12 @@ export async function quantizeAwareTrain(
   checkOptions('quantizeAwareTrain', options, QAT_KEYS);
   checkFiniteWeights('quantizeAwareTrain', model);
   const bits = checkIntInRange('quantizeAwareTrain', 'bits', options.bits, 2, 8);
-  const { bits: _bits, perChannel: _perChannel, teacher, temperature, alpha, ...fitOptions } = options;
+  const { bits: _bits, perChannel: _perChannel, teacher, temperature, alpha, perLayer: _perLayer, masks: _masks, ...fitOptions } = options;
   const perChannel = options.perChannel ?? true;
+  const layerBits = (name: string) => {
+    const b = options.perLayer?.[name];
+    return b === undefined ? bits : b === 32 ? 32 : checkIntInRange('quantizeAwareTrain', `bits of '${name}'`, b, 2, 8);
+  };
   const trained = cloneModel(model);
   const targets = trained.layers
     .filter((l) => kernelOf(l))
@@ -70,14 +81,20 @@ export async function quantizeAwareTrain(
       const kernel = kernelOf(layer)!;
       const variable = layer.weights[kernel.index]!.read() as tf.Variable;
       const channelAxis = kernel.channelAxis!;
+      const m = options.masks?.[layer.name];
+      const mask = m ? tf.tensor(Float32Array.from(m.values), m.shape) : undefined;
       // tidy releases the clone (the variable keeps its data); a bare clone leaked one tensor per kernel
       const master = tf.tidy(() => tf.variable(variable.clone(), false));
-      return { layer, variable, channelAxis, master, onGrid: undefined as tf.Tensor | undefined };
+      return { layer, variable, channelAxis, bits: layerBits(layer.name), mask, master, onGrid: undefined as tf.Tensor | undefined };
     });
+  // W_q = fq(W ⊙ mask), or W ⊙ mask for a layer left float.
   const project = () =>
     targets.forEach((t) => {
       t.onGrid?.dispose();
-      t.onGrid = fakeQuantWeights(t.master, bits, perChannel, t.channelAxis);
+      t.onGrid = tf.tidy(() => {
+        const kept = t.mask ? t.master.mul(t.mask) : t.master.clone();
+        return t.bits === 32 ? kept : fakeQuantWeights(kept, t.bits, perChannel, t.channelAxis);
+      });
       t.variable.assign(t.onGrid);
     });
   let kd: ReturnType<typeof teacherTerm> | undefined;
@@ -98,14 +115,14 @@ export async function quantizeAwareTrain(
     throw err;
   } finally {
     kd?.dispose();
-    for (const t of targets) tf.dispose([t.master, t.onGrid!]);
+    for (const t of targets) tf.dispose([t.master, t.onGrid!, ...(t.mask ? [t.mask] : [])]);
   }
   const layers = targets.map((t) => {
     const original = model.getLayer(t.layer.name).getWeights()[kernelOf(t.layer)!.index]!.dataSync() as Float32Array;
     return layerRow({
       name: t.layer.name,
-      bits,
-      scheme: 'symmetric (QAT)',
+      bits: t.bits,
+      scheme: t.bits === 32 ? 'float32' : 'symmetric (QAT)',
       perChannel,
       scales: [],
       original,

@@ -1,6 +1,8 @@
-/** %prune and %quantize: their shared flags come from core's declarations (FLAGS), as the CLI's do. */
+/** %prune, %quantize and %compress: their shared flags come from core's declarations (FLAGS), as the CLI's do. */
 import {
   addFlags,
+  autoCompress,
+  compressOptions,
   evaluate,
   fineTune,
   prune,
@@ -8,6 +10,7 @@ import {
   quantize,
   quantizeAwareTrain,
   quantizeOptions,
+  COMPRESS_FLAGS,
   PRUNE_FLAGS,
   QUANTIZE_FLAGS,
   WhittleError,
@@ -106,6 +109,42 @@ export const quantizeMagic: Magic = {
     }
     const test = dataOperand(ctx, undefined, model, 'test');
     result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(result.model, test).accuracy };
+    return { report: result.report, value: result.model, valueType: MODEL_TYPE };
+  },
+};
+
+export const compressMagic: Magic = {
+  name: 'compress',
+  kind: 'line',
+  example: '%compress model --ratio 16 --epochs 1 --as small',
+  group: 'compression',
+  summary: 'Compress to a budget: per-layer pruning and quantization chosen from measured sensitivity, fine-tuned and verified.',
+  define: (cmd) =>
+    addFlags(cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel'), COMPRESS_FLAGS)
+      .option('--data <train>', 'Dataset variable to measure sensitivity and fine-tune on (default: the MNIST train split)')
+      .option('--test <data>', 'Dataset variable to verify on (default: the MNIST test split)')
+      .option('--epochs <n>', 'fine-tuning epochs', '2')
+      .option('--as <name>', 'bind the compressed model to this variable'),
+  run: async (ctx, [name], opts) => {
+    const model = modelOperand(ctx, name);
+    let options;
+    try {
+      options = compressOptions(opts);
+    } catch (err) {
+      throw err instanceof WhittleError ? new UsageError(err.message.replace(/^whittle: /, '')) : err;
+    }
+    const train = dataOperand(ctx, opts.data ? String(opts.data) : undefined, model, 'train');
+    const test = dataOperand(ctx, opts.test ? String(opts.test) : undefined, model, 'test');
+    const result = await autoCompress(model, {
+      ...options,
+      train,
+      test,
+      epochs: numberOpt(opts, 'epochs', '--epochs') ?? 2,
+      onProgress: (p) => {
+        ctx.checkInterrupt();
+        ctx.progress(`${p.stage}: ${p.message}`);
+      },
+    });
     return { report: result.report, value: result.model, valueType: MODEL_TYPE };
   },
 };

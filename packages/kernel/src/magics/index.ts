@@ -1,4 +1,4 @@
-import { pruneMagic, quantizeMagic } from './compression.js';
+import { compressMagic, pruneMagic, quantizeMagic } from './compression.js';
 import { clusterMagic } from './cluster.js';
 import { factorizeMagic, pruneInputsMagic } from './dimensions.js';
 import { distillMagic } from './distill.js';
@@ -28,6 +28,7 @@ export const MAGICS: Magic[] = [
   clusterMagic,
   factorizeMagic,
   pruneInputsMagic,
+  compressMagic,
   distillMagic,
   summaryMagic,
   evaluateMagic,

@@ -46,6 +46,7 @@ export * from './quantization.js';
 export * from './sensitivity.js';
 export * from './pareto.js';
 export * from './compare.js';
+export * from './plan.js';
 export * from './clustering.js';
 export * from './lowrank.js';
 export * from './features.js';
@@ -59,6 +60,7 @@ import { quantizationKind } from './quantization.js';
 import { sensitivityKind } from './sensitivity.js';
 import { paretoKind } from './pareto.js';
 import { compareKind } from './compare.js';
+import { planKind } from './plan.js';
 import { clusteringKind } from './clustering.js';
 import { lowrankKind } from './lowrank.js';
 import { featuresKind } from './features.js';
@@ -74,6 +76,7 @@ export const KINDS = [
   sensitivityKind,
   paretoKind,
   compareKind,
+  planKind,
   clusteringKind,
   lowrankKind,
   featuresKind,

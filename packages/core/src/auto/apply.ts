@@ -1,0 +1,118 @@
+/**
+ * Turning a plan into a model and measuring it the way it ships: apply every
+ * layer's choice, fine-tune (masks and per-layer QAT grids kept), save in the
+ * format the plan needs (packed per-layer bits when any layer is below 32),
+ * reload, and measure bytes, accuracy and latency of what was reloaded.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Dataset } from '../data/dataset.js';
+import { evaluate } from '../analysis/evaluate.js';
+import { kernelOf } from '../models/weights.js';
+import { latency } from '../analysis/latency.js';
+import { cloneModel } from '../models/clone.js';
+import { loadLayersModel } from '../io/load.js';
+import { saveModel, type SaveOptions } from '../io/save.js';
+import type { Masks } from '../prune/masks.js';
+import { quantizeAwareTrain } from '../quantize/qat.js';
+import type { TrainProgress } from '../train/fit.js';
+import { applyChoice, keepMask, type Choice, type SizeMeasure } from './choices.js';
+
+/** Layer name → choice. */
+export type PlanChoices = Record<string, Choice>;
+
+/** The plan's weights without training, and the masks fine-tuning must keep. */
+export function buildPlanModel(model: tf.LayersModel, plan: PlanChoices): { model: tf.LayersModel; masks: Masks } {
+  const out = cloneModel(model);
+  const masks: Masks = {};
+  for (const [name, choice] of Object.entries(plan)) {
+    const layer = out.getLayer(name);
+    const { index: k, channelAxis } = kernelOf(layer)!;
+    const weights = layer.getWeights();
+    const kernel = weights[k]!;
+    const values = kernel.dataSync() as Float32Array;
+    if (choice.sparsity > 0) masks[name] = { layer: name, shape: kernel.shape, values: keepMask(values, choice.sparsity) };
+    const replaced = tf.tensor(applyChoice(values, kernel.shape, choice, channelAxis ?? undefined), kernel.shape);
+    layer.setWeights(weights.map((w, i) => (i === k ? replaced : w)));
+    replaced.dispose();
+  }
+  return { model: out, masks };
+}
+
+/** How the plan's model must be saved: packed with per-layer bits when any layer is below 32 bits. */
+export function saveOptionsFor(plan: PlanChoices): SaveOptions {
+  const bits = Object.fromEntries(Object.entries(plan).map(([name, c]) => [name, c.bits]));
+  return Object.values(bits).some((b) => b < 32) ? { quantization: 'packed', bits } : {};
+}
+
+export interface FineTuneSettings {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  onProgress?: (p: TrainProgress) => void;
+}
+
+/** Applies the plan and fine-tunes it (QAT at each layer's bits, masks kept). Epochs 0: the applied weights as they are. */
+export async function realizePlan(model: tf.LayersModel, plan: PlanChoices, train: Dataset, ft: FineTuneSettings): Promise<tf.LayersModel> {
+  const built = buildPlanModel(model, plan);
+  if (ft.epochs === 0) return built.model;
+  try {
+    const bits = Object.fromEntries(Object.entries(plan).map(([name, c]) => [name, c.bits]));
+    const { model: tuned } = await quantizeAwareTrain(built.model, train, {
+      bits: 8,
+      perLayer: bits,
+      masks: built.masks,
+      epochs: ft.epochs,
+      batchSize: ft.batchSize,
+      learningRate: ft.learningRate,
+      seed: ft.seed,
+      onProgress: ft.onProgress,
+    });
+    return tuned;
+  } finally {
+    built.model.dispose();
+  }
+}
+
+export interface Measured {
+  bytes: number;
+  accuracy: number;
+  latencyMs: number;
+  /** The model as reloaded from the saved files (the caller disposes it). */
+  model: tf.LayersModel;
+}
+
+/** Saves (to `dir`, or a scratch folder), reloads, and measures the reloaded model. */
+export async function measureSaved(
+  model: tf.LayersModel,
+  plan: PlanChoices,
+  test: Dataset,
+  size: SizeMeasure,
+  dir?: string,
+): Promise<Measured> {
+  const scratch = dir ? undefined : mkdtempSync(join(tmpdir(), 'whittle-auto-'));
+  try {
+    const saved = await saveModel(model, dir ?? join(scratch!, 'm'), saveOptionsFor(plan));
+    const reloaded = await loadLayersModel(saved.dir, 'autoCompress');
+    const input = tf.slice(test.x, 0, 1);
+    try {
+      const ms = latency(reloaded, input, { runs: 20, warmup: 3 }).medianMs;
+      return {
+        bytes: size === 'gzip' ? saved.gzipBytes : saved.bytes,
+        accuracy: evaluate(reloaded, test).accuracy,
+        latencyMs: ms,
+        model: reloaded,
+      };
+    } catch (err) {
+      reloaded.dispose();
+      throw err;
+    } finally {
+      input.dispose();
+    }
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}

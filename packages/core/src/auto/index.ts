@@ -1,0 +1,17 @@
+export { autoCompress, type AutoResult } from './auto.js';
+export {
+  parseBytes,
+  budgetFromFlags,
+  checkTechniques,
+  TECHNIQUES,
+  type AutoOptions,
+  type AutoProgress,
+  type AutoTechnique,
+  type Budget,
+} from './options.js';
+export { solveKnapsack, minimumCost, type KnapsackOption, type KnapsackResult } from './knapsack.js';
+export { applyChoice, choiceBytes, describeChoice, type Choice, type SizeMeasure } from './choices.js';
+export { buildPlanModel, realizePlan, measureSaved, saveOptionsFor, type PlanChoices } from './apply.js';
+export { measureSearch, calibrationSet, type Search, type LayerMeasure } from './search.js';
+export { runPlans, type Crash } from './pool.js';
+export { evaluatePlans, type PlanTask } from './evaluate-plans.js';

@@ -1,0 +1,145 @@
+/**
+ * Runs plan tasks in `worker_threads`, each worker with its own tfjs backend.
+ * Tasks go out in small batches to whichever worker is free; results are
+ * stored by task index, so the output order never depends on scheduling.
+ * A worker that crashes is reported, replaced, and its batch re-run (a batch
+ * that crashes three workers fails the run: it is the batch, not the worker).
+ * `workers: 0` runs the same code in this thread — the serial reference.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Dataset } from '../data/dataset.js';
+import { fail } from '../errors.js';
+import { captureArtifacts, joinWeightData } from '../io/artifacts.js';
+import { cloneModel } from '../models/clone.js';
+import { evaluatePlans, toPlain, type PlanTask } from './evaluate-plans.js';
+import type { WorkerSetup } from './worker.js';
+
+export interface Crash {
+  worker: number;
+  error: string;
+  /** Tasks that were running on it, re-run elsewhere. */
+  tasks: number;
+}
+
+export interface PoolOptions {
+  workers: number;
+  /** Tasks per message. Default: enough for ~4 batches per worker, at most 16. */
+  batch?: number;
+  onDone?: (done: number, total: number) => void;
+  /** Test hook: the first worker throws on its first batch. */
+  crashFirstWorker?: boolean;
+  /** tfjs backend of the workers. Default: this thread's. */
+  backend?: string;
+}
+
+/** The compiled worker: beside this file in dist/, or dist/ when running from src/ (tests). */
+function workerScript(): string {
+  const beside = fileURLToPath(new URL('./worker.js', import.meta.url));
+  if (existsSync(beside)) return beside;
+  const built = fileURLToPath(new URL('../../dist/auto/worker.js', import.meta.url));
+  if (existsSync(built)) return built;
+  return fail('autoCompress', `worker script not found (${beside}); build @whittle/core first (npm run build)`);
+}
+
+export async function runPlans(
+  model: tf.LayersModel,
+  datasets: Record<PlanTask['data'], Dataset>,
+  tasks: PlanTask[],
+  options: PoolOptions,
+): Promise<{ results: number[]; crashes: Crash[] }> {
+  if (options.workers === 0) {
+    const copy = cloneModel(model);
+    try {
+      const results: number[] = [];
+      for (const t of tasks) {
+        results.push(...evaluatePlans(copy, datasets, [t]));
+        options.onDone?.(results.length, tasks.length);
+      }
+      return { results, crashes: [] };
+    } finally {
+      copy.dispose();
+    }
+  }
+  const artifacts = await captureArtifacts(model);
+  const setup: WorkerSetup = {
+    backend: options.backend ?? tf.getBackend(),
+    modelTopology: artifacts.modelTopology as object,
+    weightSpecs: artifacts.weightSpecs ?? [],
+    weightData: joinWeightData(artifacts.weightData),
+    datasets: { calibration: toPlain(datasets.calibration), test: toPlain(datasets.test) },
+  };
+  const n = Math.max(1, Math.min(options.workers, tasks.length));
+  const size = options.batch ?? Math.max(1, Math.min(16, Math.ceil(tasks.length / (n * 4))));
+  const queue: number[][] = [];
+  for (let i = 0; i < tasks.length; i += size) queue.push(tasks.slice(i, i + size).map((_, j) => i + j));
+  const results = new Array<number>(tasks.length);
+  const crashes: Crash[] = [];
+  const attempts = new Map<number[], number>();
+  let done = 0;
+  let spawned = 0;
+  let startFailures = 0;
+  const script = workerScript();
+
+  return new Promise((resolvePool, rejectPool) => {
+    const live = new Set<Worker>();
+    let failed = false;
+    const finish = (err?: Error) => {
+      if (failed) return;
+      if (err) failed = true;
+      for (const w of live) void w.terminate();
+      live.clear();
+      if (err) rejectPool(err);
+      else resolvePool({ results, crashes });
+    };
+    const spawn = () => {
+      const id = spawned++;
+      const worker = new Worker(script, { workerData: { ...setup, crashOnFirstBatch: options.crashFirstWorker && id === 0 } });
+      live.add(worker);
+      let current: number[] | undefined;
+      const next = () => {
+        current = queue.shift();
+        if (!current) {
+          live.delete(worker);
+          void worker.terminate();
+          if (done === tasks.length) finish();
+          return;
+        }
+        worker.postMessage({ id: 0, tasks: current.map((i) => tasks[i]) });
+      };
+      const crashed = (error: string) => {
+        if (!live.has(worker) || failed) return;
+        live.delete(worker);
+        crashes.push({ worker: id, error, tasks: current?.length ?? 0 });
+        if (current) {
+          const tries = (attempts.get(current) ?? 0) + 1;
+          attempts.set(current, tries);
+          if (tries >= 3) return finish(new Error(`autoCompress: tasks ${current[0]}… crashed ${tries} workers (last: ${error})`));
+          queue.unshift(current);
+        } else if (++startFailures >= 3) {
+          // Workers that die before taking any task (no backend, no model) would be respawned forever.
+          return finish(new Error(`autoCompress: ${startFailures} worker threads failed to start (last: ${error})`));
+        }
+        spawn();
+      };
+      worker.on('message', (msg: { ready?: boolean; results?: number[] }) => {
+        if (msg.ready) return next();
+        msg.results!.forEach((r, j) => (results[current![j]!] = r));
+        done += current!.length;
+        try {
+          options.onDone?.(done, tasks.length);
+        } catch (err) {
+          return finish(err as Error); // e.g. an interrupt raised from a progress callback: stop every worker
+        }
+        next();
+      });
+      worker.on('error', (err) => crashed(err.message.split('\n')[0]!));
+      worker.on('exit', (code) => {
+        if (code !== 0) crashed(`exited with code ${code}`);
+      });
+    };
+    for (let i = 0; i < n; i++) spawn();
+  });
+}

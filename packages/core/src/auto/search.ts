@@ -1,0 +1,100 @@
+/**
+ * The measurements a plan is chosen from, per layer and choice: the bytes the
+ * layer's kernel costs (encoded, see choices.ts) and the calibration-accuracy
+ * drop when only that layer takes the choice (all independent points, run in
+ * the worker pool). Uniform settings (every layer the same choice) are scored
+ * on the test split in the same pool run, for the report's baselines.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/dataset.js';
+import { gather } from '../data/dataset.js';
+import { permutation } from '../data/random.js';
+import { stratifiedRows } from '../data/subset.js';
+import { kernelOf } from '../models/weights.js';
+import { choiceBytes, type Choice, type SizeMeasure } from './choices.js';
+import type { PlanTask } from './evaluate-plans.js';
+import { runPlans, type Crash } from './pool.js';
+
+export interface LayerMeasure {
+  name: string;
+  shape: number[];
+  params: number;
+  /** Per choice (same order as the choices list). */
+  bytes: number[];
+  drop: number[];
+}
+
+export interface Search {
+  choices: Choice[];
+  layers: LayerMeasure[];
+  calibrationAccuracy: number;
+  calibrationSamples: number;
+  /** Test accuracy of each uniform choice (every layer at it), or [] when not measured. */
+  uniformAccuracy: number[];
+  points: number;
+  seconds: number;
+  workers: number;
+  crashes: Crash[];
+}
+
+export interface SearchOptions {
+  choices: Choice[];
+  size: SizeMeasure;
+  workers: number;
+  calibrationSamples: number;
+  seed: number;
+  baselines: boolean;
+  onDone?: (done: number, total: number) => void;
+  crashFirstWorker?: boolean;
+}
+
+/** A stratified, seeded subset of the training split: every class, in proportion. */
+export function calibrationSet(train: Dataset, samples: number, seed: number): Dataset {
+  return gather(train, stratifiedRows(train.labels, Math.min(samples, train.size), permutation(train.size, seed)));
+}
+
+export async function measureSearch(model: tf.LayersModel, train: Dataset, test: Dataset, o: SearchOptions): Promise<Search> {
+  const start = performance.now();
+  const layers = model.layers
+    .filter((l) => kernelOf(l))
+    .map((l) => {
+      const { index, channelAxis } = kernelOf(l)!;
+      const kernel = l.getWeights()[index]!;
+      return { name: l.name, shape: kernel.shape, axis: channelAxis ?? undefined, values: kernel.dataSync() as Float32Array };
+    });
+  const isNoop = (c: Choice) => c.sparsity === 0 && c.bits === 32;
+  const tasks: PlanTask[] = [{ choices: {}, data: 'calibration' }];
+  for (const l of layers) for (const c of o.choices) if (!isNoop(c)) tasks.push({ choices: { [l.name]: c }, data: 'calibration' });
+  const uniform = o.baselines ? o.choices : [];
+  for (const c of uniform) tasks.push({ choices: Object.fromEntries(layers.map((l) => [l.name, c])), data: 'test' });
+  const calibration = calibrationSet(train, o.calibrationSamples, o.seed);
+  try {
+    const { results, crashes } = await runPlans(model, { calibration, test }, tasks, {
+      workers: o.workers,
+      onDone: o.onDone,
+      crashFirstWorker: o.crashFirstWorker,
+    });
+    const base = results[0]!;
+    let k = 1;
+    const measured: LayerMeasure[] = layers.map((l) => ({
+      name: l.name,
+      shape: l.shape,
+      params: l.values.length,
+      bytes: o.choices.map((c) => choiceBytes(l.values, l.shape, c, o.size, l.axis)),
+      drop: o.choices.map((c) => (isNoop(c) ? 0 : base - results[k++]!)),
+    }));
+    return {
+      choices: o.choices,
+      layers: measured,
+      calibrationAccuracy: base,
+      calibrationSamples: calibration.size,
+      uniformAccuracy: results.slice(k),
+      points: tasks.length,
+      seconds: (performance.now() - start) / 1000,
+      workers: o.workers,
+      crashes,
+    };
+  } finally {
+    calibration.dispose();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * A worker thread for `autoCompress`: its own tfjs and wasm backend (wasm
+ * threads don't work in Node, so parallelism comes from one backend per
+ * thread). It rebuilds the model and datasets once, then scores batches of
+ * plan tasks posted by the pool in pool.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { initBackend } from '../backend/index.js';
+import { evaluatePlans, fromPlain, type PlainDataset, type PlanTask } from './evaluate-plans.js';
+
+export interface WorkerSetup {
+  backend: string;
+  modelTopology: object;
+  weightSpecs: tf.io.WeightsManifestEntry[];
+  weightData: ArrayBuffer;
+  datasets: Record<PlanTask['data'], PlainDataset>;
+  /** Test hook: throw on the first batch, to exercise the pool's crash recovery. */
+  crashOnFirstBatch?: boolean;
+}
+
+const setup = workerData as WorkerSetup;
+const port = parentPort!;
+
+async function main() {
+  await initBackend(setup.backend);
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: setup.modelTopology, weightSpecs: setup.weightSpecs, weightData: setup.weightData }),
+  );
+  const datasets = { calibration: fromPlain(setup.datasets.calibration), test: fromPlain(setup.datasets.test) };
+  port.on('message', (msg: { id: number; tasks: PlanTask[] }) => {
+    if (setup.crashOnFirstBatch) throw new Error('injected worker crash (test hook)');
+    port.postMessage({ id: msg.id, results: evaluatePlans(model, datasets, msg.tasks) });
+  });
+  port.postMessage({ ready: true });
+}
+
+main().catch((err: unknown) => {
+  // Surfaces as the worker's 'error' event in the pool.
+  setImmediate(() => {
+    throw err;
+  });
+});
