@@ -11,7 +11,7 @@ const parse = (names: readonly (keyof typeof FLAGS)[], args: string[]) => {
 
 describe('shared flag declarations', () => {
   it('defaults follow the library: per-channel on, 8 bits, layer scope, minmax, seed 0', () => {
-    expect(parse(QUANTIZE_FLAGS, [])).toEqual({ bits: 8, perChannel: true, observer: 'minmax' });
+    expect(parse(QUANTIZE_FLAGS, [])).toEqual({ bits: 8, perChannel: true, clip: 'minmax', observer: 'minmax' });
     expect(parse(PRUNE_FLAGS, [])).toEqual({ scope: 'layer', seed: 0 });
     expect(parse(QUANTIZE_FLAGS, ['--no-per-channel']).perChannel).toBe(false);
   });
@@ -34,6 +34,10 @@ describe('shared flag declarations', () => {
     );
     expect(() => parse(PRUNE_FLAGS, ['--calibration-samples', '0'])).toThrow('must be a whole number ≥ 1');
     expect(() => parse(QUANTIZE_FLAGS, ['--observer', 'max'])).toThrow('must be one of minmax, moving-average, percentile, mse, kl');
+    expect(parse(QUANTIZE_FLAGS, ['--clip', 'mse']).clip).toBe('mse');
+    expect(() => parse(QUANTIZE_FLAGS, ['--clip', 'kl'])).toThrow(
+      "option '--clip <mode>' argument 'kl' is invalid. must be one of minmax, mse",
+    );
   });
 
   it('map to the library options (the same function serves the CLI and the magics)', () => {
@@ -55,9 +59,9 @@ describe('shared flag declarations', () => {
     expect(() => pruneOptions(parse(PRUNE_FLAGS, ['--structured', 'filter', '--nm', '2:4']))).toThrow(
       'choose one of --structured and --nm',
     );
-    const q = quantizeOptions(parse(QUANTIZE_FLAGS, ['--bits', '4', '--asymmetric', '--activations', '8']), data);
+    const q = quantizeOptions(parse(QUANTIZE_FLAGS, ['--bits', '4', '--asymmetric', '--clip', 'mse', '--activations', '8']), data);
     expect(q).toEqual({
-      weights: { bits: 4, perChannel: true, scheme: 'asymmetric', scale: 'float' },
+      weights: { bits: 4, perChannel: true, scheme: 'asymmetric', scale: 'float', clip: 'mse' },
       activations: { bits: 8, observer: 'minmax' },
       calibration: data,
       calibrationSamples: undefined,

@@ -15,6 +15,7 @@ import type { Dataset } from '../data/dataset.js';
 import { CALIBRATION_SAMPLES as PRUNE_SAMPLES, type Granularity, type PruneMethod, type PruneOptions } from '../prune/options.js';
 import { CALIBRATION_SAMPLES as QUANTIZE_SAMPLES, type QuantizeModelOptions } from '../quantize/ptq.js';
 import { OBSERVERS, type ObserverName } from '../quantize/observers.js';
+import { CLIPS, type Clip } from '../quantize/affine.js';
 import { WhittleError } from '../errors.js';
 import { budgetFromFlags, checkTechniques, type AutoOptions } from '../auto/options.js';
 
@@ -117,6 +118,13 @@ export const FLAGS = {
   },
   asymmetric: { flags: '--asymmetric', key: 'weights.scheme', help: 'asymmetric (zero point) instead of symmetric' },
   pow2: { flags: '--pow2', key: 'weights.scale', help: 'power-of-two scales' },
+  clip: {
+    flags: '--clip <mode>',
+    key: 'weights.clip',
+    help: 'weight range: minmax | mse (clipped to the least squared error; better at 2–4 bits)',
+    default: 'minmax',
+    parse: oneOf(CLIPS),
+  },
   activations: {
     flags: '--activations <bits>',
     key: 'activations.bits',
@@ -179,6 +187,7 @@ export const QUANTIZE_FLAGS = [
   'perChannel',
   'asymmetric',
   'pow2',
+  'clip',
   'activations',
   'observer',
   'calibrationSamples',
@@ -243,6 +252,7 @@ export function quantizeOptions(flags: Flags, calibration?: Dataset): QuantizeMo
       perChannel: flags.perChannel as boolean,
       scheme: flags.asymmetric ? 'asymmetric' : 'symmetric',
       scale: flags.pow2 ? 'pow2' : 'float',
+      clip: flags.clip as Clip,
     },
     activations: activationBits ? { bits: activationBits, observer: flags.observer as ObserverName } : undefined,
     calibration: activationBits ? calibration : undefined,

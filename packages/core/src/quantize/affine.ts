@@ -9,6 +9,9 @@
  * - asymmetric: q ∈ [0, 2^b − 1], range [min(w, 0), max(w, 0)] so that 0 is
  *   exactly representable, scale = (max − min)/(2^b − 1), zp = round(−min/scale);
  * - pow2: scale rounded up to a power of two (shifts instead of multiplies);
+ * - clip 'mse': the range is shrunk toward 0 by the fraction (k/100, k = 1…100) that
+ *   minimises the squared error of the round trip, per channel; at 2–3 bits min-max
+ *   lets one outlier set a scale that rounds most weights to 0 (see mseParams);
  * - rounding is half to even (like numpy/PyTorch), then clamped to the range.
  */
 import { checkIntInRange, fail, show } from '../errors.js';
@@ -24,9 +27,16 @@ export interface QuantizeOptions {
   axis?: number;
   /** 'float' (default) or 'pow2'. */
   scale?: 'float' | 'pow2';
+  /** Range: 'minmax' (default, the full range) or 'mse' (the clipped range with the least squared error). */
+  clip?: Clip;
 }
 
-const QUANTIZE_TENSOR_KEYS = optionKeys<QuantizeOptions>({ bits: true, scheme: true, axis: true, scale: true });
+export type Clip = 'minmax' | 'mse';
+export const CLIPS: readonly Clip[] = ['minmax', 'mse'];
+/** clip 'mse' tries the fractions k/CLIP_STEPS of the min-max range, k = 1…CLIP_STEPS. */
+export const CLIP_STEPS = 100;
+
+const QUANTIZE_TENSOR_KEYS = optionKeys<QuantizeOptions>({ bits: true, scheme: true, axis: true, scale: true, clip: true });
 
 export interface Quantized {
   q: Int32Array;
@@ -79,6 +89,44 @@ export function chooseParams(
   return { scale, zeroPoint };
 }
 
+/** Squared error of the round trip of `values` on the grid (scale, zeroPoint). */
+function squaredError(values: ArrayLike<number>, scale: number, zeroPoint: number, qmin: number, qmax: number): number {
+  const inv = 1 / scale; // as quantizeTensor rounds
+  let err = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const q = Math.min(qmax, Math.max(qmin, roundHalfEven(v * inv) + zeroPoint));
+    const d = v - (q - zeroPoint) * scale;
+    err += d * d;
+  }
+  return err;
+}
+
+/**
+ * MSE-optimal clipping: the params for the range [α·lo, α·hi], α ∈ {k/CLIP_STEPS},
+ * with the least squared round-trip error (ties keep the wider range). A grid
+ * search rather than a closed form: the error is piecewise quadratic in the scale
+ * with a jump wherever a weight crosses a rounding boundary, so it has many local minima.
+ */
+export function mseParams(
+  values: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  bits: number,
+  scheme: Scheme,
+  scaleMode: 'float' | 'pow2',
+): { scale: number; zeroPoint: number } {
+  const [qmin, qmax] = integerRange(bits, scheme);
+  let best = chooseParams(lo, hi, bits, scheme, scaleMode);
+  let bestErr = squaredError(values, best.scale, best.zeroPoint, qmin, qmax);
+  for (let k = CLIP_STEPS - 1; k >= 1; k--) {
+    const p = chooseParams((lo * k) / CLIP_STEPS, (hi * k) / CLIP_STEPS, bits, scheme, scaleMode);
+    const err = squaredError(values, p.scale, p.zeroPoint, qmin, qmax);
+    if (err < bestErr) [best, bestErr] = [p, err];
+  }
+  return best;
+}
+
 /**
  * Visits every flat index with its channel, as nested loops over
  * [outer, channel, inner] (a per-element division would double the cost on
@@ -111,6 +159,8 @@ export function quantizeTensor(values: Float32Array, shape: number[], options: Q
   if (scheme !== 'symmetric' && scheme !== 'asymmetric')
     fail('quantizeTensor', `scheme must be 'symmetric' or 'asymmetric', got '${show(scheme)}'`);
   const axis = normalizeAxis('quantizeTensor', options.axis, shape.length);
+  const clip = options.clip ?? 'minmax';
+  if (!CLIPS.includes(clip)) fail('quantizeTensor', `clip must be one of ${CLIPS.join(', ')}, got '${show(clip)}'`);
   checkFinite('quantizeTensor', name, values);
   const channels = axis === null ? 1 : shape[axis]!;
   const lo = new Float64Array(channels).fill(Infinity);
@@ -122,8 +172,11 @@ export function quantizeTensor(values: Float32Array, shape: number[], options: Q
   });
   const scale = new Float32Array(channels);
   const zeroPoint = new Int32Array(channels);
+  const byChannel = clip === 'mse' ? channelValues(values, shape, axis, channels) : undefined;
   for (let c = 0; c < channels; c++) {
-    const p = chooseParams(lo[c]!, hi[c]!, bits, scheme, options.scale ?? 'float');
+    const p = byChannel
+      ? mseParams(byChannel[c]!, lo[c]!, hi[c]!, bits, scheme, options.scale ?? 'float')
+      : chooseParams(lo[c]!, hi[c]!, bits, scheme, options.scale ?? 'float');
     scale[c] = p.scale;
     zeroPoint[c] = p.zeroPoint;
   }
@@ -135,6 +188,14 @@ export function quantizeTensor(values: Float32Array, shape: number[], options: Q
     q[i] = v < qmin ? qmin : v > qmax ? qmax : v;
   });
   return { q, scale, zeroPoint, shape, axis, bits, scheme };
+}
+
+/** The values of each channel, gathered (the MSE search reads each channel 100 times). */
+function channelValues(values: Float32Array, shape: number[], axis: number | null, channels: number): Float32Array[] {
+  const out = Array.from({ length: channels }, () => new Float32Array(values.length / channels));
+  const fill = new Int32Array(channels);
+  forEachChannel(shape, axis, (i, c) => (out[c]![fill[c]!++] = values[i]!));
+  return out;
 }
 
 export function dequantizeTensor(t: Quantized): Float32Array {

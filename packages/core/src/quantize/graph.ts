@@ -6,7 +6,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { QuantizationLayer, QuantizationReport } from '@whittle/report';
-import { fail } from '../errors.js';
+import { fail, show } from '../errors.js';
+import { CLIPS } from './affine.js';
 import { graphWeights, withGraphWeights } from '../io/graph.js';
 import { matches } from '../prune/targets.js';
 import { checkBits, DEFAULT_WEIGHT_QUANTIZATION, quantizeKernel, type WeightQuantization } from './kernel.js';
@@ -25,6 +26,7 @@ export async function quantizeGraph(
       );
   const w: Required<WeightQuantization> = { ...DEFAULT_WEIGHT_QUANTIZATION, ...options.weights };
   checkBits(w.bits);
+  if (!CLIPS.includes(w.clip)) fail('quantize', `weights.clip must be one of ${CLIPS.join(', ')}, got '${show(w.clip)}'`);
   const kernels = graphWeights(model).filter((g) => g.role === 'kernel');
   for (const [pattern, bits] of Object.entries(options.perLayer ?? {})) {
     if (!kernels.some((g) => matches(g.name, [pattern])))

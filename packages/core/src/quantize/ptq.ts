@@ -17,6 +17,7 @@ import { layerRow } from './metrics.js';
 import { OBSERVERS, type ObserverName } from './observers.js';
 import { equalizeModel, foldBatchNormFor } from './equalize.js';
 import { withActivationQuant } from './activations.js';
+import { CLIPS } from './affine.js';
 import { quantizeGraph } from './graph.js';
 import { checkOptions, optionKeys } from '../options.js';
 
@@ -58,7 +59,7 @@ const QUANTIZE_KEYS = optionKeys<QuantizeModelOptions>({
   skip: true,
   equalize: true,
 });
-const WEIGHT_KEYS = optionKeys<WeightQuantization>({ bits: true, scheme: true, perChannel: true, scale: true });
+const WEIGHT_KEYS = optionKeys<WeightQuantization>({ bits: true, scheme: true, perChannel: true, scale: true, clip: true });
 const ACTIVATION_KEYS = optionKeys<ActivationQuantization>({ bits: true, observer: true });
 
 /** A GraphModel's weights only (see quantizeGraph); a LayersModel's weights and, optionally, activations. */
@@ -106,6 +107,7 @@ export async function quantize(
     fail('quantize', `weights.scheme must be 'symmetric' or 'asymmetric', got ${show(w.scheme)}`);
   if (typeof w.perChannel !== 'boolean') fail('quantize', `weights.perChannel must be true or false, got ${show(w.perChannel)}`);
   if (w.scale !== 'float' && w.scale !== 'pow2') fail('quantize', `weights.scale must be 'float' or 'pow2', got ${show(w.scale)}`);
+  if (!CLIPS.includes(w.clip)) fail('quantize', `weights.clip must be one of ${CLIPS.join(', ')}, got '${show(w.clip)}'`);
   for (const [layer, bits] of Object.entries(options.perLayer ?? {})) {
     if (!model.layers.some((l) => matches(l.name, [layer])))
       fail('quantize', `perLayer names '${layer}', which matches no layer of '${model.name}'`);
@@ -154,7 +156,7 @@ export async function quantize(
     report: {
       kind: 'quantization',
       version: 1,
-      title: `${typeof w.bits === 'number' ? `${w.bits}-bit` : w.bits} quantization of ${model.name}`,
+      title: `${typeof w.bits === 'number' ? `${w.bits}-bit` : w.bits} quantization of ${model.name}${w.clip === 'mse' ? ' (MSE clipping)' : ''}`,
       weights: { bits: describeBits, scheme: w.scheme, perChannel: w.perChannel, scale: w.scale },
       activations,
       layers: rows,
