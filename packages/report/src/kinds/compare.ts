@@ -27,6 +27,8 @@ export const CompareReport = z.object({
 
 export type CompareReport = z.infer<typeof CompareReport>;
 
+const ratio = (a: number, b: number) => (b > 0 ? `${sig(a / b, 3)}×` : '–');
+
 const BARS = ['accuracy %', 'nonzeros (k)', 'bytes (kB)'];
 
 export const compareKind = defineKind({
@@ -40,6 +42,8 @@ export const compareKind = defineKind({
       ['params', int(r.a.params), int(r.b.params)],
       ['nonzeros', int(r.a.nonzeros), int(r.b.nonzeros)],
       ['bytes', int(r.a.bytes), int(r.b.bytes)],
+      // how many times smaller than the first model (the "before" of a before/after table)
+      ['ratio (× smaller)', ratio(r.a.bytes, r.a.bytes), ratio(r.a.bytes, r.b.bytes)],
       ['latency ms', sig(r.a.latencyMs, 3), sig(r.b.latencyMs, 3)],
     ],
     notes: [`top-1 agreement ${formatPercent(r.agreement)}, mean KL ${sig(r.meanKl, 3)} over ${int(r.samples)} samples`],
