@@ -57,8 +57,14 @@ describe('quantizeAwareTrain', () => {
     // on the grid: quantizing again at 2 bits changes no weight
     for (const name of ['conv1', 'fc1']) {
       const k = qat.getLayer(name).getWeights()[0]!;
-      const again = dequantizeTensor(quantizeTensor(k.dataSync() as Float32Array, k.shape, { bits: 2, axis: -1 }));
+      const grid = quantizeTensor(k.dataSync() as Float32Array, k.shape, { bits: 2, axis: -1 });
+      const again = dequantizeTensor(grid);
       k.dataSync().forEach((v, i) => expect(again[i]).toBeCloseTo(v, 6));
+      // the report shows the grid's scales (they were 0 before), the JS pair's per-channel scales
+      const row = report.layers.find((l) => l.name === name)!;
+      expect(row.scaleMin).toBeGreaterThan(0);
+      expect(row.scaleMin).toBeCloseTo(Math.min(...grid.scale), 6);
+      expect(row.scaleMax).toBeCloseTo(Math.max(...grid.scale), 6);
       expect(new Set(Array.from(k.dataSync()).map((v) => v.toFixed(6))).size).toBeLessThanOrEqual(3 * k.shape.at(-1)!);
     }
     expect(report.layers).toHaveLength(5);

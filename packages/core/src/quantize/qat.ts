@@ -59,6 +59,18 @@ export function fakeQuantWeights(w: tf.Tensor, bits: number, perChannel: boolean
   });
 }
 
+/** The scales of the grid a QAT kernel ended on: its largest |w| sits on ±qmax (per channel or tensor). */
+function gridScales(w: tf.Tensor, bits: number, perChannel: boolean, channelAxis: number): Float32Array {
+  return tf.tidy(() => {
+    const axes = perChannel ? w.shape.map((_, i) => i).filter((i) => i !== channelAxis) : undefined;
+    return w
+      .abs()
+      .max(axes)
+      .div(2 ** (bits - 1) - 1)
+      .dataSync() as Float32Array;
+  });
+}
+
 export async function quantizeAwareTrain(
   model: tf.LayersModel,
   data: Dataset,
@@ -124,7 +136,7 @@ export async function quantizeAwareTrain(
       bits: t.bits,
       scheme: t.bits === 32 ? 'float32' : 'symmetric (QAT)',
       perChannel,
-      scales: [],
+      scales: t.bits === 32 ? [] : gridScales(t.variable, t.bits, perChannel, t.channelAxis),
       original,
       quantized: t.variable.dataSync() as Float32Array,
     });
