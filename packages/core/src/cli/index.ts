@@ -5,9 +5,10 @@ import { WhittleError } from '../errors.js';
 import { summary } from '../analysis/summary.js';
 import { evaluate } from '../analysis/evaluate.js';
 import { compare } from '../analysis/compare.js';
-import { DATA_HELP, requireData, resolveModel } from './resolve.js';
+import { DATA_HELP, MODEL_NAMES, requireData, resolveModel } from './resolve.js';
 import { runDemo } from './demo.js';
 import { printReport } from './print.js';
+import { addCommandFlags } from './flags.js';
 import { registerSensitivity } from './sensitivity.js';
 import { registerPrune } from './prune.js';
 import { registerQuantize } from './quantize.js';
@@ -41,7 +42,7 @@ export function buildProgram(): Command {
   program
     .command('summary')
     .description('per-layer params, nonzeros, sparsity, MACs and bytes')
-    .argument('<model>', 'model.json, its folder, or a reference model (lenet-300-100, lenet-5, mobilenet-mini, resnet-mini)')
+    .argument('<model>', `model.json, its folder, or a shipped model (${MODEL_NAMES.join(', ')})`)
     .option('--json', 'print the report object')
     .action(async (spec: string, opts: { json?: boolean }) => {
       await initBackend();
@@ -65,13 +66,13 @@ export function buildProgram(): Command {
       }
     });
 
-  program
+  const compareCmd = program
     .command('compare')
     .description('two models side by side on the same data: accuracy, top-1 agreement, KL, params, bytes, latency')
     .argument('<a>', 'model.json, its folder, or a reference model name')
-    .argument('<b>', 'model.json, its folder, or a reference model name')
+    .argument('<b>', 'model.json, its folder, or a reference model name');
+  addCommandFlags(compareCmd, 'compare')
     .option('--data <path>', DATA_HELP)
-    .option('--latency-runs <n>', 'timed predict runs per model (0 skips latency)', (v) => Number(v), 10)
     .option('--json', 'print the report object')
     .action(async (specA: string, specB: string, opts: { data?: string; latencyRuns: number; json?: boolean }) => {
       await initBackend();

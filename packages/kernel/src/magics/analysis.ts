@@ -1,7 +1,10 @@
-/** %summary, %evaluate, %sensitivity, %compare. */
-import { compare, evaluate, parseLevels, sensitivity, summary } from '@whittle/core';
-import { dataOperand, modelOperand, numberOpt } from './operands.js';
-import { UsageError, type Magic } from './registry.js';
+/** %summary, %evaluate, %sensitivity, %compare: flags from core's declarations (COMMANDS), as the CLI's. */
+import { addCommandFlags, compare, evaluate, sensitivity, sensitivityOptions, summary } from '@whittle/core';
+import { dataOperand, modelOperand } from './operands.js';
+import type { Magic } from './registry.js';
+
+const DATA_FLAG = ['--data <data>', 'Dataset variable (default: the declared test set, else the MNIST test split)'] as const;
+const BIND_REPORT = ['--as <name>', 'bind the report'] as const;
 
 export const summaryMagic: Magic = {
   name: 'summary',
@@ -9,7 +12,8 @@ export const summaryMagic: Magic = {
   example: '%summary model',
   group: 'analysis',
   summary: 'Per-layer params, nonzeros, sparsity, MACs and bytes of a model.',
-  define: (cmd) => cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel').option('--as <name>', 'bind the report'),
+  define: (cmd) =>
+    addCommandFlags(cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel'), 'summary').option(...BIND_REPORT),
   run: async (ctx, [name]) => {
     const report = summary(modelOperand(ctx, name));
     return { report, value: report, valueType: 'import("@whittle/core").SummaryReport' };
@@ -21,9 +25,11 @@ export const evaluateMagic: Magic = {
   kind: 'line',
   example: '%evaluate pruned --data test',
   group: 'analysis',
-  summary: 'Accuracy and loss of a model (default: the MNIST test split).',
+  summary: 'Accuracy and loss of a model (default: the declared test set, else the MNIST test split).',
   define: (cmd) =>
-    cmd.argument('<model>', 'model variable').option('--data <data>', 'Dataset variable').option('--as <name>', 'bind the report'),
+    addCommandFlags(cmd.argument('<model>', 'model variable'), 'evaluate')
+      .option(...DATA_FLAG)
+      .option(...BIND_REPORT),
   run: async (ctx, [name], opts) => {
     const model = modelOperand(ctx, name);
     const report = evaluate(model, dataOperand(ctx, opts.data as string | undefined, model));
@@ -38,29 +44,13 @@ export const sensitivityMagic: Magic = {
   group: 'analysis',
   summary: 'Accuracy of each layer compressed alone at each level: which layers can take how much.',
   define: (cmd) =>
-    cmd
-      .argument('<model>', 'model variable')
-      .option('--data <data>', 'Dataset variable (default: MNIST test split)')
-      .option('--technique <t>', 'prune | quantize', 'prune')
-      .option('--levels <levels>', 'list 0.5,0.9 or range 0.1:0.9:0.1 (bits for quantize)')
-      .option('--samples <n>', 'seeded random subset size', '500')
-      .option('--max-drop <d>', 'acceptable accuracy drop, drawn as a line')
-      .option('--as <name>', 'bind the report'),
+    addCommandFlags(cmd.argument('<model>', 'model variable'), 'sensitivity')
+      .option(...DATA_FLAG)
+      .option(...BIND_REPORT),
   run: async (ctx, [name], opts) => {
     const model = modelOperand(ctx, name);
-    if (opts.technique !== 'prune' && opts.technique !== 'quantize')
-      throw new UsageError(`--technique must be prune or quantize, got '${String(opts.technique)}'`);
-    let levels: number[] | undefined;
-    try {
-      levels = opts.levels ? parseLevels(String(opts.levels)) : undefined;
-    } catch (err) {
-      throw new UsageError((err as Error).message.replace(/^whittle: /, ''));
-    }
     const report = await sensitivity(model, dataOperand(ctx, opts.data as string | undefined, model), {
-      technique: opts.technique,
-      levels,
-      samples: numberOpt(opts, 'samples', '--samples'),
-      maxDrop: numberOpt(opts, 'maxDrop', '--max-drop'),
+      ...sensitivityOptions(opts),
       onProgress: (p) => {
         ctx.checkInterrupt();
         ctx.progress(`sensitivity: ${p.done}/${p.total} (${p.layer} at ${p.level})`);
@@ -77,15 +67,16 @@ export const compareMagic: Magic = {
   group: 'analysis',
   summary: 'Two models side by side: accuracy, agreement, KL, params, nonzeros, bytes, latency.',
   define: (cmd) =>
-    cmd
-      .argument('<a>', 'model variable')
-      .argument('<b>', 'model variable')
-      .option('--data <data>', 'Dataset variable')
-      .option('--as <name>', 'bind the report'),
+    addCommandFlags(cmd.argument('<a>', 'model variable').argument('<b>', 'model variable'), 'compare')
+      .option(...DATA_FLAG)
+      .option(...BIND_REPORT),
   run: async (ctx, [a, b], opts) => {
     const ma = modelOperand(ctx, a);
     const mb = modelOperand(ctx, b);
-    const report = await compare(ma, mb, dataOperand(ctx, opts.data as string | undefined, ma), { names: [a!, b!], latencyRuns: 5 });
+    const report = await compare(ma, mb, dataOperand(ctx, opts.data as string | undefined, ma), {
+      names: [a!, b!],
+      latencyRuns: opts.latencyRuns as number,
+    });
     return { report, value: report, valueType: 'import("@whittle/core").CompareReport' };
   },
 };
