@@ -1,9 +1,12 @@
 /**
  * The flags that the `whittle` CLI and the kernel's `%magics` share, declared
- * once: flag, library option key, help, default, parser. Both derive their
- * commander options from this table and turn parsed flags into library options
- * with the same functions, so a word means one thing with one default everywhere:
+ * once: flag, library option key, help, default, parser. COMMANDS lists each
+ * command's; both hosts derive their commander options from it and turn parsed
+ * flags into library options with the same functions (flag-options.ts), so a
+ * word means one thing with one default everywhere:
  *
+ * - `--epochs <n>` is training epochs (fine-tuning, QAT, distillation, retraining);
+ * - `--max-drop <pp>` is an accuracy drop in percentage points (the library's fractions are /100);
  * - `--per-channel` is on by default, as in the library; `--no-per-channel` turns it off;
  * - `--compensate <mode>` is the library's `compensate` (the least-squares refit is
  *   `--compensate least-squares`);
