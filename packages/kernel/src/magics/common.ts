@@ -9,18 +9,57 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
-import { evaluate, fineTune, saveModel, type Dataset, type FineTuneOptions, type SaveOptions, type TrainProgress } from '@whittle/core';
+import {
+  addCommandFlags,
+  evaluate,
+  fineTune,
+  saveModel,
+  type CommandName,
+  type Dataset,
+  type FineTuneOptions,
+  type SaveOptions,
+  type TrainProgress,
+} from '@whittle/core';
 import type { Report } from '@whittle/report';
-import { dataOperand, declaredData } from './operands.js';
-import { UsageError, type MagicContext, type MagicResult } from './registry.js';
+import { dataOperand, declaredData, modelOperand } from './operands.js';
+import { UsageError, type Magic, type MagicContext, type MagicResult } from './registry.js';
 
 export const MODEL_TYPE = 'import("@tensorflow/tfjs").LayersModel';
 
-/** Adds the flags every compression magic ends with: --save and --as. */
-export function outputs(cmd: Command, what: string): Command {
-  return cmd
-    .option('--save <dir>', `save the ${what} here, atomically, in the format the compression implies (loadModel reads it)`)
-    .option('--as <name>', `bind the ${what} to this variable`);
+/** A compression magic, declared as data: the parts that differ from one technique to the next. */
+export interface CompressionMagicSpec {
+  /** The magic's name; its CLI twin (whose declared flags it takes) has `-` for `_`. */
+  name: string;
+  example: string;
+  summary: string;
+  /** The positional model operand: [name, help]. Default: the model to compress. */
+  operand?: [string, string];
+  /** What the result is, for the help of --save and --as ('pruned model'). */
+  what: string;
+  /** This magic's own flags: the Dataset variables it reads. */
+  data: (cmd: Command) => Command;
+  run: (ctx: MagicContext, model: tf.LayersModel, opts: Record<string, unknown>) => Promise<MagicResult>;
+}
+
+/**
+ * A compression magic: `%name <model>`, the technique flags core declares for its
+ * CLI twin, its Dataset flags, then --save and --as; run gets the model operand.
+ */
+export function compressionMagic(spec: CompressionMagicSpec): Magic {
+  const [operand, help] = spec.operand ?? ['<model>', 'notebook variable holding a tfjs LayersModel'];
+  return {
+    name: spec.name,
+    kind: 'line',
+    group: 'compression',
+    example: spec.example,
+    summary: spec.summary,
+    define: (cmd) =>
+      spec
+        .data(addCommandFlags(cmd.argument(operand, help), spec.name.replace(/_/g, '-') as CommandName))
+        .option('--save <dir>', `save the ${spec.what} here, atomically, in the format the compression implies (loadModel reads it)`)
+        .option('--as <name>', `bind the ${spec.what} to this variable`),
+    run: (ctx, [name], opts) => spec.run(ctx, modelOperand(ctx, name), opts),
+  };
 }
 
 /** A progress callback for training-like work: a live line under the cell, and Ctrl-C stops it. */

@@ -1,6 +1,5 @@
 /** %prune, %quantize and %compress: their flags come from core's declarations (COMMANDS), as the CLI's do. */
 import {
-  addCommandFlags,
   autoCompress,
   compressOptions,
   prune,
@@ -12,11 +11,9 @@ import {
   saveOptionsFor,
   WhittleError,
 } from '@whittle/core';
-import { dataOperand, modelOperand } from './operands.js';
-import { UsageError, type Magic } from './registry.js';
-import { finish, fineTuned, outputs, testSet, trainingEpochs, trainProgress } from './common.js';
-
-const MODEL_ARG = 'notebook variable holding a tfjs LayersModel';
+import { dataOperand } from './operands.js';
+import { UsageError } from './registry.js';
+import { compressionMagic, finish, fineTuned, testSet, trainingEpochs, trainProgress } from './common.js';
 
 /** Library options from flags; a flag combination the library rejects is a UsageError, as a bad flag is. */
 function asUsage<T>(make: () => T): T {
@@ -27,21 +24,16 @@ function asUsage<T>(make: () => T): T {
   }
 }
 
-export const pruneMagic: Magic = {
+export const pruneMagic = compressionMagic({
   name: 'prune',
-  kind: 'line',
   example: '%prune model --sparsity 0.8 --scope global --as pruned',
-  group: 'compression',
   summary: 'Prune a model (unstructured, N:M or structured) and show what changed; never changes the input model.',
-  define: (cmd) =>
-    outputs(
-      addCommandFlags(cmd.argument('<model>', MODEL_ARG), 'prune')
-        .option('--calibration <data>', 'Dataset variable with calibration samples for --compensate (default: the train split)')
-        .option('--fine-tune <data>', 'Dataset variable to fine-tune on, masks kept (default: the train split)'),
-      'pruned model',
-    ),
-  run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
+  what: 'pruned model',
+  data: (cmd) =>
+    cmd
+      .option('--calibration <data>', 'Dataset variable with calibration samples for --compensate (default: the train split)')
+      .option('--fine-tune <data>', 'Dataset variable to fine-tune on, masks kept (default: the train split)'),
+  run: async (ctx, model, opts) => {
     // as in the library: calibration data given → least-squares by default; --compensate alone → the train split
     const compensating = opts.compensate !== undefined && opts.compensate !== 'none';
     const calibration =
@@ -53,23 +45,18 @@ export const pruneMagic: Magic = {
     const tuned = await fineTuned(ctx, opts, model, result.model, { masks: result.masks });
     return finish(ctx, opts, model, { model: tuned.model, report: result.report });
   },
-};
+});
 
-export const quantizeMagic: Magic = {
+export const quantizeMagic = compressionMagic({
   name: 'quantize',
-  kind: 'line',
   example: '%quantize model --bits 8 --as q8',
-  group: 'compression',
   summary: 'Quantize weights (and activations) of a model, or train it quantization-aware; never changes the input model.',
-  define: (cmd) =>
-    outputs(
-      addCommandFlags(cmd.argument('<model>', MODEL_ARG), 'quantize')
-        .option('--calibration <data>', 'Dataset variable with calibration samples for --activations (default: the train split)')
-        .option('--qat <data>', 'Dataset variable for quantization-aware training (default with --epochs: the train split)'),
-      'quantized model',
-    ),
-  run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
+  what: 'quantized model',
+  data: (cmd) =>
+    cmd
+      .option('--calibration <data>', 'Dataset variable with calibration samples for --activations (default: the train split)')
+      .option('--qat <data>', 'Dataset variable for quantization-aware training (default with --epochs: the train split)'),
+  run: async (ctx, model, opts) => {
     const bits = opts.bits as number | 'ternary' | 'float16';
     const epochs = trainingEpochs(opts, 'qat');
     let result;
@@ -88,23 +75,18 @@ export const quantizeMagic: Magic = {
     }
     return finish(ctx, opts, model, result, quantizeSaveOptions(opts));
   },
-};
+});
 
-export const compressMagic: Magic = {
+export const compressMagic = compressionMagic({
   name: 'compress',
-  kind: 'line',
   example: '%compress model --ratio 16 --epochs 1 --as small',
-  group: 'compression',
   summary: 'Compress to a budget: per-layer pruning and quantization chosen from measured sensitivity, fine-tuned and verified.',
-  define: (cmd) =>
-    outputs(
-      addCommandFlags(cmd.argument('<model>', MODEL_ARG), 'compress')
-        .option('--data <train>', 'Dataset variable to measure sensitivity and fine-tune on (default: the train split)')
-        .option('--test <data>', 'Dataset variable to verify on (default: the test split)'),
-      'compressed model',
-    ),
-  run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
+  what: 'compressed model',
+  data: (cmd) =>
+    cmd
+      .option('--data <train>', 'Dataset variable to measure sensitivity and fine-tune on (default: the train split)')
+      .option('--test <data>', 'Dataset variable to verify on (default: the test split)'),
+  run: async (ctx, model, opts) => {
     const options = asUsage(() => compressOptions(opts));
     const train = dataOperand(ctx, opts.data as string | undefined, model, 'train');
     const test = testSet(ctx, model, opts.test as string | undefined) ?? dataOperand(ctx, undefined, model, 'test');
@@ -119,4 +101,4 @@ export const compressMagic: Magic = {
     });
     return finish(ctx, opts, model, result, saveOptionsFor(result.plan));
   },
-};
+});

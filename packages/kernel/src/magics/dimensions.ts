@@ -1,24 +1,18 @@
 /** %factorize and %prune_inputs: models with fewer dimensions; flags from core's declarations, as the CLI's. */
-import { addCommandFlags, factorize, factorizeOptions, pruneInputs, pruneInputsOptions } from '@whittle/core';
-import { dataOperand, modelOperand } from './operands.js';
-import type { Magic } from './registry.js';
-import { finish, fineTuned, outputs, testSet } from './common.js';
+import { factorize, factorizeOptions, pruneInputs, pruneInputsOptions } from '@whittle/core';
+import { dataOperand } from './operands.js';
+import { compressionMagic, finish, fineTuned, testSet } from './common.js';
 
-export const factorizeMagic: Magic = {
+export const factorizeMagic = compressionMagic({
   name: 'factorize',
-  kind: 'line',
   example: '%factorize model --energy 0.9 --as thin',
-  group: 'compression',
   summary: 'Split Dense/Conv2D layers into two thinner ones (truncated SVD, or PCA of their outputs); never changes the input model.',
-  define: (cmd) =>
-    outputs(
-      addCommandFlags(cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel'), 'factorize')
-        .option('--calibration <data>', 'Dataset variable whose samples pca preserves (default: the train split)')
-        .option('--fine-tune <data>', 'Dataset variable to fine-tune on afterwards (default: the train split)'),
-      'factorized model',
-    ),
-  run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
+  what: 'factorized model',
+  data: (cmd) =>
+    cmd
+      .option('--calibration <data>', 'Dataset variable whose samples pca preserves (default: the train split)')
+      .option('--fine-tune <data>', 'Dataset variable to fine-tune on afterwards (default: the train split)'),
+  run: async (ctx, model, opts) => {
     const calibration = opts.method === 'pca' ? dataOperand(ctx, opts.calibration as string | undefined, model, 'train') : undefined;
     const result = factorize(model, {
       ...factorizeOptions(opts, calibration),
@@ -27,24 +21,19 @@ export const factorizeMagic: Magic = {
     const tuned = await fineTuned(ctx, opts, model, result.model);
     return finish(ctx, opts, model, { model: tuned.model, report: result.report });
   },
-};
+});
 
-export const pruneInputsMagic: Magic = {
+export const pruneInputsMagic = compressionMagic({
   name: 'prune_inputs',
-  kind: 'line',
   example: '%prune_inputs model --keep 0.5 --method saliency --as small',
-  group: 'compression',
   summary:
     'Keep only the most important input features (pixels, words, first-conv channels), optionally by RFE; never changes the input model.',
-  define: (cmd) =>
-    outputs(
-      addCommandFlags(cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel'), 'prune-inputs')
-        .option('--data <data>', 'Dataset variable to rank and retrain on (default: the train split)')
-        .option('--validation <data>', 'Dataset variable for accuracy per round (default: the test split, else --data)'),
-      'smaller model (it takes only the kept features)',
-    ),
-  run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
+  what: 'smaller model (it takes only the kept features)',
+  data: (cmd) =>
+    cmd
+      .option('--data <data>', 'Dataset variable to rank and retrain on (default: the train split)')
+      .option('--validation <data>', 'Dataset variable for accuracy per round (default: the test split, else --data)'),
+  run: async (ctx, model, opts) => {
     const data = dataOperand(ctx, opts.data as string | undefined, model, 'train');
     const result = await pruneInputs(model, data, {
       ...pruneInputsOptions(opts),
@@ -57,4 +46,4 @@ export const pruneInputsMagic: Magic = {
     });
     return finish(ctx, opts, model, result);
   },
-};
+});

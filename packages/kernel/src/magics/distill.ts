@@ -1,29 +1,21 @@
 /** %distill: train a student from a teacher; flags from core's declarations, as the CLI's. */
-import { addCommandFlags, distill, shrinkWidth } from '@whittle/core';
+import { distill, shrinkWidth } from '@whittle/core';
 import { dataOperand, modelOperand } from './operands.js';
-import { UsageError, type Magic } from './registry.js';
-import { finish, outputs, testSet } from './common.js';
+import { UsageError } from './registry.js';
+import { compressionMagic, finish, testSet } from './common.js';
 
-export const distillMagic: Magic = {
+export const distillMagic = compressionMagic({
   name: 'distill',
-  kind: 'line',
   example: '%distill model --width 0.5 --epochs 3 --as student',
-  group: 'compression',
   summary: 'Train a student on a teacher’s softened outputs and the labels (knowledge distillation); never changes either model.',
-  define: (cmd) =>
-    outputs(
-      addCommandFlags(
-        cmd
-          .argument('<teacher>', 'notebook variable holding the teacher (a classifier ending in softmax)')
-          .option('--student <model>', 'notebook variable holding the student (copied, then trained)'),
-        'distill',
-      )
-        .option('--data <train>', 'Dataset variable to train on (default: the train split)')
-        .option('--test <test>', 'Dataset variable for accuracy and agreement (default: the test split)'),
-      'trained student',
-    ),
-  run: async (ctx, [name], opts) => {
-    const teacher = modelOperand(ctx, name);
+  operand: ['<teacher>', 'notebook variable holding the teacher (a classifier ending in softmax)'],
+  what: 'trained student',
+  data: (cmd) =>
+    cmd
+      .option('--student <model>', 'notebook variable holding the student (copied, then trained)')
+      .option('--data <train>', 'Dataset variable to train on (default: the train split)')
+      .option('--test <test>', 'Dataset variable for accuracy and agreement (default: the test split)'),
+  run: async (ctx, teacher, opts) => {
     if ((opts.student === undefined) === (opts.width === undefined)) throw new UsageError('give one of --student and --width');
     const seed = opts.seed as number;
     const student = opts.student ? modelOperand(ctx, String(opts.student)) : shrinkWidth(teacher, opts.width as number, { seed });
@@ -45,4 +37,4 @@ export const distillMagic: Magic = {
     if (!opts.student) student.dispose();
     return finish(ctx, opts, teacher, result);
   },
-};
+});
