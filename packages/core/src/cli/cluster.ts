@@ -12,7 +12,8 @@ import { cluster } from '../cluster/cluster.js';
 import { deepCompress } from '../cluster/deep.js';
 import { formatPercent as pct } from '../report/table.js';
 import { mnistFor, resolveLayersModel } from './resolve.js';
-import { addCommandFlags, clusterOptions, type Flags } from './flags.js';
+import { clusterOptions, type Flags } from './flags.js';
+import { modelCommand } from './command.js';
 import { clusters as parseClusters } from './flag-parsers.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
@@ -27,60 +28,58 @@ function parseClusterFlag(text: string): number | Record<string, number> {
 }
 
 export function registerCluster(program: Command): void {
-  const cmd = program
-    .command('cluster')
-    .description('share weights by k-means (one codebook per layer or channel), optionally fine-tune the centroids on MNIST')
-    .argument('<model>', 'model.json, its folder, or a reference model name');
-  addCommandFlags(cmd, 'cluster')
-    .option('--out <dir>', "save in Whittle's deep format (codebooks + Huffman; read by whittle and loadModel)")
-    .option('--json', 'print the report object')
-    .action(async (spec: string, flags: Flags & { epochs?: number; out?: string; json?: boolean }) => {
-      const epochs = flags.epochs ?? 0;
-      await initBackend();
-      const model = await resolveLayersModel(spec, 'cluster', 'weight sharing (cluster)');
-      const { train, test } = mnistFor(model);
-      try {
-        const shared = cluster(model, clusterOptions(flags));
-        let result = shared.model;
-        let assignments = shared.assignments;
-        if (epochs > 0) {
-          const bar = progressBar('centroids');
-          const tuned = await fineTune(shared.model, train, {
-            clusters: assignments,
-            epochs,
-            learningRate: 1e-4,
-            onProgress: bar.update,
-          });
-          bar.stop();
-          result = tuned.model;
-          assignments = tuned.clusters!;
-        }
-        const report = { ...shared.report, accuracy: { before: evaluate(model, test).accuracy, after: evaluate(result, test).accuracy } };
-        if (flags.out) {
-          const saved = await saveModel(result, flags.out, { quantization: 'deep', clusters: assignments });
-          // the float32 original, written too, so both sides of the ratio are bytes on disk
-          const scratch = mkdtempSync(join(tmpdir(), 'whittle-cluster-'));
-          const fp32 = await saveModel(model, join(scratch, 'fp32'));
-          rmSync(scratch, { recursive: true, force: true });
-          const weights = saved.files.find((f) => f.name === 'weights.bin')!;
-          Object.assign(report, {
-            bytes: {
-              weights: weights.bytes,
-              total: saved.bytes,
-              gzipWeights: weights.gzipBytes,
-              gzipTotal: saved.gzipBytes,
-              baselineWeights: fp32.files.find((f) => f.name === 'weights.bin')!.bytes,
-              baselineTotal: fp32.bytes,
-            },
-          });
-        }
-        printReport(report, flags.json);
-        if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
-      } finally {
-        train.dispose();
-        test.dispose();
+  modelCommand(
+    program,
+    'cluster',
+    'share weights by k-means (one codebook per layer or channel), optionally fine-tune the centroids on MNIST',
+    { out: "save in Whittle's deep format (codebooks + Huffman; read by whittle and loadModel)" },
+  ).action(async (spec: string, flags: Flags & { epochs?: number; out?: string; json?: boolean }) => {
+    const epochs = flags.epochs ?? 0;
+    await initBackend();
+    const model = await resolveLayersModel(spec, 'cluster', 'weight sharing (cluster)');
+    const { train, test } = mnistFor(model);
+    try {
+      const shared = cluster(model, clusterOptions(flags));
+      let result = shared.model;
+      let assignments = shared.assignments;
+      if (epochs > 0) {
+        const bar = progressBar('centroids');
+        const tuned = await fineTune(shared.model, train, {
+          clusters: assignments,
+          epochs,
+          learningRate: 1e-4,
+          onProgress: bar.update,
+        });
+        bar.stop();
+        result = tuned.model;
+        assignments = tuned.clusters!;
       }
-    });
+      const report = { ...shared.report, accuracy: { before: evaluate(model, test).accuracy, after: evaluate(result, test).accuracy } };
+      if (flags.out) {
+        const saved = await saveModel(result, flags.out, { quantization: 'deep', clusters: assignments });
+        // the float32 original, written too, so both sides of the ratio are bytes on disk
+        const scratch = mkdtempSync(join(tmpdir(), 'whittle-cluster-'));
+        const fp32 = await saveModel(model, join(scratch, 'fp32'));
+        rmSync(scratch, { recursive: true, force: true });
+        const weights = saved.files.find((f) => f.name === 'weights.bin')!;
+        Object.assign(report, {
+          bytes: {
+            weights: weights.bytes,
+            total: saved.bytes,
+            gzipWeights: weights.gzipBytes,
+            gzipTotal: saved.gzipBytes,
+            baselineWeights: fp32.files.find((f) => f.name === 'weights.bin')!.bytes,
+            baselineTotal: fp32.bytes,
+          },
+        });
+      }
+      printReport(report, flags.json);
+      if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
+    } finally {
+      train.dispose();
+      test.dispose();
+    }
+  });
 }
 
 /** Deep Compression's flags on `whittle compress --pipeline deep` (registered by cli/compress.ts). */

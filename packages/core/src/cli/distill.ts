@@ -7,7 +7,7 @@ import { distill } from '../distill/distill.js';
 import { shrinkWidth } from '../distill/shrink.js';
 import { addCommandFlags, type Flags } from './flags.js';
 import { mnistFor, resolveLayersModel } from './resolve.js';
-import { printReport } from './print.js';
+import { MODEL_HELP, saveAndPrint } from './command.js';
 import { progressBar } from './progress.js';
 
 type DistillFlags = Flags & { student?: string; width?: number; epochs: number; seed: number; out?: string; json?: boolean };
@@ -23,8 +23,8 @@ export function registerDistill(program: Command): void {
   const cmd = program
     .command('distill')
     .description('train a student from a teacher on MNIST (knowledge distillation: soft teacher outputs + labels)')
-    .argument('<teacher>', 'model.json, its folder, or a reference model name (pretrained)')
-    .option('--student <model>', 'model.json, its folder, or a reference model name: the student, trained from its weights');
+    .argument('<teacher>', MODEL_HELP)
+    .option('--student <model>', `${MODEL_HELP}: the student, trained from its weights`);
   addCommandFlags(cmd, 'distill')
     .option('--out <dir>', 'save the student here (stock tfjs format)')
     .option('--json', 'print the report object')
@@ -47,9 +47,7 @@ export function registerDistill(program: Command): void {
           onProgress: bar.update,
         });
         bar.stop();
-        if (flags.out) await saveModel(model, flags.out);
-        printReport(report, flags.json);
-        if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
+        await saveAndPrint(report, flags, (dir) => saveModel(model, dir));
       } finally {
         bar.stop();
         train.dispose();
