@@ -19,6 +19,7 @@ import { CALIBRATION_SAMPLES as QUANTIZE_SAMPLES } from '../quantize/ptq.js';
 import { OBSERVERS } from '../quantize/observers.js';
 import { EXPORT_QUANTIZATIONS } from '../quantize/export.js';
 import { CLUSTER_INITS } from '../cluster/kmeans.js';
+import { DEFAULT_ALPHA, DEFAULT_TEMPERATURE } from '../distill/teacher.js';
 import { bits, clusters, levels, list, nm, number, oneOf, wholeNumber } from './flag-parsers.js';
 
 export interface FlagDeclaration {
@@ -296,14 +297,14 @@ export const FLAGS = {
     flags: '--temperature <T>',
     key: 'temperature',
     help: 'softmax temperature of the soft term, > 0',
-    default: 4,
+    default: DEFAULT_TEMPERATURE,
     parse: number,
   },
   alpha: {
     flags: '--alpha <a>',
     key: 'alpha',
     help: 'weight of the soft term in [0, 1]; 1 − α weighs the labels',
-    default: 0.9,
+    default: DEFAULT_ALPHA,
     parse: number,
   },
 } as const satisfies Record<string, FlagDeclaration>;
