@@ -114,13 +114,16 @@ export function pruneInputsOptions(flags: Flags): PruneInputsOptions {
   };
 }
 
-/** saveModel() options of a quantized model from --format/--vectors (the CLI's --out, a magic's --save). */
+/**
+ * saveModel() options of a quantized model from --format/--vectors (the CLI's --out, a magic's --save).
+ * Only the keys given: without --format, a format the model carries is not overridden.
+ */
 export function quantizeSaveOptions(flags: Flags): SaveOptions {
   const bits = flags.bits;
-  return {
-    quantization: flags.format as SaveOptions['quantization'],
-    // packed stores per-channel symmetric integers at this width: lossless after per-channel quantization, a second rounding otherwise
-    bits: flags.format === 'packed' && typeof bits === 'number' ? Math.min(8, Math.max(2, bits)) : undefined,
-    vectors: flags.vectors as boolean | undefined,
-  };
+  const options: SaveOptions = {};
+  if (flags.format !== undefined) options.quantization = flags.format as SaveOptions['quantization'];
+  // packed stores per-channel symmetric integers at this width: lossless after per-channel quantization, a second rounding otherwise
+  if (flags.format === 'packed' && typeof bits === 'number') options.bits = Math.min(8, Math.max(2, bits));
+  if (flags.vectors) options.vectors = true;
+  return options;
 }

@@ -1,6 +1,16 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { addFlags, COMMANDS, FLAGS, pruneOptions, PRUNE_FLAGS, quantizeOptions, QUANTIZE_FLAGS, sensitivityOptions } from './flags.js';
+import {
+  addFlags,
+  COMMANDS,
+  FLAGS,
+  pruneOptions,
+  PRUNE_FLAGS,
+  quantizeOptions,
+  quantizeSaveOptions,
+  QUANTIZE_FLAGS,
+  sensitivityOptions,
+} from './flags.js';
 import { buildProgram } from './index.js';
 
 const parse = (names: readonly (keyof typeof FLAGS)[], args: string[]) => {
@@ -49,6 +59,22 @@ describe('shared flag declarations', () => {
     expect(parse(COMMANDS.cluster, ['--clusters', '8', '--no-preserve-sparsity']).preserveSparsity).toBe(false);
     // --max-drop is percentage points in every command; the library's maxDrop is a fraction
     expect(sensitivityOptions(parse(COMMANDS.sensitivity, ['--max-drop', '0.5'])).maxDrop).toBe(0.005);
+  });
+
+  it('--format/--vectors map to save options with only the keys given (a carried storage format is not overridden)', () => {
+    expect(quantizeSaveOptions(parse(COMMANDS.quantize, []))).toEqual({});
+    expect(quantizeSaveOptions(parse(COMMANDS.quantize, ['--bits', '3', '--format', 'packed']))).toEqual({
+      quantization: 'packed',
+      bits: 3,
+    });
+    expect(quantizeSaveOptions(parse(COMMANDS.quantize, ['--bits', '1', '--format', 'packed']))).toEqual({
+      quantization: 'packed',
+      bits: 2,
+    });
+    expect(quantizeSaveOptions(parse(COMMANDS.quantize, ['--format', 'uint8', '--vectors']))).toEqual({
+      quantization: 'uint8',
+      vectors: true,
+    });
   });
 
   it('map to the library options (the same function serves the CLI and the magics)', () => {
