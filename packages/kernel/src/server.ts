@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { initBackend } from '@whittle/core';
+import { initBackend, interruptWork } from '@whittle/core';
 import { frames, parse, type Message } from './wire.js';
 import { Session } from './session.js';
 import { resolvesFrom, SERVED, serveOwnPackages } from './anywhere.js';
@@ -88,6 +88,12 @@ export class KernelServer {
       for await (const msg of this.socks.hb) await this.socks.hb.send(msg);
     })();
     process.on('SIGINT', () => this.interrupt());
+    // A notebook's background work can fail after its cell ended (a promise nobody awaits, a timer
+    // that throws). Node would end the process; a kernel reports it (in the running cell, if any) and goes on.
+    const report = (what: string) => (err: unknown) =>
+      process.stderr.write(`${what}: ${(err as Error)?.stack?.split('\n')[0] ?? String(err)}\n`);
+    process.on('unhandledRejection', report('a promise nobody awaited failed'));
+    process.on('uncaughtException', report('background code threw'));
   }
 
   private async loop(sock: Sock, channel: 'shell' | 'control'): Promise<void> {
@@ -311,6 +317,7 @@ export class KernelServer {
 
   private interrupt(): void {
     this.interruptFlag = true;
+    interruptWork(); // Whittle's loops in flight stop at their next step, awaited or not
     this.session.interrupt();
   }
 

@@ -88,8 +88,11 @@ export class Session {
 
 function describeErrors(errors: unknown[][]): Outcome['error'] {
   const thrown = errors.find((args) => args.length === 1 && args[0] instanceof Error)?.[0] as Error | undefined;
+  // tslab gives up on an interrupted cell with this error; the work behind it stops at its next step (core's interruptWork)
+  if (thrown?.message === 'Interrupted asynchronously')
+    return { ename: 'KeyboardInterrupt', evalue: 'interrupted', traceback: ['KeyboardInterrupt: interrupted'] };
   // Whittle's own errors are about the caller's arguments (like IPython's UsageError): the one-line message, no frames
-  if (thrown?.name === 'WhittleError')
+  if (thrown?.name === 'WhittleError' || thrown?.name === 'KeyboardInterrupt')
     return { ename: thrown.name, evalue: thrown.message, traceback: [`${thrown.name}: ${thrown.message}`] };
   if (thrown) {
     return {

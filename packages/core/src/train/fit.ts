@@ -10,6 +10,7 @@ import { permutation } from '../data/random.js';
 import { checkPositiveInt, fail } from '../errors.js';
 import { recalibrateBatchNorm } from './batchnorm.js';
 import { checkOptions, omitKeys, optionKeys } from '../options.js';
+import { interruptCheck } from './interrupt.js';
 
 export interface TrainProgress {
   epoch: number;
@@ -88,11 +89,13 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
   const start = performance.now();
   let step = 0;
   let sum: tf.Scalar | undefined;
+  const checkInterrupt = interruptCheck('fit');
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = permutation(data.size, (options.seed ?? 0) * 7919 + epoch);
       sum = tf.scalar(0);
       for (let b = 0; b < batches; b++) {
+        checkInterrupt();
         const rows = order.subarray(b * batchSize, Math.min(data.size, (b + 1) * batchSize));
         const batchLoss = tf.tidy(() => {
           const idx = tf.tensor1d(rows, 'int32');
