@@ -88,12 +88,7 @@ export class KernelServer {
       for await (const msg of this.socks.hb) await this.socks.hb.send(msg);
     })();
     process.on('SIGINT', () => this.interrupt());
-    // A notebook's background work can fail after its cell ended (a promise nobody awaits, a timer
-    // that throws). Node would end the process; a kernel reports it (in the running cell, if any) and goes on.
-    const report = (what: string) => (err: unknown) =>
-      process.stderr.write(`${what}: ${(err as Error)?.stack?.split('\n')[0] ?? String(err)}\n`);
-    process.on('unhandledRejection', report('a promise nobody awaited failed'));
-    process.on('uncaughtException', report('background code threw'));
+    this.guardProcess();
   }
 
   private async loop(sock: Sock, channel: 'shell' | 'control'): Promise<void> {
@@ -231,6 +226,7 @@ export class KernelServer {
     const entry = { line: count, input: code, output: '' };
     if (storeHistory) this.history.push(entry);
     this.interruptFlag = false;
+    this.guardProcess();
     const restore = this.captureOutput(msg, silent);
     let result;
     try {
@@ -313,6 +309,27 @@ export class KernelServer {
     if (args) return { status: 'ok', matches: args.matches, cursor_start: args.start, cursor_end: args.end, metadata: {} };
     const info = this.session.complete(code, cursor);
     return { status: 'ok', matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} };
+  }
+
+  /**
+   * A notebook's background work can fail after its cell ended (a promise nobody awaits, a timer
+   * that throws). A kernel reports it (in the running cell, if any) and goes on. Emscripten's
+   * Node glue (tfjs-backend-wasm) installs handlers that rethrow and end the process, so only
+   * the kernel's own handlers stay; checked again before every cell, as a backend may load later.
+   */
+  private guardProcess(): void {
+    const keepOnly = (event: 'unhandledRejection' | 'uncaughtException', ours: (err: unknown) => void) => {
+      for (const l of process.listeners(event as 'exit')) if (l !== ours) process.removeListener(event, l);
+      if (!process.listeners(event as 'exit').includes(ours)) process.on(event, ours);
+    };
+    keepOnly('unhandledRejection', this.onRejection);
+    keepOnly('uncaughtException', this.onException);
+  }
+
+  private readonly onRejection = (err: unknown) => this.reportBackground('a promise nobody awaited failed', err);
+  private readonly onException = (err: unknown) => this.reportBackground('background code threw', err);
+  private reportBackground(what: string, err: unknown): void {
+    process.stderr.write(`${what}: ${(err as Error)?.stack?.split('\n')[0] ?? String(err)}\n`);
   }
 
   private interrupt(): void {

@@ -8,6 +8,24 @@ import { format } from 'node:util';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * Interrupts are cooperative. tslab runs a cell's synchronous part with vm's
+ * `breakOnSigint`, which terminates JavaScript wherever it is, skipping every
+ * `finally`: inside tfjs that leaves its scope and name-scope stacks pushed, and
+ * every model built afterwards gets mangled weight names (found by
+ * test/kernel/stress.py). Without it, SIGINT reaches the kernel's handler
+ * between tasks: awaited work ends at once and Whittle's loops stop at their
+ * next step; a synchronous endless loop needs a kernel restart.
+ */
+function cooperativeInterrupts(): void {
+  const vm = require('node:vm') as typeof import('node:vm') & { whittleCooperative?: true };
+  if (vm.whittleCooperative) return;
+  const run = vm.runInThisContext;
+  vm.runInThisContext = (code: string, options?: import('node:vm').RunningScriptOptions | string) =>
+    run(code, typeof options === 'object' ? { ...options, breakOnSigint: false } : options);
+  vm.whittleCooperative = true;
+}
+
 interface TslabExecutor {
   execute(src: string): Promise<boolean>;
   inspect(src: string, position: number): unknown;
@@ -35,6 +53,7 @@ export class Session {
   constructor(rootDir = process.cwd()) {
     const { createConverter, isCompleteCode } = require('tslab/dist/converter');
     const { createExecutor } = require('tslab/dist/executor');
+    cooperativeInterrupts();
     this.printQuickInfo = require('tslab/dist/inspect').printQuickInfo;
     this.isCompleteCode = isCompleteCode;
     let node: unknown;

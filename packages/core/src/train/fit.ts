@@ -5,7 +5,7 @@
  * trains with this loop everywhere.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../data/dataset.js';
+import { checkDataset, type Dataset } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { checkPositiveInt, fail } from '../errors.js';
 import { recalibrateBatchNorm } from './batchnorm.js';
@@ -77,6 +77,7 @@ export const crossEntropy = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
 /** Trains `model` in place on `data`. */
 export async function fit(model: tf.LayersModel, data: Dataset, options: FitOptions = {}): Promise<FitResult> {
   checkOptions('fit', options, FIT_KEYS);
+  checkDataset('fit', 'data', data);
   const epochs = checkPositiveInt('fit', 'epochs', options.epochs ?? 1);
   const batchSize = checkPositiveInt('fit', 'batchSize', options.batchSize ?? 64);
   const lossFn = options.loss ?? crossEntropy;
