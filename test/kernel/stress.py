@@ -1,6 +1,6 @@
 """The Whittle kernel under stress, driven by a real Jupyter client (issue 22).
 
-Usage: python3 stress.py WORKDIR SEED  (JUPYTER_PATH must hold the 'whittle-test' kernelspec).
+Usage: python3 stress.py WORKDIR SEED [API_CALLS=60]  (JUPYTER_PATH must hold the 'whittle-test' kernelspec).
 Prints one JSON object, one key per scenario:
 - background: failures nobody awaits (a rejected promise, a throwing timer) do not kill the kernel;
 - api_interrupt: an interrupt stops an awaited API fine-tune, and the abandoned training stops too
@@ -23,6 +23,7 @@ import time
 from jupyter_client.manager import start_new_kernel
 
 workdir, seed = sys.argv[1], int(sys.argv[2])
+api_calls = int(sys.argv[3]) if len(sys.argv) > 3 else 60
 rng = random.Random(seed)
 km, kc = start_new_kernel(kernel_name="whittle-test")
 
@@ -164,7 +165,7 @@ keys = ["sparsity", "bits", "scope", "method", "clusters", "rank", "epochs", "le
 vals = ["0.5", "-1", "2", "1e9", "NaN", "Infinity", '"global"', '"nope"', "null", "[]", "{}", "true"]
 value("const W = w as any; 'untyped'")  # type errors would stop these calls at compile time
 calls, answered, enames_seen, multiline, raw = 0, 0, {}, [], []
-for i in range(60):
+for i in range(api_calls):
     fn = rng.choice(fns)
     argv = [rng.choice(args) for _ in range(rng.randint(0, 2))]
     if rng.random() < 0.7:
