@@ -1,7 +1,8 @@
 /** `pareto`: size vs accuracy of many configurations, with the front marked (`sweep`, `%sweep`). */
 import { z } from 'zod';
 import { count, defineKind, formatInt as int, formatPercent, fraction, version } from '../base.js';
-import { pct } from '../figure.js';
+import { pct, type Figure } from '../figure.js';
+import { logAxis } from '../scales.js';
 
 export const ParetoReport = z.object({
   kind: z.literal('pareto'),
@@ -29,7 +30,7 @@ export const paretoKind = defineKind({
     rows: r.points.map((p) => [p.label, int(p.bytes), formatPercent(p.accuracy), p.onFront ? 'yes' : '']),
     notes: [],
   }),
-  figures: (r) => {
+  figures: (r): Figure[] => {
     const front = r.points.filter((p) => p.onFront).sort((a, b) => a.bytes - b.bytes);
     return [
       {
@@ -37,24 +38,28 @@ export const paretoKind = defineKind({
         data: [
           {
             type: 'scatter',
-            mode: 'markers',
+            mode: 'lines',
+            name: 'Pareto front',
+            x: front.map((p) => p.bytes),
+            y: front.map((p) => pct(p.accuracy)),
+            line: { width: 2 },
+            hovertemplate: '%{x} bytes<br>%{y}%<extra></extra>',
+          },
+          {
+            type: 'scatter',
+            mode: 'markers+text',
             name: 'configurations',
             x: r.points.map((p) => p.bytes),
             y: r.points.map((p) => pct(p.accuracy)),
             text: r.points.map((p) => p.label),
+            textposition: 'top center',
+            textfont: { size: 10 },
+            marker: { size: 8 },
+            cliponaxis: false,
             hovertemplate: '%{text}<br>%{x} bytes<br>%{y}%<extra></extra>',
           },
-          {
-            type: 'scatter',
-            mode: 'lines+markers',
-            name: 'Pareto front',
-            x: front.map((p) => p.bytes),
-            y: front.map((p) => pct(p.accuracy)),
-            text: front.map((p) => p.label),
-            hovertemplate: '%{text}<extra></extra>',
-          },
         ],
-        layout: { xaxis: { title: 'bytes', type: 'log' }, yaxis: { title: 'accuracy %' } },
+        layout: { xaxis: { title: 'bytes', ...logAxis(r.points.map((p) => p.bytes)) }, yaxis: { title: 'accuracy %' } },
       },
     ];
   },
