@@ -154,7 +154,7 @@ export async function renderReport(host: HTMLElement, payload: unknown, current:
   host.append(el('div', 'jp-WhittleReport-title', reportTitle(report)));
   // the headline (accuracy before → after, the result) stays visible while the table is folded
   const [accuracy, result] = kindOf(report).panel?.headline?.(report) ?? ['', ''];
-  const headline = [/^\d/.test(accuracy) ? `accuracy ${accuracy}` : accuracy, result].filter(Boolean).join(' · ');
+  const headline = [/^\d/.test(accuracy) ? `accuracy ${accuracy}` : accuracy, result].filter((s) => s && s !== '–').join(' · ');
   if (headline) host.append(el('div', 'jp-WhittleReport-headline', headline));
   const table = tableElement(reportTable(report));
   // Kinds whose table is the main content show it first; for the others it folds away under the plots.

@@ -21,7 +21,7 @@ export interface Trace {
   y?: (number | string)[];
   z?: number[][];
   text?: string[];
-  textposition?: 'outside' | 'inside' | 'auto' | 'none' | 'top center' | 'bottom center' | 'middle right';
+  textposition?: string | string[];
   textfont?: Record<string, unknown>;
   cliponaxis?: boolean;
   mode?: 'lines' | 'markers' | 'lines+markers' | 'markers+text';

@@ -21,7 +21,7 @@ export function compact(v: number): string {
 export function logTicks(lo: number, hi: number): { tickvals: number[]; ticktext: string[] } {
   if (!(lo > 0) || !(hi >= lo)) return { tickvals: [], ticktext: [] };
   const decades = Math.log10(hi / lo);
-  const mantissas = decades <= 1.2 ? [1, 2, 5] : decades <= 3 ? [1, 3] : [1];
+  const mantissas = decades <= 1.5 ? [1, 2, 5] : decades <= 3 ? [1, 3] : [1];
   const step = Math.max(1, Math.ceil(decades / 6));
   const vals: number[] = [];
   for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {

@@ -81,8 +81,9 @@ function histogramWithCentroids(l: ClusteringLayer): Trace[] {
       mode: 'markers',
       name: `centroids (k = ${l.clusters}${l.codebooks > 1 ? `, ${l.codebooks} codebooks` : ''})`,
       x: l.centroids,
-      // at the foot of the bars on either scale (a log axis cannot show 0)
-      y: l.centroids.map(() => 1),
+      // on a hidden axis of their own, so they sit at the foot of the bars on a linear or a log count axis
+      y: l.centroids.map(() => 0),
+      yaxis: 'y2',
       marker: { symbol: 'triangle-up', size: 9 },
     },
   ];
@@ -116,7 +117,10 @@ function figures(r: ClusteringReport): Figure[] {
     title: `Weights of ${l.name} and their centroids`,
     data: histogramWithCentroids(l),
   }));
-  if (variants.length) out.push(histogramVariants('weight value', variants));
+  if (variants.length) {
+    const f = histogramVariants('weight value', variants);
+    out.push({ ...f, layout: { ...f.layout, yaxis2: { overlaying: 'y', visible: false, range: [0, 1] } } });
+  }
   const names = r.layers.map((l) => l.name);
   out.push({
     title: 'Bits per weight: fixed-width indices vs entropy-coded (deep format)',

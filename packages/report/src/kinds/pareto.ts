@@ -22,6 +22,14 @@ export const ParetoReport = z.object({
 
 export type ParetoReport = z.infer<typeof ParetoReport>;
 
+/** An axis range with 10 % of its span (at least 1 % of the value) added on each side: room for the point labels. */
+function padded(v: number[]): [number, number] {
+  const lo = Math.min(...v);
+  const hi = Math.max(...v);
+  const pad = Math.max((hi - lo) * 0.1, Math.abs(hi) * 0.01, 0.01);
+  return [lo - pad, hi + pad];
+}
+
 export const paretoKind = defineKind({
   schema: ParetoReport,
   table: (r) => ({
@@ -32,6 +40,9 @@ export const paretoKind = defineKind({
   }),
   figures: (r): Figure[] => {
     const front = r.points.filter((p) => p.onFront).sort((a, b) => a.bytes - b.bytes);
+    const bySize = [...r.points].sort((a, b) => a.bytes - b.bytes);
+    const bytes = r.points.map((p) => p.bytes);
+    const acc = r.points.map((p) => pct(p.accuracy));
     return [
       {
         title: r.title,
@@ -52,14 +63,18 @@ export const paretoKind = defineKind({
             x: r.points.map((p) => p.bytes),
             y: r.points.map((p) => pct(p.accuracy)),
             text: r.points.map((p) => p.label),
-            textposition: 'top center',
+            // neighbours (in size) alternate above and below, so close labels do not print over each other
+            textposition: r.points.map((p) => (bySize.indexOf(p) % 2 ? 'bottom center' : 'top center')),
             textfont: { size: 10 },
             marker: { size: 8 },
             cliponaxis: false,
             hovertemplate: '%{text}<br>%{x} bytes<br>%{y}%<extra></extra>',
           },
         ],
-        layout: { xaxis: { title: 'bytes', ...logAxis(r.points.map((p) => p.bytes)) }, yaxis: { title: 'accuracy %' } },
+        layout: {
+          xaxis: { title: 'bytes', ...logAxis(bytes), range: padded(bytes.map(Math.log10)) },
+          yaxis: { title: 'accuracy %', range: padded(acc) },
+        },
       },
     ];
   },
