@@ -182,11 +182,24 @@ describe('Whittle in a real JupyterLab 4', () => {
     await page.screenshot({ path: join(out, 'lab-panel.png') });
     await checkPanel(panel);
 
-    // the launcher has one Whittle entry: the kernelspec's card (the command lives in the palette)
+    // the launcher's notebook section has one Whittle entry, the kernelspec's card (the command lives in the palette);
+    // the kernelspec's console card is the only other one
     await page.evaluate(() => window.jupyterapp.commands.execute('launcher:create'));
     const cards = page.locator('.jp-LauncherCard', { hasText: 'Whittle' });
-    await expect.poll(() => cards.count(), { timeout: 20_000 }).toBe(1);
-    expect(await cards.first().textContent()).toMatch(/TypeScript \(Whittle\)/);
+    await expect.poll(() => cards.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    // (the launcher on screen: JupyterLab may have opened another one at start, in a hidden tab)
+    const sections = await page.$$eval('.jp-Launcher-section', (all) =>
+      all
+        .filter((s) => s.getClientRects().length > 0)
+        .map((s) => ({
+          section: s.querySelector('.jp-Launcher-sectionTitle')?.textContent,
+          whittle: [...s.querySelectorAll('.jp-LauncherCard-label')].map((c) => c.textContent ?? '').filter((t) => /Whittle/.test(t)),
+        })),
+    );
+    expect(sections.filter((s) => s.whittle.length)).toEqual([
+      { section: 'Notebook', whittle: ['TypeScript (Whittle)'] },
+      { section: 'Console', whittle: ['TypeScript (Whittle)'] },
+    ]);
 
     // live: "New Whittle notebook", then %prune on a reference model
     expect(await page.evaluate(() => window.jupyterapp.commands.hasCommand('whittle:new-notebook'))).toBe(true);

@@ -31,6 +31,7 @@ export interface Trace {
   showscale?: boolean;
   yaxis?: string;
   xaxis?: string;
+  offsetgroup?: string;
   opacity?: number;
   orientation?: 'h' | 'v';
   colorscale?: string;

@@ -188,7 +188,10 @@ describe('report → plotly figures', () => {
       totals: { params: 10, nonzeros: 4, sparsity: 0.6, macs: 8, bytes: 40 },
     };
     expect(figures(s)[0]!.data.map((t) => t.y)).toEqual([[10], [4]]);
-    expect(figures(s)[0]!.data[0]!.text).toEqual(['10']);
+    // counts on the bars; a nonzeros bar equal to its params bar stays unlabelled
+    expect(figures(s)[0]!.data.map((t) => t.text)).toEqual([['10'], ['4']]);
+    const dense = { ...s, layers: [{ ...s.layers[0]!, nonzeros: 10 }] };
+    expect(figures(dense)[0]!.data.map((t) => t.text)).toEqual([['10'], ['']]);
     const [acc] = figures({ kind: 'evaluate', version: 1, model: 'm', accuracy: 0.9, loss: 0.3, samples: 10 });
     expect(acc!.data.map((t) => t.x)).toEqual([[90], [10]]);
   });

@@ -65,9 +65,12 @@ export function magnitudeAxis(values: number[]): Record<string, unknown> {
   return { type: 'linear', rangemode: 'tozero' };
 }
 
-/** Value labels drawn on top of bars, so heights read as numbers even on a log axis. */
-export const barLabels = (values: number[]) => ({
-  text: values.map(compact),
+/**
+ * Value labels drawn on top of bars, so heights read as numbers even on a log axis. With `same`
+ * (the neighbouring bars' values), a bar equal to its neighbour stays unlabelled: one number is enough.
+ */
+export const barLabels = (values: number[], same?: number[]) => ({
+  text: values.map((v, i) => (same && same[i] === v ? '' : compact(v))),
   textposition: 'outside' as const,
   cliponaxis: false,
 });

@@ -92,7 +92,7 @@ function figures(r: LowrankReport): Figure[] {
     title: `Parameters per layer: ${int(r.totals.paramsBefore)} → ${int(r.totals.paramsAfter)}`,
     data: [
       { type: 'bar', name: 'before', x: names, y: before, ...barLabels(before) },
-      { type: 'bar', name: 'after', x: names, y: after, ...barLabels(after) },
+      { type: 'bar', name: 'after', x: names, y: after, ...barLabels(after, before) },
     ],
     layout: { barmode: 'group', yaxis: { title: 'parameters', ...magnitudeAxis([...before, ...after]) } },
     logToggle: true,

@@ -182,8 +182,16 @@ export const planKind = defineKind({
       {
         title: `${r.title}: per-layer choice`,
         data: [
-          { type: 'bar', name: 'bits', x: r.layers.map((l) => l.name), y: r.layers.map((l) => l.bits) },
-          { type: 'bar', name: 'sparsity %', x: r.layers.map((l) => l.name), y: r.layers.map((l) => pct(l.sparsity)), yaxis: 'y2' },
+          // bars on two axes group side by side only with an offset group each
+          { type: 'bar', name: 'bits', x: r.layers.map((l) => l.name), y: r.layers.map((l) => l.bits), offsetgroup: 'bits' },
+          {
+            type: 'bar',
+            name: 'sparsity %',
+            x: r.layers.map((l) => l.name),
+            y: r.layers.map((l) => pct(l.sparsity)),
+            yaxis: 'y2',
+            offsetgroup: 'sparsity',
+          },
         ],
         layout: {
           height: 260,

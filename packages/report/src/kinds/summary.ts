@@ -72,7 +72,7 @@ export const summaryKind = defineKind({
         title: `Parameters and nonzeros per layer — ${r.model}`,
         data: [
           { type: 'bar', name: 'params', x, y: params, ...barLabels(params) },
-          { type: 'bar', name: 'nonzeros', x, y: nonzeros, ...barLabels(nonzeros) },
+          { type: 'bar', name: 'nonzeros', x, y: nonzeros, ...barLabels(nonzeros, params) },
         ],
         // one layer often holds 100× another's weights: log then, with the counts written on the bars
         layout: { barmode: 'group', yaxis: { title: 'count', ...magnitudeAxis(all) } },
