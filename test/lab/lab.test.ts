@@ -158,6 +158,14 @@ describe('Whittle in a real JupyterLab 4', () => {
     for (const v of views) expect(v.svgs, `${v.kind} plots`).toBeGreaterThan(0);
     expect(await page.$$eval('.jp-WhittleReport img', (imgs) => imgs.length)).toBe(0);
     expect(ours().map((r) => chunkOf(r.url))).toContain(plotlyChunk);
+    // axis titles and the scale chosen from the data (pruned weights: the zero spike → log counts)
+    const histogram = page.locator('.jp-WhittleReport[data-whittle-kind="histogram"]');
+    expect(await histogram.locator('.xtitle').textContent()).toBe('weight value');
+    expect(await histogram.locator('.ytitle').textContent()).toBe('count');
+    const yType = await histogram
+      .locator('.jp-WhittleReport-plot')
+      .evaluate((n) => (n as unknown as { _fullLayout: { yaxis: { type: string } } })._fullLayout.yaxis.type);
+    expect(yType).toBe('log');
     await page.screenshot({ path: join(out, 'lab-light.png') });
 
     // light → dark: the plots take their background from JupyterLab's theme variables
