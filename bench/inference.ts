@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { latency, mnist, prune, REFERENCE_MODELS, referenceModel, type ReferenceName } from '@whittle/core';
-import { benchTable, fmt, type Benchmark } from './harness.js';
+import { benchTable, fmt, type Benchmark, type Figure } from './harness.js';
 import { cite, INFERENCE_MS } from './references.js';
 import { median, startTorch, type Torch } from './torch.js';
 
