@@ -75,7 +75,7 @@ export function registerQuantize(program: Command): void {
         else notes.push(`accuracy not measured: no data for input [${(model.inputs[0]!.shape ?? []).slice(1).join('×')}] (--data PATH)`);
         if (flags.out) {
           const scratch = mkdtempSync(join(tmpdir(), 'whittle-fp32-'));
-          const before = await saveModel(model, join(scratch, 'm')); // the fp32 baseline, to report honest ratios
+          const before = await saveModel(model, join(scratch, 'm'), { quantization: 'float32' }); // the fp32 baseline, to report honest ratios
           rmSync(scratch, { recursive: true, force: true });
           const after = await saveModel(result.model, flags.out, {
             quantization: flags.format as ExportQuantization | 'packed' | undefined,

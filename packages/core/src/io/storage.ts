@@ -1,0 +1,73 @@
+/**
+ * A compressed model carries its storage format.
+ *
+ * A quantized or pruned model computes with float32 tensors (tfjs has no
+ * other), so its bytes in memory say nothing about its size on disk. The
+ * operation that compressed it therefore records *how it is meant to be
+ * stored*: the `SaveOptions` (packed bits per layer, deep codebooks, sparse
+ * streams, float16…) that `saveModel` writes it with. The record lives in a
+ * WeakMap keyed by the model object — tfjs models have no metadata slot that
+ * survives cloning, and a WeakMap neither leaks models nor changes what tfjs
+ * serializes. Each operation sets the format on the model it returns (it is a
+ * new object, so the input's record is never touched); an operation that
+ * keeps the compression (fine-tuning with masks or clusters) passes the
+ * format on, and one that undoes it (plain fine-tuning, factorizing) returns
+ * a model without one, i.e. float32.
+ *
+ * `saveModel(model, dir)` without a `quantization` option uses the record;
+ * `summary`, `compare` and `storageBytes` encode the model with the same
+ * encoder the save uses (io/save.ts `encodeModel`) and count those bytes.
+ */
+import type { SaveOptions } from './save.js';
+
+/** How a model is meant to be stored: the `saveModel` options that write it. */
+export type StorageFormat = SaveOptions;
+
+const formats = new WeakMap<object, StorageFormat>();
+
+/** Records `format` as the way `model` is stored (no format, or `{}`, clears it); returns the model. */
+export function setStorageFormat<M extends object>(model: M, format: StorageFormat | undefined): M {
+  if (!format || format.quantization === undefined || format.quantization === 'float32') formats.delete(model);
+  else formats.set(model, format);
+  return model;
+}
+
+/** The storage format an operation recorded for `model`, or undefined (plain float32). */
+export function storageFormat(model: object): StorageFormat | undefined {
+  return formats.get(model);
+}
+
+/** Passes `from`'s format on to `to` (an operation that keeps the compression), and returns `to`. */
+export function keepStorageFormat<M extends object>(from: object, to: M): M {
+  return setStorageFormat(to, formats.get(from));
+}
+
+/** The options a save of `model` uses: explicit ones win; without a `quantization`, the carried format fills in. */
+export function effectiveSaveOptions(model: object, options: SaveOptions = {}): SaveOptions {
+  if (options.quantization !== undefined) return options;
+  const carried = formats.get(model);
+  if (!carried) return options;
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  return { ...carried, ...given, quantization: carried.quantization };
+}
+
+/** One line saying how a model is stored, for report notes: "packed 4-bit per channel", "float32". */
+export function describeStorage(format: StorageFormat | undefined): string {
+  switch (format?.quantization) {
+    case undefined:
+    case 'float32':
+      return 'float32';
+    case 'packed': {
+      const bits = format.bits ?? 4;
+      if (typeof bits === 'number') return `packed ${bits}-bit per channel`;
+      const widths = [...new Set(Object.values(bits).filter((b) => b < 32))].sort((a, b) => a - b);
+      return `packed ${widths.join('/')}-bit per channel (per layer)`;
+    }
+    case 'deep':
+      return `deep (codebooks, sparse indices, Huffman${format.unclustered === 'float16' ? ', float16 biases' : ''})`;
+    case 'sparse':
+      return 'sparse (nonzeros and relative indices, Huffman)';
+    default:
+      return `${format?.quantization} (stock tfjs)`;
+  }
+}
