@@ -18,6 +18,10 @@
  * `summary`, `compare` and `storageBytes` encode the model with the same
  * encoder the save uses (io/save.ts `encodeModel`) and count those bytes.
  */
+import type { DeepMetadata } from '@whittle/loader';
+import type { Clusters } from '../cluster/cluster.js';
+import type { PackedMetadata } from '../quantize/packed.js';
+import type { ModelJson } from './artifacts.js';
 import type { SaveOptions } from './save.js';
 
 /** How a model is meant to be stored: the `saveModel` options that write it. */
@@ -70,4 +74,35 @@ export function describeStorage(format: StorageFormat | undefined): string {
     default:
       return `${format?.quantization} (stock tfjs)`;
   }
+}
+
+/**
+ * The format a saved folder was written in, read back from its model.json, so
+ * that a loaded model carries it too (saving it again keeps its size).
+ */
+export function formatOfFile(json: ModelJson): StorageFormat | undefined {
+  const meta = json.userDefinedMetadata ?? {};
+  const entries = json.weightsManifest.flatMap((g) => g.weights);
+  const layerOf = (name: string) => name.slice(0, Math.max(0, name.lastIndexOf('/')));
+  const packed = meta.whittlePacked as PackedMetadata | undefined;
+  if (packed?.weights) {
+    const bits = Object.fromEntries(Object.entries(packed.weights).map(([name, e]) => [layerOf(name), e.bits]));
+    return { quantization: 'packed', bits };
+  }
+  const deep = meta.whittleDeep as DeepMetadata | undefined;
+  if (deep?.weights) {
+    // the save re-derives codebooks from the weights; it needs each kernel's layout only
+    const clusters: Clusters = Object.fromEntries(
+      Object.values(deep.weights).map((w) => [
+        w.layer,
+        { layer: w.layer, shape: w.shape, k: w.k, groups: w.groups, codebooks: new Float32Array(0), indices: new Int32Array(0) },
+      ]),
+    );
+    const float16 = entries.some((e) => !(e.name in deep.weights) && e.quantization?.dtype === 'float16');
+    return { quantization: 'deep', clusters, ...(float16 ? { unclustered: 'float16' as const } : {}) };
+  }
+  const stock = entries.find((e) => e.quantization && e.shape.length >= 2)?.quantization?.dtype;
+  if (stock === 'uint8' || stock === 'uint16' || stock === 'float16')
+    return { quantization: stock, ...(entries.some((e) => e.quantization && e.shape.length < 2) ? { vectors: true } : {}) };
+  return undefined;
 }

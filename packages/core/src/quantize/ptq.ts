@@ -20,6 +20,8 @@ import { withActivationQuant } from './activations.js';
 import { quantizeGraph } from './graph.js';
 import { checkOptions, optionKeys } from '../options.js';
 import { setStorageFormat, type StorageFormat } from '../io/storage.js';
+import { storageBytes } from '../io/save.js';
+import type { AnyModel } from '../io/graph.js';
 
 export interface ActivationQuantization {
   bits?: number;
@@ -119,6 +121,7 @@ export async function quantize(
       sqnrDbAfter: l.sqnrDb,
     }));
     result.report.title += ' (BatchNorm folded, cross-layer equalized)';
+    result.report.bytes = await bytesBeforeAfter(model, result.model);
     return result;
   }
   checkNames('quantize', 'skip', options.skip ?? []);
@@ -171,8 +174,9 @@ export async function quantize(
     activations = { bits, observer };
   }
   const describeBits = typeof w.bits === 'number' ? w.bits : w.bits === 'float16' ? 16 : 2;
+  setStorageFormat(result, quantizedFormat(rows, kernelLayers(result)));
   return {
-    model: setStorageFormat(result, quantizedFormat(rows, kernelLayers(out))),
+    model: result,
     report: {
       kind: 'quantization',
       version: 1,
@@ -180,6 +184,13 @@ export async function quantize(
       weights: { bits: describeBits, scheme: w.scheme, perChannel: w.perChannel, scale: w.scale },
       activations,
       layers: rows,
+      bytes: await bytesBeforeAfter(model, result),
     },
   };
+}
+
+/** What the input and the quantized model will be on disk, each in its storage format (io/storage.ts). */
+export async function bytesBeforeAfter(before: AnyModel, after: AnyModel): Promise<NonNullable<QuantizationReport['bytes']>> {
+  const [b, a] = [await storageBytes(before), await storageBytes(after)];
+  return { before: b.bytes, after: a.bytes, gzipBefore: b.gzipBytes, gzipAfter: a.gzipBytes };
 }

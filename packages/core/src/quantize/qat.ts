@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setStorageFormat } from '../io/storage.js';
-import { quantizedFormat } from './ptq.js';
+import { bytesBeforeAfter, quantizedFormat } from './ptq.js';
 import type { Dataset } from '../data/dataset.js';
 import { checkIntInRange } from '../errors.js';
 import { checkFiniteWeights, checkModel } from '../models/check.js';
@@ -144,6 +144,7 @@ export async function quantizeAwareTrain(
       weights: { bits, scheme: 'symmetric', perChannel, scale: 'float' },
       activations: null,
       layers,
+      bytes: await bytesBeforeAfter(model, trained),
     },
   };
 }
