@@ -1,3 +1,4 @@
+import { storageFormat } from '../io/storage.js';
 import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,11 +35,16 @@ const FORMATS: string[] = [...EXPORT_QUANTIZATIONS, 'packed'];
 export function registerQuantize(program: Command): void {
   const cmd = program
     .command('quantize')
-    .description('quantize weights (and activations), optionally with QAT; save in a format stock tfjs loads')
+    .description(
+      'quantize weights (and activations), optionally with QAT; save as stored (packed ≤ 8 bits, float16, uint16) or in a --format',
+    )
     .argument('<model>', 'model.json, its folder, or a reference model name');
   addFlags(cmd, QUANTIZE_FLAGS)
     .option('--qat-epochs <n>', 'quantization-aware training epochs (weights, 2…8 bits; needs data)', (v) => Number(v), 0)
-    .option('--format <f>', `save weights as ${FORMATS.join(' | ')} (stock tfjs decodes all but packed: per-channel --bits 2…8)`)
+    .option(
+      '--format <f>',
+      `save weights as ${FORMATS.join(' | ')} (stock tfjs decodes all but packed: per-channel --bits 2…8); default: the quantized model's own format`,
+    )
     .option('--vectors', 'uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm); default float32')
     .option('--data <path>', DATA_HELP)
     .option('--out <dir>', 'save the quantized model here')
@@ -89,7 +95,7 @@ export function registerQuantize(program: Command): void {
             const sample = gather(data.test, permutation(data.test.size, 0).subarray(0, 500)); // seeded: every class, not the first digits
             const a = await exportAgreement(model, after.dir, sample.x);
             sample.dispose();
-            result.report.exported = { format: flags.format ?? 'float32', ...a };
+            result.report.exported = { format: flags.format ?? storageFormat(result.model)?.quantization ?? 'float32', ...a };
           } else notes.push('export agreement with the float model not measured: no data (--data PATH)');
         }
         if (notes.length) result.report.notes = [...(result.report.notes ?? []), ...notes];

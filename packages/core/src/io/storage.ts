@@ -101,7 +101,9 @@ export function formatOfFile(json: ModelJson): StorageFormat | undefined {
     const float16 = entries.some((e) => !(e.name in deep.weights) && e.quantization?.dtype === 'float16');
     return { quantization: 'deep', clusters, ...(float16 ? { unclustered: 'float16' as const } : {}) };
   }
-  const stock = entries.find((e) => e.quantization && e.shape.length >= 2)?.quantization?.dtype;
+  // stock encodings are carried only from Whittle's own saves: a converter's uint8 model loads as float32, as before
+  const stock =
+    json.convertedBy === 'Whittle' ? entries.find((e) => e.quantization && e.shape.length >= 2)?.quantization?.dtype : undefined;
   if (stock === 'uint8' || stock === 'uint16' || stock === 'float16')
     return { quantization: stock, ...(entries.some((e) => e.quantization && e.shape.length < 2) ? { vectors: true } : {}) };
   return undefined;
