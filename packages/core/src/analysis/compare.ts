@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { checkRunnable } from '../models/check.js';
 import { isGraphModel, modelName, type AnyModel } from '../io/graph.js';
-import { storageBytes } from '../io/save.js';
+import { storageSize } from '../io/save.js';
 import type { CompareReport } from '@whittle/report';
 import { summary } from './summary.js';
 import { latency } from './latency.js';
@@ -62,7 +62,7 @@ export async function compare(a: AnyModel, b: AnyModel, data: Dataset, options: 
       accuracy: correct / data.size,
       params: s.totals.params,
       nonzeros: s.totals.nonzeros,
-      bytes: bytes ?? (isGraphModel(m) ? (await storageBytes(m)).bytes : s.totals.bytes),
+      bytes: bytes ?? (isGraphModel(m) ? await storageSize(m) : s.totals.bytes),
       latencyMs: probe ? latency(m, probe, { runs }).medianMs : null,
     };
   };

@@ -3,7 +3,7 @@ import { checkModel, countNonFinite } from '../models/check.js';
 import { kernelOf } from '../models/weights.js';
 import { isGraphModel, type AnyModel } from '../io/graph.js';
 import { graphSummary } from './graph-summary.js';
-import { encodedBytes, encodeModel } from '../io/save.js';
+import { encodedSize, encodeModel } from '../io/save.js';
 import { entryBytes } from '../io/artifacts.js';
 import { describeStorage, effectiveSaveOptions, storageFormat } from '../io/storage.js';
 import type { SummaryLayer, SummaryReport } from '@whittle/report';
@@ -105,7 +105,7 @@ export function summary(model: AnyModel): SummaryReport {
       nonzeros,
       sparsity: params === 0 ? 0 : 1 - nonzeros / params,
       macs: sum('macs'),
-      bytes: encodedBytes(encoded).bytes,
+      bytes: encodedSize(encoded),
       nonFinite: sum('nonFinite'),
     },
   };

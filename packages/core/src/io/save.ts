@@ -238,6 +238,17 @@ export async function storageBytes(model: AnyModel, options: SaveOptions = {}): 
   return encodedBytes({ json, data });
 }
 
+/** Bytes of an encoded model's two files on disk (no gzip: cheap enough for every report). */
+export function encodedSize({ json, data }: EncodedModel): number {
+  return Buffer.byteLength(JSON.stringify(json), 'utf8') + data.byteLength;
+}
+
+/** What `saveModel(model, dir)` would write, in bytes (storageBytes without gzip). */
+export async function storageSize(model: AnyModel): Promise<number> {
+  const o = effectiveSaveOptions(model);
+  return encodedSize(isGraphModel(model) ? await encodeGraph(model, o) : encodeModel(model, o, 'storageBytes'));
+}
+
 /** Bytes and gzip bytes of an encoded model's two files, as modelBytes counts them on disk. */
 export function encodedBytes({ json, data }: EncodedModel): ModelBytes {
   const text = Buffer.from(JSON.stringify(json), 'utf8');

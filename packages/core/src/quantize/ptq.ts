@@ -20,7 +20,7 @@ import { withActivationQuant } from './activations.js';
 import { quantizeGraph } from './graph.js';
 import { checkOptions, optionKeys } from '../options.js';
 import { setStorageFormat, type StorageFormat } from '../io/storage.js';
-import { storageBytes } from '../io/save.js';
+import { storageSize } from '../io/save.js';
 import type { AnyModel } from '../io/graph.js';
 
 export interface ActivationQuantization {
@@ -191,6 +191,5 @@ export async function quantize(
 
 /** What the input and the quantized model will be on disk, each in its storage format (io/storage.ts). */
 export async function bytesBeforeAfter(before: AnyModel, after: AnyModel): Promise<NonNullable<QuantizationReport['bytes']>> {
-  const [b, a] = [await storageBytes(before), await storageBytes(after)];
-  return { before: b.bytes, after: a.bytes, gzipBefore: b.gzipBytes, gzipAfter: a.gzipBytes };
+  return { before: await storageSize(before), after: await storageSize(after) };
 }
