@@ -3,7 +3,7 @@ import { decodeModel, WhittleLoadError, type ModelJSON } from '@whittle/loader';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fail } from '../errors.js';
-import { readModelJson, resolveModelJson } from './artifacts.js';
+import { checkTopologySizes, readModelJson, resolveModelJson } from './artifacts.js';
 import { loadGraphFrom, type AnyModel } from './graph.js';
 import { formatOfFile, setStorageFormat } from './storage.js';
 
@@ -42,6 +42,7 @@ export async function loadModel(path: string): Promise<AnyModel> {
     if (err instanceof WhittleLoadError) fail('loadModel', join(dirname(file), err.message));
     throw err;
   }
+  if (json.format !== 'graph-model') checkTopologySizes(file, json.modelTopology, artifacts.weightSpecs ?? []);
   // a compressed folder loads as a model carrying its format: saving it again keeps its size
   if (json.format === 'graph-model')
     return setStorageFormat(
