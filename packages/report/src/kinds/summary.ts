@@ -56,7 +56,7 @@ export const summaryKind = defineKind({
         ...(bad ? [int(l.nonFinite ?? 0)] : []),
       ]),
       notes: [
-        `total: ${int(r.totals.params)} params, ${int(r.totals.nonzeros)} nonzero (${pct(r.totals.sparsity)} sparse), ${int(r.totals.macs)} MACs/sample, ${int(r.totals.bytes)} bytes on disk${r.storage ? ` (${r.storage})` : ''}`,
+        `total: ${int(r.totals.params)} params, ${int(r.totals.nonzeros)} nonzero (${pct(r.totals.sparsity)} sparse), ${int(r.totals.macs)} MACs/sample, ${int(r.totals.bytes)} bytes${r.storage ? ` on disk (${r.storage})` : ''}`,
         ...(bad
           ? [`${int(r.totals.nonFinite!)} weights are NaN or ±Infinity: pruning, quantization and lossy saves reject this model`]
           : []),
