@@ -160,6 +160,14 @@ export const FOUND: Found[] = [
   },
   {
     category: 'kernel',
+    property: 'test/kernel/stress.py: random API calls with bad arguments (300, full run)',
+    seed: 22,
+    failure:
+      'w.latency(m) and w.latency(m, { … }) threw raw TypeErrors (reading "shape" of undefined); w.sensitivity(m, { layers: true }) (options in the data slot) could not destructure undefined options',
+    fix: 'latency checks its input tensor; sensitivity checks its data and requires its options object',
+  },
+  {
+    category: 'kernel',
     property: 'test/kernel/stress.py: failures nobody awaits',
     seed: 22,
     failure:

@@ -1,11 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Dataset } from '../data/dataset.js';
 import { checkRunnable } from '../models/check.js';
-import { modelName, type AnyModel } from '../io/graph.js';
-import { saveModel } from '../io/save.js';
+import { isGraphModel, modelName, type AnyModel } from '../io/graph.js';
+import { storageSize } from '../io/save.js';
 import type { CompareReport } from '@whittle/report';
 import { summary } from './summary.js';
 import { latency } from './latency.js';
@@ -14,7 +11,7 @@ import { checkOptions, optionKeys } from '../options.js';
 export interface CompareOptions {
   /** Display names; default the models' names (suffixed when equal). */
   names?: [string, string];
-  /** Bytes each model ships as, when not the stock fp32 save (e.g. a uint8 export). Default: what saveModel writes. */
+  /** Bytes each model ships as, when not what it will be saved as. Default: what `saveModel(model, dir)` writes (its carried format; see storageBytes). */
   bytes?: [number | undefined, number | undefined];
   /** Timed predict runs on a 100-sample batch; 0 skips latency. Default 10. */
   latencyRuns?: number;
@@ -23,15 +20,6 @@ export interface CompareOptions {
 const COMPARE_KEYS = optionKeys<CompareOptions>({ names: true, bytes: true, latencyRuns: true, batchSize: true });
 
 const EPS = 1e-7;
-
-async function savedBytes(model: AnyModel): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'whittle-compare-'));
-  try {
-    return (await saveModel(model, join(dir, 'm'))).bytes;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /**
  * Two models side by side on the same data: accuracy, top-1 agreement, mean
@@ -74,7 +62,7 @@ export async function compare(a: AnyModel, b: AnyModel, data: Dataset, options: 
       accuracy: correct / data.size,
       params: s.totals.params,
       nonzeros: s.totals.nonzeros,
-      bytes: bytes ?? (await savedBytes(m)),
+      bytes: bytes ?? (isGraphModel(m) ? await storageSize(m) : s.totals.bytes),
       latencyMs: probe ? latency(m, probe, { runs }).medianMs : null,
     };
   };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkRunnable } from '../models/check.js';
 import type { AnyModel } from '../io/graph.js';
-import { checkPositiveInt } from '../errors.js';
+import { checkPositiveInt, fail, show } from '../errors.js';
 import { checkOptions, optionKeys } from '../options.js';
 
 export interface LatencyOptions {
@@ -28,6 +28,8 @@ export interface Latency {
 /** Wall-clock time of `model.predict(input)` (one batch by default) including reading the result back. */
 export function latency(model: AnyModel, input: tf.Tensor, options: LatencyOptions = {}): Latency {
   checkRunnable('latency', model);
+  if (!input || typeof input !== 'object' || !Array.isArray((input as tf.Tensor).shape))
+    fail('latency', `input must be a tensor (a batch such as test.x), got ${show(input)}`);
   checkOptions('latency', options, LATENCY_KEYS);
   const runs = checkPositiveInt('latency', 'runs', options.runs ?? 20);
   const batchSize = checkPositiveInt('latency', 'batchSize', options.batchSize ?? Math.max(1, input.shape[0] ?? 1));

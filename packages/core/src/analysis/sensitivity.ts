@@ -5,8 +5,7 @@
  * LeNet-5 sweep costs only forward passes.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../data/dataset.js';
-import { gather } from '../data/dataset.js';
+import { checkDataset, gather, type Dataset } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { checkNames, checkPositiveInt, fail, show } from '../errors.js';
 import { checkFiniteWeights, checkModel } from '../models/check.js';
@@ -58,6 +57,8 @@ const DEFAULT_LEVELS: Record<Technique, number[]> = {
 
 export async function sensitivity(model: tf.LayersModel, data: Dataset, options: SensitivityOptions): Promise<SensitivityReport> {
   checkModel('sensitivity', model);
+  checkDataset('sensitivity', 'data', data);
+  if (!options || typeof options !== 'object') fail('sensitivity', `options { technique, … } are required, got ${show(options)}`);
   checkOptions('sensitivity', options, SENSITIVITY_KEYS);
   checkFiniteWeights('sensitivity', model);
   const { technique, metric = 'accuracy' } = options;

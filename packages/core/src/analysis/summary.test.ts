@@ -3,12 +3,16 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { initBackend } from '../backend/index.js';
 import { buildLenet300100, buildLenet5, buildMobilenetMini } from '../models/architectures.js';
 import { summary } from './summary.js';
+import { saveModel } from '../io/save.js';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { validateReport } from '@whittle/report';
 
 beforeAll(() => initBackend());
 
 describe('summary', () => {
-  it('matches hand-computed LeNet-5 figures', () => {
+  it('matches hand-computed LeNet-5 figures', async () => {
     const model = buildLenet5();
     const s = summary(model);
     const row = (name: string) => s.layers.find((l) => l.name === name)!;
@@ -28,7 +32,13 @@ describe('summary', () => {
     expect(row('pool1').macs).toBe(0);
     expect(s.totals.macs).toBe(117600 + 240000 + 48000 + 10080 + 840);
     expect(row('conv2').outputShape).toEqual([null, 10, 10, 16]);
-    expect(s.totals.bytes).toBe(61706 * 4);
+    // float32 on disk: 4 bytes per parameter per layer; the total is the whole folder a save writes (model.json too)
+    expect(row('fc1').bytes).toBe(48120 * 4);
+    expect(s.layers.reduce((t, l) => t + l.bytes, 0)).toBe(61706 * 4);
+    const dir = join(mkdtempSync(join(tmpdir(), 'whittle-summary-')), 'm');
+    await saveModel(model, dir);
+    expect(s.totals.bytes).toBe(readdirSync(dir).reduce((t, f) => t + statSync(join(dir, f)).size, 0));
+    expect(s.storage).toBe('float32');
     expect(validateReport(s).ok).toBe(true);
     model.dispose();
   });

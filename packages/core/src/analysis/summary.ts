@@ -3,6 +3,9 @@ import { checkModel, countNonFinite } from '../models/check.js';
 import { kernelOf } from '../models/weights.js';
 import { isGraphModel, type AnyModel } from '../io/graph.js';
 import { graphSummary } from './graph-summary.js';
+import { encodedSize, encodeModel } from '../io/save.js';
+import { entryBytes } from '../io/artifacts.js';
+import { describeStorage, effectiveSaveOptions, storageFormat } from '../io/storage.js';
 import type { SummaryLayer, SummaryReport } from '@whittle/report';
 
 type Shape = (number | null)[];
@@ -51,14 +54,19 @@ function countNonzeros(values: ArrayLike<number>): number {
 }
 
 /**
- * Per-layer parameters, nonzeros, sparsity, MACs per sample, fp32 bytes and
+ * Per-layer parameters, nonzeros, sparsity, MACs per sample, bytes and
  * non-finite (NaN / ±Infinity) weights, which other operations reject.
- * Bytes here are params × 4; the bytes a save actually writes come from
- * `modelBytes` (io).
+ * Bytes are what `saveModel(model, dir)` writes: the model is encoded in the
+ * storage format it carries (io/storage.ts; float32 if none) by the save's own
+ * encoder. A layer's bytes are its weights' share of weights.bin; the total is
+ * the whole folder (model.json included).
  */
 export function summary(model: AnyModel): SummaryReport {
   if (isGraphModel(model)) return graphSummary(model);
   checkModel('summary', model);
+  const format = storageFormat(model);
+  const encoded = encodeModel(model, effectiveSaveOptions(model), 'summary');
+  const stored = new Map(encoded.json.weightsManifest.flatMap((g) => g.weights).map((e) => [e.name, entryBytes(e)]));
   const layers: SummaryLayer[] = model.layers
     .filter((l) => l.getClassName() !== 'InputLayer')
     .map((layer) => {
@@ -69,6 +77,7 @@ export function summary(model: AnyModel): SummaryReport {
         const c = countNonFinite(v);
         return n + c.nan + c.inf;
       }, 0);
+      const bytes = layer.weights.reduce((n, w) => n + (stored.get(w.originalName) ?? 0), 0);
       return {
         name: layer.name,
         type: layer.getClassName(),
@@ -77,24 +86,26 @@ export function summary(model: AnyModel): SummaryReport {
         nonzeros,
         sparsity: params === 0 ? 0 : 1 - nonzeros / params,
         macs: layerMacs(layer),
-        bytes: params * 4,
+        bytes,
+        ...(format && params > 0 ? { bits: (bytes * 8) / params } : {}),
         nonFinite,
       };
     });
-  const sum = (k: 'params' | 'nonzeros' | 'macs' | 'bytes' | 'nonFinite') => layers.reduce((s, l) => s + (l[k] ?? 0), 0);
+  const sum = (k: 'params' | 'nonzeros' | 'macs' | 'nonFinite') => layers.reduce((s, l) => s + (l[k] ?? 0), 0);
   const params = sum('params');
   const nonzeros = sum('nonzeros');
   return {
     kind: 'summary',
     version: 1,
     model: model.name,
+    storage: describeStorage(format),
     layers,
     totals: {
       params,
       nonzeros,
       sparsity: params === 0 ? 0 : 1 - nonzeros / params,
       macs: sum('macs'),
-      bytes: sum('bytes'),
+      bytes: encodedSize(encoded),
       nonFinite: sum('nonFinite'),
     },
   };

@@ -52,14 +52,14 @@ export async function sweep(model: tf.LayersModel, data: Dataset, grid: SweepGri
         const dir = join(scratch, String(points.length));
         let evaluated: tf.LayersModel;
         if (bits >= 32) {
-          await saveModel(pruned, dir);
+          await saveModel(pruned, dir, { quantization: 'float32' });
           evaluated = pruned;
         } else if (bits === 16 || bits === 8) {
           const format = bits === 16 ? 'float16' : 'uint8';
           await saveModel(pruned, dir, { quantization: format });
           evaluated = simulateExport(pruned, format);
         } else {
-          // < 8 bits has no stock tfjs encoding yet: the grid values are saved as float32
+          // < 8 bits has no stock tfjs encoding: saved as the quantized model carries it (packed)
           evaluated = (await quantize(pruned, { weights: { bits, perChannel: true } })).model;
           await saveModel(evaluated, dir);
         }

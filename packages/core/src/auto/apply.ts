@@ -44,7 +44,7 @@ export function buildPlanModel(model: tf.LayersModel, plan: PlanChoices): { mode
 /** How the plan's model must be saved: packed with per-layer bits when any layer is below 32 bits. */
 export function saveOptionsFor(plan: PlanChoices): SaveOptions {
   const bits = Object.fromEntries(Object.entries(plan).map(([name, c]) => [name, c.bits]));
-  return Object.values(bits).some((b) => b < 32) ? { quantization: 'packed', bits } : {};
+  return Object.values(bits).some((b) => b < 32) ? { quantization: 'packed', bits } : { quantization: 'float32' };
 }
 
 export interface FineTuneSettings {

@@ -15,6 +15,7 @@ import { evaluate } from '../analysis/evaluate.js';
 import { latency } from '../analysis/latency.js';
 import { fail } from '../errors.js';
 import { saveModel } from '../io/save.js';
+import { setStorageFormat } from '../io/storage.js';
 import { checkModel } from '../models/check.js';
 import { describeChoice, type Choice } from './choices.js';
 import { buildPlanModel, measureSaved, realizePlan, saveOptionsFor, type PlanChoices } from './apply.js';
@@ -213,5 +214,5 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
     },
     epochs: o.epochs,
   };
-  return { model: chosen.model, report, plan: chosen.plan };
+  return { model: setStorageFormat(chosen.model, saveOptionsFor(chosen.plan)), report, plan: chosen.plan };
 }

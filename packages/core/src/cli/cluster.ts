@@ -59,7 +59,7 @@ export function registerCluster(program: Command): void {
         const saved = await saveModel(result, flags.out, { quantization: 'deep', clusters: assignments });
         // the float32 original, written too, so both sides of the ratio are bytes on disk
         const scratch = mkdtempSync(join(tmpdir(), 'whittle-cluster-'));
-        const fp32 = await saveModel(model, join(scratch, 'fp32'));
+        const fp32 = await saveModel(model, join(scratch, 'fp32'), { quantization: 'float32' });
         rmSync(scratch, { recursive: true, force: true });
         const weights = saved.files.find((f) => f.name === 'weights.bin')!;
         Object.assign(report, {

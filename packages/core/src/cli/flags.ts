@@ -178,7 +178,7 @@ export const FLAGS = {
   format: {
     flags: '--format <f>',
     key: 'saveModel.quantization',
-    help: `save weights as ${[...EXPORT_QUANTIZATIONS, 'packed'].join(' | ')} (stock tfjs decodes all but packed: per-channel --bits 2…8; default float32)`,
+    help: `save weights as ${[...EXPORT_QUANTIZATIONS, 'packed'].join(' | ')} (stock tfjs decodes all but packed: per-channel --bits 2…8; default: the format the quantized model carries, packed for ≤ 8 bits)`,
     parse: oneOf([...EXPORT_QUANTIZATIONS, 'packed']),
   },
   vectors: {

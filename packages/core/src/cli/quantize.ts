@@ -10,6 +10,7 @@ import { permutation } from '../data/random.js';
 import { exportAgreement } from '../io/agreement.js';
 import { isGraphModel, needLayers } from '../io/graph.js';
 import { saveModel } from '../io/save.js';
+import { storageFormat } from '../io/storage.js';
 import { quantize } from '../quantize/ptq.js';
 import { quantizeAwareTrain } from '../quantize/qat.js';
 import { quantizeOptions, quantizeSaveOptions, type Flags } from './flags.js';
@@ -30,10 +31,15 @@ interface QuantizeFlags extends Flags {
 }
 
 export function registerQuantize(program: Command): void {
-  modelCommand(program, 'quantize', 'quantize weights (and activations), optionally with QAT; save in a format stock tfjs loads', {
-    data: true,
-    out: 'save the quantized model here',
-  }).action(async (spec: string, flags: QuantizeFlags) => {
+  modelCommand(
+    program,
+    'quantize',
+    'quantize weights (and activations), optionally with QAT; save as stored (packed ≤ 8 bits, float16, uint16) or in a --format',
+    {
+      data: true,
+      out: 'save the quantized model here',
+    },
+  ).action(async (spec: string, flags: QuantizeFlags) => {
     const bits = flags.bits;
     await initBackend();
     const model = await resolveModel(spec);
@@ -63,7 +69,7 @@ export function registerQuantize(program: Command): void {
       else notes.push(`accuracy not measured: no data for input [${(model.inputs[0]!.shape ?? []).slice(1).join('×')}] (--data PATH)`);
       if (flags.out) {
         const scratch = mkdtempSync(join(tmpdir(), 'whittle-fp32-'));
-        const before = await saveModel(model, join(scratch, 'm')); // the fp32 baseline, to report honest ratios
+        const before = await saveModel(model, join(scratch, 'm'), { quantization: 'float32' }); // the fp32 baseline, to report honest ratios
         rmSync(scratch, { recursive: true, force: true });
         const after = await saveModel(result.model, flags.out, quantizeSaveOptions(flags));
         result.report.bytes = { before: before.bytes, after: after.bytes, gzipBefore: before.gzipBytes, gzipAfter: after.gzipBytes };
@@ -72,7 +78,7 @@ export function registerQuantize(program: Command): void {
           const sample = gather(data.test, permutation(data.test.size, 0).subarray(0, 500)); // seeded: every class, not the first digits
           const a = await exportAgreement(model, after.dir, sample.x);
           sample.dispose();
-          result.report.exported = { format: flags.format ?? 'float32', ...a };
+          result.report.exported = { format: flags.format ?? storageFormat(result.model)?.quantization ?? 'float32', ...a };
         } else notes.push('export agreement with the float model not measured: no data (--data PATH)');
       }
       if (notes.length) result.report.notes = [...(result.report.notes ?? []), ...notes];

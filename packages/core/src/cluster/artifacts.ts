@@ -46,6 +46,24 @@ export function clustersFromValues(
   return { layer, shape, k, groups, codebooks, indices };
 }
 
+/**
+ * The 'sparse' save: a kernel's own values as codebooks (one, or one per
+ * channel) — lossless — encoded densely or as relative-index pairs, whichever
+ * is smallest; null when no layout fits the Huffman coder (its 15-bit codes
+ * allow at most 32,767 values per codebook besides the zero symbol).
+ */
+function smallestLossless(values: Float32Array, shape: number[], layer: string, depthwise: boolean) {
+  let best: ReturnType<typeof encodeClustered> | null = null;
+  for (const groups of new Set([1, channelCount(shape, depthwise)])) {
+    const c = clustersFromValues(values, shape, layer, groups, MAX_LOSSLESS_K);
+    if (!c) continue;
+    const encoded = encodeClustered(c);
+    if (!best || encoded.bytes.byteLength < best.bytes.byteLength) best = encoded;
+  }
+  return best;
+}
+const MAX_LOSSLESS_K = 32767;
+
 const layerOf = (weightName: string) => weightName.split('/').slice(0, -1).join('/');
 
 /**
@@ -59,6 +77,7 @@ export function encodeDeepArtifacts(
   data: ArrayBuffer,
   clusters?: Clusters,
   unclustered: 'float32' | 'float16' = 'float32',
+  { sparse = false }: { sparse?: boolean } = {},
 ): { specs: tf.io.WeightsManifestEntry[]; data: Uint8Array; weights: Record<string, DeepTensorSpec>; checksums: Record<string, number> } {
   const parts: Uint8Array[] = [];
   const out: tf.io.WeightsManifestEntry[] = [];
@@ -81,6 +100,14 @@ export function encodeDeepArtifacts(
           'saveModel',
           `layer '${layer}' holds more than k=${given.k} distinct values per codebook: it is not clustered as its assignments say`,
         );
+    } else if (isKernel && sparse && spec.shape.length >= 2) {
+      const best = smallestLossless(new Float32Array(chunk.buffer), spec.shape, layer, spec.name.endsWith('depthwise_kernel'));
+      if (best && best.bytes.byteLength < chunk.byteLength) {
+        weights[spec.name] = best.spec;
+        parts.push(best.bytes);
+        out.push({ name: spec.name, shape: [best.bytes.byteLength], dtype: 'float32', quantization: { dtype: 'uint8', min: 0, scale: 1 } });
+        continue;
+      }
     } else if (isKernel && !wanted && spec.shape.length >= 2) {
       // one codebook, or one per channel (last axis; depthwise: last two)
       const values = new Float32Array(chunk.buffer);

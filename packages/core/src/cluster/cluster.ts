@@ -5,6 +5,7 @@
  * weight by the index of its centroid. The input model is never changed.
  */
 import * as tf from '@tensorflow/tfjs';
+import { setStorageFormat } from '../io/storage.js';
 import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
@@ -125,5 +126,5 @@ export function cluster(model: tf.LayersModel, options: ClusterOptions): Cluster
     scope: o.scope,
     layers: Object.values(assignments).map((c, i) => ({ clusters: c, before: before[i]! })),
   });
-  return { model: result, report, assignments };
+  return { model: setStorageFormat(result, { quantization: 'deep', clusters: assignments }), report, assignments };
 }

@@ -12,6 +12,7 @@ import type { Dataset } from '../data/dataset.js';
 import { checkFraction, checkPositiveInt, fail } from '../errors.js';
 import { loadLayersModel } from '../io/load.js';
 import { saveModel, type SavedModel } from '../io/save.js';
+import { setStorageFormat } from '../io/storage.js';
 import { checkModel } from '../models/check.js';
 import { fineTune } from '../prune/finetune.js';
 import { iterativePrune } from '../prune/schedules.js';
@@ -93,7 +94,7 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
   const stages: ClusteringStage[] = [];
   const owned: tf.LayersModel[] = [];
   try {
-    const baseline = await saveModel(model, join(scratch, 'fp32'));
+    const baseline = await saveModel(model, join(scratch, 'fp32'), { quantization: 'float32' });
     const stage = (name: string, m: tf.LayersModel, bytes: number) => {
       const row: ClusteringStage = {
         stage: name,
@@ -155,6 +156,7 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
         baselineTotal: baseline.bytes,
       },
     };
+    setStorageFormat(reloaded, { quantization: 'deep', clusters: tuned.clusters, unclustered });
     return { model: reloaded, report, assignments: tuned.clusters as Clusters, masks: pruned.masks as Masks, saved };
   } finally {
     owned.forEach((m) => m.dispose());

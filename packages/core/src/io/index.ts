@@ -1,4 +1,5 @@
-export { saveModel, writeModelFolder, type SavedModel, type SaveOptions } from './save.js';
+export { saveModel, storageBytes, writeModelFolder, type SavedModel, type SaveOptions } from './save.js';
+export { storageFormat, setStorageFormat, describeStorage, type StorageFormat } from './storage.js';
 export { loadModel } from './load.js';
 export { modelBytes, type ModelBytes } from './bytes.js';
 export { captureArtifacts, readModelJson, readShards, resolveModelJson, entryBytes, type ModelJson } from './artifacts.js';

@@ -5,6 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { fail } from '../errors.js';
 import { checkTopologySizes, readModelJson, resolveModelJson } from './artifacts.js';
 import { loadGraphFrom, type AnyModel } from './graph.js';
+import { formatOfFile, setStorageFormat } from './storage.js';
 
 /** A layers-model folder as a LayersModel: a one-line error for a graph model. */
 export async function loadLayersModel(path: string, where = 'loadModel'): Promise<tf.LayersModel> {
@@ -42,9 +43,14 @@ export async function loadModel(path: string): Promise<AnyModel> {
     throw err;
   }
   if (json.format !== 'graph-model') checkTopologySizes(file, json.modelTopology, artifacts.weightSpecs ?? []);
-  if (json.format === 'graph-model') return loadGraphFrom(json, artifacts.weightSpecs!, artifacts.weightData as ArrayBuffer, file);
+  // a compressed folder loads as a model carrying its format: saving it again keeps its size
+  if (json.format === 'graph-model')
+    return setStorageFormat(
+      await loadGraphFrom(json, artifacts.weightSpecs!, artifacts.weightData as ArrayBuffer, file),
+      formatOfFile(json),
+    );
   try {
-    return await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+    return setStorageFormat(await tf.loadLayersModel(tf.io.fromMemory(artifacts)), formatOfFile(json));
   } catch (err) {
     const cause = String((err as Error)?.message ?? err).split('\n')[0]!;
     // tfjs quotes whole configs in its messages: keep the line readable

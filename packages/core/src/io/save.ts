@@ -6,7 +6,9 @@ import { fail } from '../errors.js';
 import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { weightAxes } from '../models/weights.js';
 import { graphArtifactsWith, graphWeights, isGraphModel, type AnyModel } from './graph.js';
-import { captureArtifacts, joinWeightData, readModelJson, type ModelJson } from './artifacts.js';
+import { readModelJson, type ModelJson } from './artifacts.js';
+import { effectiveSaveOptions } from './storage.js';
+import { gzipSync } from 'node:zlib';
 import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
 import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
@@ -90,9 +92,13 @@ export interface SaveOptions {
   /**
    * Store float32 weights as 'uint8' or 'uint16' (per-tensor affine, q·scale + min)
    * or 'float16', in the weights manifest's standard `quantization` field, so
-   * stock tfjs decodes them on load. Default: float32.
+   * stock tfjs decodes them on load; 'packed' and 'deep' are Whittle's formats;
+   * 'sparse' stores kernels with zeros losslessly in the deep container (their
+   * nonzero values as a codebook, relative indices, Huffman) where that is
+   * smaller than float32. Default: the format the model carries (io/storage.ts),
+   * else 'float32'.
    */
-  quantization?: ExportQuantization | 'packed' | 'deep';
+  quantization?: ExportQuantization | 'packed' | 'deep' | 'sparse' | 'float32';
   /**
    * Bits per weight for the 'packed' Whittle format (2…8, per-channel; only Whittle's loadModel reads it). Default 4.
    * A map from layer name to bits packs only those layers' kernels, each at its own width (32 = float32).
@@ -130,54 +136,134 @@ function packArtifacts(
 }
 const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true, vectors: true, clusters: true, unclustered: true });
 
+/** What a save writes, in memory: model.json and its one shard. */
+export interface EncodedModel {
+  json: ModelJson;
+  data: Uint8Array;
+}
+
 /**
- * Saves `model` in the stock tfjs format (model.json + weights.bin) that
- * `tf.loadLayersModel` reads — or, for a GraphModel, that `tf.loadGraphModel` reads.
+ * Topology and weights exactly as tfjs's own `model.save` hands them to a save
+ * handler (same names, order and bytes), but synchronously, so that `summary`
+ * can count a model's bytes with the encoder `saveModel` uses.
  */
-export async function saveModel(model: AnyModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
-  checkOptions('saveModel', options, SAVE_KEYS);
-  if (isGraphModel(model)) return saveGraph(model, dir, options);
-  checkModel('saveModel', model);
+function layersArtifacts(model: tf.LayersModel): { topology: object; specs: tf.io.WeightsManifestEntry[]; data: Uint8Array } {
+  // getNamedWeights is what LayersModel.save encodes; it is protected in the typings only
+  const named = (model as unknown as { getNamedWeights(): { name: string; tensor: tf.Tensor }[] }).getNamedWeights();
+  const specs = named.map(({ name, tensor }) => ({
+    name,
+    shape: tensor.shape,
+    dtype: tensor.dtype as tf.io.WeightsManifestEntry['dtype'],
+  }));
+  const parts = named.map(({ tensor }) => {
+    const v = tensor.dataSync() as Float32Array | Int32Array | Uint8Array;
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  });
+  const data = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
+  parts.reduce((o, p) => (data.set(p, o), o + p.byteLength), 0);
+  return { topology: model.toJSON(null, false) as object, specs, data };
+}
+
+/** The deep container's metadata around encoded weights. */
+function deepArtifacts(specs: tf.io.WeightsManifestEntry[], data: Uint8Array, options: SaveOptions) {
+  const sparse = options.quantization === 'sparse';
+  const out = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, sparse ? undefined : options.clusters, options.unclustered, {
+    sparse,
+  });
+  const deep: DeepMetadata = {
+    format: DEEP_FORMAT,
+    version: DEEP_VERSION,
+    shards: { 'weights.bin': { bytes: out.data.byteLength, crc32: crc32(out.data) } },
+    weights: out.weights,
+    checksums: out.checksums,
+  };
+  return { specs: out.specs, data: out.data, deep };
+}
+
+/**
+ * Encodes a layers model as `saveModel` writes it with these (already
+ * effective) options: the one encoder behind saving and counting bytes.
+ */
+export function encodeModel(model: tf.LayersModel, options: SaveOptions = {}, where = 'saveModel'): EncodedModel {
+  checkModel(where, model);
+  const lossy = options.quantization !== undefined && options.quantization !== 'float32' && options.quantization !== 'sparse';
   // A lossy encoding derives its grid from the weights' range, which NaN / Infinity
   // break silently; a lossless float32 save keeps them bit for bit.
-  if (options.quantization) checkFiniteWeights('saveModel', model);
-  const artifacts = await captureArtifacts(model);
-  let specs = artifacts.weightSpecs ?? [];
-  let data: Uint8Array = new Uint8Array(joinWeightData(artifacts.weightData));
+  if (lossy) checkFiniteWeights(where, model);
+  const artifacts = layersArtifacts(model);
+  let specs = artifacts.specs;
+  let data = artifacts.data;
   let packed: PackedMetadata | undefined;
   let deep: DeepMetadata | undefined;
-  if (options.quantization === 'deep') {
-    let weights: DeepMetadata['weights'];
-    let checksums: DeepMetadata['checksums'];
-    ({ specs, data, weights, checksums } = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, options.clusters, options.unclustered));
-    deep = {
-      format: DEEP_FORMAT,
-      version: DEEP_VERSION,
-      shards: { 'weights.bin': { bytes: data.byteLength, crc32: crc32(data) } },
-      weights,
-      checksums,
-    };
-  } else if (options.quantization === 'packed') ({ specs, data, packed } = packArtifacts(specs, data, options.bits, weightAxes(model)));
-  else if (options.quantization)
+  if (options.quantization === 'deep' || options.quantization === 'sparse') ({ specs, data, deep } = deepArtifacts(specs, data, options));
+  else if (options.quantization === 'packed') ({ specs, data, packed } = packArtifacts(specs, data, options.bits, weightAxes(model)));
+  else if (options.quantization && options.quantization !== 'float32')
     ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
   const json: ModelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
     convertedBy: 'Whittle',
-    modelTopology: artifacts.modelTopology as object,
+    modelTopology: artifacts.topology,
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
     ...(packed ? { userDefinedMetadata: { whittlePacked: packed } } : {}),
     ...(deep ? { userDefinedMetadata: { whittleDeep: deep } } : {}),
   };
+  return { json, data };
+}
+
+/**
+ * Saves `model` in the stock tfjs format (model.json + weights.bin) that
+ * `tf.loadLayersModel` reads — or, for a GraphModel, that `tf.loadGraphModel` reads.
+ * Without a `quantization` option, a compressed model is written in the
+ * format its operation recorded (see io/storage.ts); `quantization: 'float32'`
+ * forces plain float32.
+ */
+export async function saveModel(model: AnyModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
+  checkOptions('saveModel', options, SAVE_KEYS);
+  const o = effectiveSaveOptions(model, options);
+  const { json, data } = isGraphModel(model) ? await encodeGraph(model, o) : encodeModel(model, o);
   const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
   return { dir: target, ...modelBytes(target) };
 }
 
-async function saveGraph(model: tf.GraphModel, dir: string, options: SaveOptions): Promise<SavedModel> {
-  if (options.quantization === 'deep')
+/**
+ * What `saveModel(model, dir)` would write, counted without writing it: bytes
+ * and gzip bytes of model.json and weights.bin, encoded by the save's own
+ * encoder in the model's carried format (or `options`, which win).
+ */
+export async function storageBytes(model: AnyModel, options: SaveOptions = {}): Promise<ModelBytes> {
+  checkOptions('storageBytes', options, SAVE_KEYS);
+  const o = effectiveSaveOptions(model, options);
+  const { json, data } = isGraphModel(model) ? await encodeGraph(model, o) : encodeModel(model, o, 'storageBytes');
+  return encodedBytes({ json, data });
+}
+
+/** Bytes of an encoded model's two files on disk (no gzip: cheap enough for every report). */
+export function encodedSize({ json, data }: EncodedModel): number {
+  return Buffer.byteLength(JSON.stringify(json), 'utf8') + data.byteLength;
+}
+
+/** What `saveModel(model, dir)` would write, in bytes (storageBytes without gzip). */
+export async function storageSize(model: AnyModel): Promise<number> {
+  const o = effectiveSaveOptions(model);
+  return encodedSize(isGraphModel(model) ? await encodeGraph(model, o) : encodeModel(model, o, 'storageBytes'));
+}
+
+/** Bytes and gzip bytes of an encoded model's two files, as modelBytes counts them on disk. */
+export function encodedBytes({ json, data }: EncodedModel): ModelBytes {
+  const text = Buffer.from(JSON.stringify(json), 'utf8');
+  const files = [
+    { name: 'model.json', bytes: text.byteLength, gzipBytes: gzipSync(text, { level: 9 }).byteLength },
+    { name: 'weights.bin', bytes: data.byteLength, gzipBytes: gzipSync(data, { level: 9 }).byteLength },
+  ];
+  return { bytes: files[0]!.bytes + files[1]!.bytes, gzipBytes: files[0]!.gzipBytes + files[1]!.gzipBytes, files };
+}
+
+async function encodeGraph(model: tf.GraphModel, options: SaveOptions): Promise<EncodedModel> {
+  if (options.quantization === 'deep' || options.quantization === 'sparse')
     fail(
       'saveModel',
-      "quantization 'deep' needs a layers model (cluster works on layers); a graph model can be saved as packed, uint8, uint16 or float16",
+      `quantization '${options.quantization}' needs a layers model (cluster works on layers); a graph model can be saved as packed, uint8, uint16 or float16`,
     );
   const out = await graphArtifactsWith(model);
   let { specs, data } = out;
@@ -185,13 +271,12 @@ async function saveGraph(model: tf.GraphModel, dir: string, options: SaveOptions
   if (options.quantization === 'packed') {
     const axes = new Map(graphWeights(model).map((w) => [w.name, w.channelAxis]));
     ({ specs, data, packed } = packArtifacts(specs, data, options.bits, axes));
-  } else if (options.quantization)
+  } else if (options.quantization && options.quantization !== 'float32')
     ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
   const json: ModelJson = {
     ...out.json,
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
     ...(packed ? { userDefinedMetadata: { ...(out.json.userDefinedMetadata ?? {}), whittlePacked: packed } } : {}),
   };
-  const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
-  return { dir: target, ...modelBytes(target) };
+  return { json, data };
 }

@@ -8,6 +8,7 @@ import { checkDataset, type Dataset } from '../data/dataset.js';
 import { fail } from '../errors.js';
 import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
+import { setStorageFormat, storageFormat } from '../io/storage.js';
 import { fit, TRAIN_OPTIONS, type FitOptions, type FitResult } from '../train/fit.js';
 import { checkOptions, optionKeys } from '../options.js';
 import { kernelOf } from '../models/weights.js';
@@ -99,7 +100,19 @@ export async function fineTune(
       optimizer: shared ? shared.optimizer(inner!) : options.optimizer,
       afterStep: binding ? () => binding!.apply() : undefined,
     });
-    return { model: tuned, history, ...(shared ? { clusters: shared.current() } : {}) };
+    // the compression fine-tuning keeps is how the result is stored: shared values in the deep
+    // format (biases as the input stored them), masked zeros sparsely; plain training undoes it
+    const unclustered = storageFormat(model)?.unclustered;
+    const current = shared?.current();
+    setStorageFormat(
+      tuned,
+      current
+        ? { quantization: 'deep', clusters: current, ...(unclustered ? { unclustered } : {}) }
+        : masks
+          ? { quantization: 'sparse' }
+          : undefined,
+    );
+    return { model: tuned, history, ...(current ? { clusters: current } : {}) };
   } catch (err) {
     tuned.dispose();
     throw err;

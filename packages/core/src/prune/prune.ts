@@ -4,6 +4,7 @@
  * (unstructured, N:M) or whose pruned units are gone (structured).
  */
 import * as tf from '@tensorflow/tfjs';
+import { setStorageFormat } from '../io/storage.js';
 import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import type { SparsityReport } from '@whittle/report';
@@ -102,5 +103,6 @@ export function prune(model: tf.LayersModel, options: PruneOptions): PruneResult
     after: pruned,
     kernels,
   });
-  return { model: pruned, report, masks: asData };
+  // masked weights are only smaller once stored sparsely: the model carries that format (io/storage.ts)
+  return { model: setStorageFormat(pruned, { quantization: 'sparse' }), report, masks: asData };
 }

@@ -12,7 +12,8 @@ import { graphWeights, withGraphWeights } from '../io/graph.js';
 import { matches } from '../prune/targets.js';
 import { checkBits, DEFAULT_WEIGHT_QUANTIZATION, quantizeKernel, type WeightQuantization } from './kernel.js';
 import { layerRow } from './metrics.js';
-import type { QuantizeModelOptions } from './ptq.js';
+import { bytesBeforeAfter, quantizedFormat, type QuantizeModelOptions } from './ptq.js';
+import { setStorageFormat } from '../io/storage.js';
 
 export async function quantizeGraph(
   model: tf.GraphModel,
@@ -53,8 +54,14 @@ export async function quantizeGraph(
     );
   }
   const out = await withGraphWeights(model, replace);
+  // the packed format keys bits by the weight name's prefix (its "layer")
+  const layerOf = (name: string) => name.slice(0, Math.max(0, name.lastIndexOf('/')));
+  const format = quantizedFormat(
+    rows.map((r) => ({ ...r, name: layerOf(r.name) })),
+    kernels.map((g) => layerOf(g.name)),
+  );
   return {
-    model: out,
+    model: setStorageFormat(out, format),
     report: {
       kind: 'quantization',
       version: 1,
@@ -67,6 +74,7 @@ export async function quantizeGraph(
       },
       activations: null,
       layers: rows,
+      bytes: await bytesBeforeAfter(model, out),
     },
   };
 }

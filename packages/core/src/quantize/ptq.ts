@@ -20,6 +20,9 @@ import { withActivationQuant } from './activations.js';
 import { CLIPS } from './affine.js';
 import { quantizeGraph } from './graph.js';
 import { checkOptions, optionKeys } from '../options.js';
+import { setStorageFormat, type StorageFormat } from '../io/storage.js';
+import { storageSize } from '../io/save.js';
+import type { AnyModel } from '../io/graph.js';
 
 export interface ActivationQuantization {
   bits?: number;
@@ -62,6 +65,27 @@ const QUANTIZE_KEYS = optionKeys<QuantizeModelOptions>({
 const WEIGHT_KEYS = optionKeys<WeightQuantization>({ bits: true, scheme: true, perChannel: true, scale: true, clip: true });
 const ACTIVATION_KEYS = optionKeys<ActivationQuantization>({ bits: true, observer: true });
 
+/**
+ * How a quantized model is stored: float16 kernels as stock float16; codes of
+ * ≤ 8 bits packed at their width per layer (binary and ternary in 2 bits, whose
+ * symmetric grid holds ±α and 0); 9–16-bit grids as stock uint16. Packed is
+ * symmetric per channel: other grids (asymmetric, per-tensor, pow2) are
+ * re-gridded on save, close to but not exactly the in-memory weights.
+ */
+export function quantizedFormat(rows: { name: string; bits: number; scheme: string }[], kernels: string[]): StorageFormat | undefined {
+  if (rows.length === 0) return undefined;
+  if (rows.every((r) => r.scheme === 'float16')) return { quantization: 'float16' };
+  if (rows.every((r) => r.bits > 8 && r.scheme !== 'float16')) return { quantization: 'uint16' };
+  const width = (r: (typeof rows)[number]) => (r.scheme === 'float16' || r.bits > 8 ? 32 : Math.max(2, r.bits));
+  const bits = Object.fromEntries(rows.map((r) => [r.name, width(r)]));
+  const widths = new Set(Object.values(bits));
+  const uniform = widths.size === 1 && kernels.every((k) => k in bits);
+  return { quantization: 'packed', bits: uniform ? [...widths][0]! : bits };
+}
+
+/** Names of the layers that have a kernel. */
+export const kernelLayers = (model: tf.LayersModel) => model.layers.filter((l) => kernelOf(l)).map((l) => l.name);
+
 /** A GraphModel's weights only (see quantizeGraph); a LayersModel's weights and, optionally, activations. */
 export async function quantize(
   model: tf.GraphModel,
@@ -98,6 +122,7 @@ export async function quantize(
       sqnrDbAfter: l.sqnrDb,
     }));
     result.report.title += ' (BatchNorm folded, cross-layer equalized)';
+    result.report.bytes = await bytesBeforeAfter(model, result.model);
     return result;
   }
   checkNames('quantize', 'skip', options.skip ?? []);
@@ -151,6 +176,7 @@ export async function quantize(
     activations = { bits, observer };
   }
   const describeBits = typeof w.bits === 'number' ? w.bits : w.bits === 'float16' ? 16 : 2;
+  setStorageFormat(result, quantizedFormat(rows, kernelLayers(result)));
   return {
     model: result,
     report: {
@@ -160,6 +186,12 @@ export async function quantize(
       weights: { bits: describeBits, scheme: w.scheme, perChannel: w.perChannel, scale: w.scale },
       activations,
       layers: rows,
+      bytes: await bytesBeforeAfter(model, result),
     },
   };
+}
+
+/** What the input and the quantized model will be on disk, each in its storage format (io/storage.ts). */
+export async function bytesBeforeAfter(before: AnyModel, after: AnyModel): Promise<NonNullable<QuantizationReport['bytes']>> {
+  return { before: await storageSize(before), after: await storageSize(after) };
 }

@@ -9,6 +9,8 @@
  * tf.customGrad for the same estimator: see fake-quant-layer.ts.)
  */
 import * as tf from '@tensorflow/tfjs';
+import { setStorageFormat } from '../io/storage.js';
+import { bytesBeforeAfter, quantizedFormat } from './ptq.js';
 import type { Dataset } from '../data/dataset.js';
 import { checkIntInRange } from '../errors.js';
 import { checkFiniteWeights, checkModel } from '../models/check.js';
@@ -141,8 +143,12 @@ export async function quantizeAwareTrain(
       quantized: t.variable.dataSync() as Float32Array,
     });
   });
+  const format = quantizedFormat(
+    targets.map((t) => ({ name: t.layer.name, bits: t.bits, scheme: 'symmetric' })),
+    targets.map((t) => t.layer.name),
+  );
   return {
-    model: trained,
+    model: setStorageFormat(trained, format),
     report: {
       kind: 'quantization',
       version: 1,
@@ -150,6 +156,7 @@ export async function quantizeAwareTrain(
       weights: { bits, scheme: 'symmetric', perChannel, scale: 'float' },
       activations: null,
       layers,
+      bytes: await bytesBeforeAfter(model, trained),
     },
   };
 }

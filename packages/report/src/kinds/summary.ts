@@ -12,9 +12,9 @@ export const SummaryLayer = z.object({
   sparsity: fraction,
   /** Multiply-accumulates per sample. */
   macs: count,
-  /** Bytes of the weights at their stored precision (fp32 unless quantized). */
+  /** Bytes of the layer's weights as saveModel stores them (the model's storage format; fp32 if none). */
   bytes: count,
-  /** Bits per weight, when quantized. */
+  /** Stored bits per weight, when the model carries a storage format. */
   bits: z.number().nullable().optional(),
   /** Weights that are NaN or ±Infinity (operations other than summary and lossless save reject them). */
   nonFinite: count.optional(),
@@ -24,7 +24,10 @@ export const SummaryReport = z.object({
   kind: z.literal('summary'),
   version,
   model: z.string(),
+  /** How the model will be stored (its storage format), e.g. "packed 8-bit per channel"; totals.bytes counts the folder saved so. */
+  storage: z.string().optional(),
   layers: z.array(SummaryLayer),
+  /** bytes: the whole saved folder (model.json + weights), as saveModel writes it. */
   totals: z.object({ params: count, nonzeros: count, sparsity: fraction, macs: count, bytes: count, nonFinite: count.optional() }),
 });
 
@@ -53,7 +56,7 @@ export const summaryKind = defineKind({
         ...(bad ? [int(l.nonFinite ?? 0)] : []),
       ]),
       notes: [
-        `total: ${int(r.totals.params)} params, ${int(r.totals.nonzeros)} nonzero (${pct(r.totals.sparsity)} sparse), ${int(r.totals.macs)} MACs/sample, ${int(r.totals.bytes)} bytes`,
+        `total: ${int(r.totals.params)} params, ${int(r.totals.nonzeros)} nonzero (${pct(r.totals.sparsity)} sparse), ${int(r.totals.macs)} MACs/sample, ${int(r.totals.bytes)} bytes${r.storage ? ` on disk (${r.storage})` : ''}`,
         ...(bad
           ? [`${int(r.totals.nonFinite!)} weights are NaN or ±Infinity: pruning, quantization and lossy saves reject this model`]
           : []),
