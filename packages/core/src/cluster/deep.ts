@@ -13,6 +13,7 @@ import { checkFraction, checkPositiveInt, fail } from '../errors.js';
 import { loadLayersModel } from '../io/load.js';
 import { saveModel, type SavedModel } from '../io/save.js';
 import { checkModel } from '../models/check.js';
+import { kernelOf } from '../models/weights.js';
 import { fineTune } from '../prune/finetune.js';
 import { iterativePrune } from '../prune/schedules.js';
 import type { ClusteringReport, ClusteringStage } from '@whittle/report';
@@ -167,7 +168,7 @@ function roundUnclustered(model: tf.LayersModel, clusters: Clusters): void {
   for (const layer of model.layers) {
     const weights = layer.getWeights();
     if (weights.length === 0) continue;
-    const kernel = clusters[layer.name] ? layer.weights.findIndex((w) => /(^|\/)(kernel|depthwise_kernel)$/.test(w.originalName)) : -1;
+    const kernel = clusters[layer.name] ? (kernelOf(layer)?.index ?? -1) : -1;
     const rounded = weights.map((w, i) =>
       i === kernel || w.dtype !== 'float32' ? w : tf.tensor(encodeWeight(w.dataSync() as Float32Array, 'float16').decoded, w.shape),
     );

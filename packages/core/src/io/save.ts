@@ -11,7 +11,7 @@ import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
 import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
 import { crc32, DEEP_FORMAT, DEEP_VERSION, PACKED_FORMAT, PACKED_VERSION, type DeepMetadata } from '@whittle/loader';
-import { encodeDeepArtifacts } from '../cluster/artifacts.js';
+import { clusterableKernels, encodeDeepArtifacts } from '../cluster/artifacts.js';
 import type { Clusters } from '../cluster/cluster.js';
 import { checkOptions, optionKeys } from '../options.js';
 
@@ -149,7 +149,13 @@ export async function saveModel(model: AnyModel, dir: string, options: SaveOptio
   if (options.quantization === 'deep') {
     let weights: DeepMetadata['weights'];
     let checksums: DeepMetadata['checksums'];
-    ({ specs, data, weights, checksums } = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, options.clusters, options.unclustered));
+    ({ specs, data, weights, checksums } = encodeDeepArtifacts(
+      specs,
+      data.buffer as ArrayBuffer,
+      clusterableKernels(model),
+      options.clusters,
+      options.unclustered,
+    ));
     deep = {
       format: DEEP_FORMAT,
       version: DEEP_VERSION,
