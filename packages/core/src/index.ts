@@ -20,16 +20,25 @@ export * from './features/index.js';
 export * from './distill/index.js';
 export { fit, crossEntropy, type FitOptions, type FitResult, type TrainProgress } from './train/fit.js';
 export { WhittleError } from './errors.js';
+export { interruptWork, KeyboardInterrupt } from './train/interrupt.js';
 export { parseLevels } from './cli/levels.js';
 export {
   FLAGS,
   PRUNE_FLAGS,
   QUANTIZE_FLAGS,
   COMPRESS_FLAGS,
+  COMMANDS,
   addFlags,
+  addCommandFlags,
+  clusterOptions,
   compressOptions,
+  factorizeOptions,
+  pruneInputsOptions,
+  quantizeSaveOptions,
+  sensitivityOptions,
   pruneOptions,
   quantizeOptions,
+  type CommandName,
   type FlagDeclaration,
   type FlagName,
   type Flags,
