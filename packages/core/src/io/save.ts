@@ -13,7 +13,7 @@ import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
 import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
 import { crc32, DEEP_FORMAT, DEEP_VERSION, PACKED_FORMAT, PACKED_VERSION, type DeepMetadata } from '@whittle/loader';
-import { encodeDeepArtifacts } from '../cluster/artifacts.js';
+import { clusterableKernels, encodeDeepArtifacts } from '../cluster/artifacts.js';
 import type { Clusters } from '../cluster/cluster.js';
 import { checkOptions, optionKeys } from '../options.js';
 
@@ -165,9 +165,14 @@ function layersArtifacts(model: tf.LayersModel): { topology: object; specs: tf.i
 }
 
 /** The deep container's metadata around encoded weights. */
-function deepArtifacts(specs: tf.io.WeightsManifestEntry[], data: Uint8Array, options: SaveOptions) {
+function deepArtifacts(
+  specs: tf.io.WeightsManifestEntry[],
+  data: Uint8Array,
+  kernels: ReturnType<typeof clusterableKernels>,
+  options: SaveOptions,
+) {
   const sparse = options.quantization === 'sparse';
-  const out = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, sparse ? undefined : options.clusters, options.unclustered, {
+  const out = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, kernels, sparse ? undefined : options.clusters, options.unclustered, {
     sparse,
   });
   const deep: DeepMetadata = {
@@ -195,7 +200,8 @@ export function encodeModel(model: tf.LayersModel, options: SaveOptions = {}, wh
   let data = artifacts.data;
   let packed: PackedMetadata | undefined;
   let deep: DeepMetadata | undefined;
-  if (options.quantization === 'deep' || options.quantization === 'sparse') ({ specs, data, deep } = deepArtifacts(specs, data, options));
+  if (options.quantization === 'deep' || options.quantization === 'sparse')
+    ({ specs, data, deep } = deepArtifacts(specs, data, clusterableKernels(model), options));
   else if (options.quantization === 'packed') ({ specs, data, packed } = packArtifacts(specs, data, options.bits, weightAxes(model)));
   else if (options.quantization && options.quantization !== 'float32')
     ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
