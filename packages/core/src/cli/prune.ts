@@ -6,7 +6,7 @@ import { evaluate } from '../analysis/evaluate.js';
 import { saveModel } from '../io/save.js';
 import { isGraphModel, needLayers, type AnyModel } from '../io/graph.js';
 import { prune } from '../prune/prune.js';
-import { pruneGraph } from '../prune/graph-model.js';
+import { graphPruneOptions, pruneGraph } from '../prune/graph-model.js';
 import { fineTune } from '../prune/finetune.js';
 import { addFlags, pruneOptions, PRUNE_FLAGS, type Flags } from './flags.js';
 import { DATA_HELP, dataFor, requireData, resolveModel, type CliData } from './resolve.js';
@@ -34,12 +34,9 @@ export function registerPrune(program: Command): void {
       const compensating = flags.compensate !== undefined && flags.compensate !== 'none';
       const needsData = compensating ? '--compensate' : flags.fineTuneEpochs > 0 ? '--fine-tune-epochs' : undefined;
       if (needsData) needLayers('prune', model, needsData);
-      const data = needsData ? requireData(model, flags.data, `prune ${needsData}`) : dataFor(model, flags.data);
+      const data = needsData ? requireData(model, flags.data, `prune ${needsData}`, { split: true }) : dataFor(model, flags.data);
       if (isGraphModel(model)) {
-        const { sparsity, scope, granularity, skip } = pruneOptions(flags);
-        if (typeof sparsity === 'object')
-          fail('whittle', 'a per-layer --sparsity map needs a LayersModel; give a graph model one sparsity');
-        const g = await pruneGraph(model, { sparsity, scope, granularity, skip });
+        const g = await pruneGraph(model, graphPruneOptions(pruneOptions(flags)));
         await finish(model, g.model, g.report, data, flags);
         return;
       }

@@ -50,7 +50,7 @@ export function registerQuantize(program: Command): void {
       await initBackend();
       const model = await resolveModel(spec);
       const needsData = flags.qatEpochs > 0 ? '--qat-epochs' : flags.activations ? '--activations' : undefined;
-      const data = needsData ? requireData(model, flags.data, `quantize ${needsData}`) : dataFor(model, flags.data);
+      const data = needsData ? requireData(model, flags.data, `quantize ${needsData}`, { split: true }) : dataFor(model, flags.data);
       const notes: string[] = [];
       try {
         let result;

@@ -5,6 +5,7 @@ import { loadModel } from '../io/load.js';
 import { mnist } from '../data/mnist.js';
 import type { Dataset, Layout } from '../data/dataset.js';
 import { loadData } from '../data/files.js';
+import { splitData } from '../data/split.js';
 import { modelName, needLayers, type AnyModel } from '../io/graph.js';
 import type * as tf from '@tensorflow/tfjs';
 
@@ -52,13 +53,22 @@ export interface CliData {
   dispose(): void;
 }
 
+export interface DataForOptions {
+  /**
+   * The command fits on data (calibration, fine-tuning) and measures on it:
+   * split a file or folder into seeded, stratified train (80 %) and test (20 %)
+   * parts (`splitData`) instead of using all of it for both.
+   */
+  split?: boolean;
+}
+
 /**
  * The data for `--data SPEC`: MNIST's splits for 'mnist' (the default for
- * MNIST-shaped models), else the file or folder, used for evaluation,
- * calibration and fine-tuning alike. Null when no data was given for a
+ * MNIST-shaped models), else the file or folder: all of it for evaluation,
+ * or split in two with `split`. Null when no data was given for a
  * non-MNIST model: data-free operations go on and say what they could not measure.
  */
-export function dataFor(model: AnyModel, spec: string | undefined): CliData | null {
+export function dataFor(model: AnyModel, spec: string | undefined, options: DataForOptions = {}): CliData | null {
   const layout = mnistLayout(model);
   if (spec === undefined && !layout) return null;
   if (spec === undefined || spec === 'mnist') {
@@ -79,13 +89,29 @@ export function dataFor(model: AnyModel, spec: string | undefined): CliData | nu
     };
   }
   const data = loadData(spec, { inputShape: inputShape(model), classes: outputUnits(model), model: modelName(model) });
-  return { train: data, test: data, source: spec, dispose: () => data.dispose() };
+  if (!options.split) return { train: data, test: data, source: spec, dispose: () => data.dispose() };
+  let parts: { train: Dataset; test: Dataset };
+  try {
+    parts = splitData(data);
+  } finally {
+    data.dispose();
+  }
+  const { train, test } = parts;
+  return {
+    train,
+    test,
+    source: `${spec} (seeded split: ${train.size} train, ${test.size} test)`,
+    dispose: () => {
+      train.dispose();
+      test.dispose();
+    },
+  };
 }
 
 /** dataFor, for operations that cannot run without data: a one-line error naming the expected input. */
-export function requireData(model: AnyModel, spec: string | undefined, what: string): CliData {
+export function requireData(model: AnyModel, spec: string | undefined, what: string, options: DataForOptions = {}): CliData {
   return (
-    dataFor(model, spec) ??
+    dataFor(model, spec, options) ??
     fail(
       'whittle',
       `${what} needs data: model '${modelName(model)}' takes [${inputShape(model).join('×')}], which is not MNIST; give --data PATH (${DATA_HELP})`,

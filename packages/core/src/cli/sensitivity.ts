@@ -3,7 +3,6 @@ import { initBackend } from '../backend/index.js';
 import { fail } from '../errors.js';
 import { sensitivity } from '../analysis/sensitivity.js';
 import { DATA_HELP, requireData, resolveModel } from './resolve.js';
-import { needLayers } from '../io/graph.js';
 import { parseLevels } from './levels.js';
 import { printReport } from './print.js';
 import type { Technique } from '../analysis/perturb.js';
@@ -17,7 +16,7 @@ export function registerSensitivity(program: Command): void {
     .option('--levels <levels>', 'sparsities or bit widths: list 0.5,0.9 or range 0.1:0.9:0.1')
     .option('--samples <n>', 'evaluate on a seeded random subset of n test samples', (v) => Number(v))
     .option('--data <path>', DATA_HELP)
-    .option('--layers <names>', 'comma-separated layers (default: every layer with a kernel)')
+    .option('--layers <names>', 'comma-separated layers, or kernel weights of a graph model (default: every kernel)')
     .option('--json', 'print the report object')
     .action(
       async (
@@ -28,7 +27,6 @@ export function registerSensitivity(program: Command): void {
           fail('whittle', `--technique must be prune or quantize, got '${opts.technique}'`);
         await initBackend();
         const model = await resolveModel(spec);
-        needLayers('sensitivity', model, 'layer sensitivity');
         const data = requireData(model, opts.data, 'sensitivity');
         try {
           const report = await sensitivity(model, data.test, {

@@ -1,6 +1,6 @@
 /** %summary, %evaluate, %sensitivity, %compare. */
 import { compare, evaluate, parseLevels, sensitivity, summary } from '@whittle/core';
-import { dataOperand, modelOperand, numberOpt } from './operands.js';
+import { anyModelOperand, dataOperand, numberOpt } from './operands.js';
 import { UsageError, type Magic } from './registry.js';
 
 export const summaryMagic: Magic = {
@@ -9,9 +9,10 @@ export const summaryMagic: Magic = {
   example: '%summary model',
   group: 'analysis',
   summary: 'Per-layer params, nonzeros, sparsity, MACs and bytes of a model.',
-  define: (cmd) => cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel').option('--as <name>', 'bind the report'),
+  define: (cmd) =>
+    cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel or GraphModel').option('--as <name>', 'bind the report'),
   run: async (ctx, [name]) => {
-    const report = summary(modelOperand(ctx, name));
+    const report = summary(anyModelOperand(ctx, name));
     return { report, value: report, valueType: 'import("@whittle/core").SummaryReport' };
   },
 };
@@ -25,7 +26,7 @@ export const evaluateMagic: Magic = {
   define: (cmd) =>
     cmd.argument('<model>', 'model variable').option('--data <data>', 'Dataset variable').option('--as <name>', 'bind the report'),
   run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
+    const model = anyModelOperand(ctx, name);
     const report = evaluate(model, dataOperand(ctx, opts.data as string | undefined, model));
     return { report, value: report, valueType: 'import("@whittle/core").EvaluateReport' };
   },
@@ -36,18 +37,18 @@ export const sensitivityMagic: Magic = {
   kind: 'line',
   example: '%sensitivity model --levels 0.5,0.7,0.9 --samples 500',
   group: 'analysis',
-  summary: 'Accuracy of each layer compressed alone at each level: which layers can take how much.',
+  summary: 'Accuracy of each layer (a GraphModel: each kernel) compressed alone at each level: which layers can take how much.',
   define: (cmd) =>
     cmd
       .argument('<model>', 'model variable')
-      .option('--data <data>', 'Dataset variable (default: MNIST test split)')
+      .option('--data <data>', 'Dataset variable (default: the %data test split, else MNIST’s)')
       .option('--technique <t>', 'prune | quantize', 'prune')
       .option('--levels <levels>', 'list 0.5,0.9 or range 0.1:0.9:0.1 (bits for quantize)')
       .option('--samples <n>', 'seeded random subset size', '500')
       .option('--max-drop <d>', 'acceptable accuracy drop, drawn as a line')
       .option('--as <name>', 'bind the report'),
   run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
+    const model = anyModelOperand(ctx, name);
     if (opts.technique !== 'prune' && opts.technique !== 'quantize')
       throw new UsageError(`--technique must be prune or quantize, got '${String(opts.technique)}'`);
     let levels: number[] | undefined;
@@ -83,8 +84,8 @@ export const compareMagic: Magic = {
       .option('--data <data>', 'Dataset variable')
       .option('--as <name>', 'bind the report'),
   run: async (ctx, [a, b], opts) => {
-    const ma = modelOperand(ctx, a);
-    const mb = modelOperand(ctx, b);
+    const ma = anyModelOperand(ctx, a);
+    const mb = anyModelOperand(ctx, b);
     const report = await compare(ma, mb, dataOperand(ctx, opts.data as string | undefined, ma), { names: [a!, b!], latencyRuns: 5 });
     return { report, value: report, valueType: 'import("@whittle/core").CompareReport' };
   },

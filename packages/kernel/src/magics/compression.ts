@@ -5,7 +5,9 @@ import {
   compressOptions,
   evaluate,
   fineTune,
+  graphPruneOptions,
   prune,
+  pruneGraph,
   pruneOptions,
   quantize,
   quantizeAwareTrain,
@@ -14,11 +16,15 @@ import {
   PRUNE_FLAGS,
   QUANTIZE_FLAGS,
   WhittleError,
+  type AnyModel,
 } from '@whittle/core';
-import { dataOperand, declaredData, modelOperand, numberOpt } from './operands.js';
+import { anyModelOperand, dataOperand, declaredData, isGraph, modelOperand, numberOpt, optionalData } from './operands.js';
 import { UsageError, type Magic } from './registry.js';
 
 const MODEL_TYPE = 'import("@tensorflow/tfjs").LayersModel';
+const GRAPH_TYPE = 'import("@tensorflow/tfjs").GraphModel';
+const NO_DATA = (model: AnyModel) =>
+  `accuracy not measured: no data for input [${((model.inputs[0]!.shape ?? []) as (number | null)[]).slice(1).join('×')}] (declare it with %data --test NAME)`;
 
 export const pruneMagic: Magic = {
   name: 'prune',
@@ -27,12 +33,30 @@ export const pruneMagic: Magic = {
   group: 'compression',
   summary: 'Prune a model (unstructured, N:M or structured) and show what changed; never changes the input model.',
   define: (cmd) =>
-    addFlags(cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel'), PRUNE_FLAGS)
+    addFlags(cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel (or GraphModel: unstructured, N:M)'), PRUNE_FLAGS)
       .option('--calibration <data>', 'Dataset variable with calibration samples for --compensate (default: the MNIST train split)')
       .option('--fine-tune <data>', 'Dataset variable to fine-tune on, masks kept')
       .option('--epochs <n>', 'fine-tuning epochs', '1')
       .option('--as <name>', 'bind the pruned model to this variable'),
   run: async (ctx, [name], opts) => {
+    const any = anyModelOperand(ctx, name);
+    if (isGraph(any)) {
+      // weight level only: magnitude, unstructured or N:M (graphPruneOptions names what needs a LayersModel)
+      if (opts.fineTune) throw new UsageError('--fine-tune needs a LayersModel; this is a GraphModel (tfjs-converter output)');
+      let options;
+      try {
+        options = graphPruneOptions(
+          pruneOptions(opts, opts.calibration ? dataOperand(ctx, String(opts.calibration), any, 'train') : undefined),
+        );
+      } catch (err) {
+        throw err instanceof WhittleError ? new UsageError(err.message) : err;
+      }
+      const result = await pruneGraph(any, options);
+      const test = optionalData(ctx, undefined, any, 'test');
+      if (test) result.report.accuracy = { before: evaluate(any, test).accuracy, after: evaluate(result.model, test).accuracy };
+      else result.report.notes = [...(result.report.notes ?? []), NO_DATA(any)];
+      return { report: result.report, value: result.model, valueType: GRAPH_TYPE };
+    }
     const model = modelOperand(ctx, name);
     // as in the library: calibration data given → least-squares by default; --compensate alone → the MNIST train split
     const compensating = opts.compensate !== undefined && opts.compensate !== 'none';
@@ -66,8 +90,9 @@ export const pruneMagic: Magic = {
     }
     // fine-tuned, or the notebook declared its test set (%data): accuracy before and after
     if (opts.fineTune || declaredData.test) {
-      const test = dataOperand(ctx, undefined, model, 'test');
-      result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(out, test).accuracy };
+      const test = optionalData(ctx, undefined, model, 'test');
+      if (test) result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(out, test).accuracy };
+      else result.report.notes = [...(result.report.notes ?? []), NO_DATA(model)];
     }
     return { report: result.report, value: out, valueType: MODEL_TYPE };
   },
@@ -80,14 +105,28 @@ export const quantizeMagic: Magic = {
   group: 'compression',
   summary: 'Quantize weights (and activations) of a model, or train it quantization-aware; never changes the input model.',
   define: (cmd) =>
-    addFlags(cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel'), QUANTIZE_FLAGS)
+    addFlags(cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel (or GraphModel: weights only)'), QUANTIZE_FLAGS)
       .option('--calibration <data>', 'Dataset variable with calibration samples for --activations (default: the MNIST train split)')
       .option('--qat <data>', 'Dataset variable for quantization-aware training')
       .option('--epochs <n>', 'QAT epochs', '1')
       .option('--as <name>', 'bind the quantized model to this variable'),
   run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
+    const any = anyModelOperand(ctx, name);
     const bits = opts.bits as number | 'ternary' | 'float16';
+    if (isGraph(any)) {
+      if (opts.qat) throw new UsageError('--qat needs a LayersModel; this is a GraphModel (tfjs-converter output): quantize its weights');
+      let result;
+      try {
+        result = await quantize(any, quantizeOptions(opts));
+      } catch (err) {
+        throw err instanceof WhittleError ? new UsageError(err.message) : err;
+      }
+      const test = optionalData(ctx, undefined, any, 'test');
+      if (test) result.report.accuracy = { before: evaluate(any, test).accuracy, after: evaluate(result.model, test).accuracy };
+      else result.report.notes = [...(result.report.notes ?? []), NO_DATA(any)];
+      return { report: result.report, value: result.model, valueType: GRAPH_TYPE };
+    }
+    const model = modelOperand(ctx, name);
     let result;
     if (opts.qat) {
       if (typeof bits !== 'number') throw new UsageError('--qat needs numeric --bits (2…8)');
@@ -107,8 +146,9 @@ export const quantizeMagic: Magic = {
         : undefined;
       result = await quantize(model, quantizeOptions(opts, calibration));
     }
-    const test = dataOperand(ctx, undefined, model, 'test');
-    result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(result.model, test).accuracy };
+    const test = optionalData(ctx, undefined, model, 'test');
+    if (test) result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(result.model, test).accuracy };
+    else result.report.notes = [...(result.report.notes ?? []), NO_DATA(model)];
     return { report: result.report, value: result.model, valueType: MODEL_TYPE };
   },
 };
