@@ -59,6 +59,7 @@ async function finish(
   data: CliData | null,
   flags: PruneCliFlags,
 ): Promise<void> {
+  if (data?.note) report.notes = [...(report.notes ?? []), data.note];
   try {
     if (data) report.accuracy = { before: evaluate(model, data.test).accuracy, after: evaluate(result, data.test).accuracy };
     else

@@ -51,7 +51,7 @@ export function registerQuantize(program: Command): void {
       const model = await resolveModel(spec);
       const needsData = flags.qatEpochs > 0 ? '--qat-epochs' : flags.activations ? '--activations' : undefined;
       const data = needsData ? requireData(model, flags.data, `quantize ${needsData}`, { split: true }) : dataFor(model, flags.data);
-      const notes: string[] = [];
+      const notes: string[] = data?.note ? [data.note] : [];
       try {
         let result;
         if (flags.qatEpochs > 0) {

@@ -7,7 +7,7 @@ import type { Dataset, Layout } from '../data/dataset.js';
 import { loadData } from '../data/files.js';
 import { splitData } from '../data/split.js';
 import { modelName, needLayers, type AnyModel } from '../io/graph.js';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 
 /** `<model>` on the command line: a reference model name (pretrained) or a path to model.json / its folder. */
 export async function resolveModel(spec: string): Promise<AnyModel> {
@@ -17,7 +17,14 @@ export async function resolveModel(spec: string): Promise<AnyModel> {
 }
 
 const inputShape = (model: AnyModel) => (model.inputs[0]!.shape ?? []).slice(1) as number[];
-const outputUnits = (model: AnyModel) => (model.outputs[0]!.shape ?? []).at(-1) ?? 1;
+/** Classes the model predicts: its output's last axis; a graph that does not declare it is run once on zeros to see. */
+function outputUnits(model: AnyModel): number {
+  const declared = (model.outputs[0]!.shape ?? []).at(-1);
+  if (declared !== undefined && declared !== null && declared > 0) return declared;
+  const shape = inputShape(model);
+  if (shape.some((d) => !(d > 0))) return 1;
+  return tf.tidy(() => (model.predict(tf.zeros([1, ...shape])) as tf.Tensor).shape.at(-1) ?? 1);
+}
 
 /** resolveModel for operations that change layers: a one-line error for a GraphModel. */
 export async function resolveLayersModel(spec: string, where: string, what: string): Promise<tf.LayersModel> {
@@ -50,6 +57,8 @@ export interface CliData {
   test: Dataset;
   /** What the data is, for reports. */
   source: string;
+  /** For reports, when a file or folder was split: which part fitted and which measured. */
+  note?: string;
   dispose(): void;
 }
 
@@ -100,7 +109,8 @@ export function dataFor(model: AnyModel, spec: string | undefined, options: Data
   return {
     train,
     test,
-    source: `${spec} (seeded split: ${train.size} train, ${test.size} test)`,
+    source: spec,
+    note: `--data split (seeded, stratified): ${train.size} samples to fit on, ${test.size} held out to measure on`,
     dispose: () => {
       train.dispose();
       test.dispose();
