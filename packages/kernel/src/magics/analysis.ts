@@ -45,6 +45,7 @@ export const sensitivityMagic: Magic = {
       .option('--technique <t>', 'prune | quantize', 'prune')
       .option('--levels <levels>', 'list 0.5,0.9 or range 0.1:0.9:0.1 (bits for quantize)')
       .option('--samples <n>', 'seeded random subset size', '500')
+      .option('--layers <names>', 'comma-separated layers or globs (a GraphModel: its kernel weights; default: every kernel)')
       .option('--max-drop <d>', 'acceptable accuracy drop, drawn as a line')
       .option('--as <name>', 'bind the report'),
   run: async (ctx, [name], opts) => {
@@ -61,6 +62,11 @@ export const sensitivityMagic: Magic = {
       technique: opts.technique,
       levels,
       samples: numberOpt(opts, 'samples', '--samples'),
+      layers: opts.layers
+        ? String(opts.layers)
+            .split(',')
+            .map((l) => l.trim())
+        : undefined,
       maxDrop: numberOpt(opts, 'maxDrop', '--max-drop'),
       onProgress: (p) => {
         ctx.checkInterrupt();
