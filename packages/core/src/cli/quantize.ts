@@ -83,6 +83,10 @@ export function registerQuantize(program: Command): void {
             bits: flags.format === 'packed' && typeof bits === 'number' ? Math.min(8, Math.max(2, bits)) : undefined,
             vectors: flags.vectors,
           });
+          if (after.float16)
+            notes.push(
+              `stored as float16 in the ${flags.format} export, since one per-tensor grid would lose over 10 % of a channel's range: ${after.float16.join(', ')}`,
+            );
           result.report.bytes = { before: before.bytes, after: after.bytes, gzipBefore: before.gzipBytes, gzipAfter: after.gzipBytes };
           if (data) {
             // what the saved files compute, against the float model (folding/equalization included)

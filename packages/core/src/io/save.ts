@@ -17,6 +17,8 @@ import { checkOptions, optionKeys } from '../options.js';
 
 export interface SavedModel extends ModelBytes {
   dir: string;
+  /** uint8/uint16 exports: kernels stored as float16 because one affine grid would wipe out a channel (see encodeArtifacts). */
+  float16?: string[];
 }
 
 /** A folder may be replaced only if it holds nothing but a previous model's files. */
@@ -100,6 +102,8 @@ export interface SaveOptions {
   bits?: number | Record<string, number>;
   /** uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm vectors). Default false: they stay float32. */
   vectors?: boolean;
+  /** uint8/uint16: a kernel losing more than this fraction of a channel's range is stored as float16 (default 0.1; Infinity: never). */
+  maxChannelError?: number;
   /**
    * For 'deep' (Whittle's Deep Compression format: codebooks, sparse relative
    * indices, Huffman; only Whittle's loadModel reads it): the assignments from
@@ -128,7 +132,14 @@ function packArtifacts(
   };
   return { specs: out.specs, data: out.data, packed };
 }
-const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true, vectors: true, clusters: true, unclustered: true });
+const SAVE_KEYS = optionKeys<SaveOptions>({
+  quantization: true,
+  bits: true,
+  vectors: true,
+  maxChannelError: true,
+  clusters: true,
+  unclustered: true,
+});
 
 /**
  * Saves `model` in the stock tfjs format (model.json + weights.bin) that
@@ -146,6 +157,7 @@ export async function saveModel(model: AnyModel, dir: string, options: SaveOptio
   let data: Uint8Array = new Uint8Array(joinWeightData(artifacts.weightData));
   let packed: PackedMetadata | undefined;
   let deep: DeepMetadata | undefined;
+  let float16: string[] | undefined;
   if (options.quantization === 'deep') {
     let weights: DeepMetadata['weights'];
     let checksums: DeepMetadata['checksums'];
@@ -159,7 +171,11 @@ export async function saveModel(model: AnyModel, dir: string, options: SaveOptio
     };
   } else if (options.quantization === 'packed') ({ specs, data, packed } = packArtifacts(specs, data, options.bits, weightAxes(model)));
   else if (options.quantization)
-    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
+    ({ specs, data, float16 } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, {
+      vectors: options.vectors,
+      maxChannelError: options.maxChannelError,
+      axes: weightAxes(model),
+    }));
   const json: ModelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
@@ -170,7 +186,7 @@ export async function saveModel(model: AnyModel, dir: string, options: SaveOptio
     ...(deep ? { userDefinedMetadata: { whittleDeep: deep } } : {}),
   };
   const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
-  return { dir: target, ...modelBytes(target) };
+  return { dir: target, ...modelBytes(target), ...(float16?.length ? { float16 } : {}) };
 }
 
 async function saveGraph(model: tf.GraphModel, dir: string, options: SaveOptions): Promise<SavedModel> {
@@ -182,16 +198,19 @@ async function saveGraph(model: tf.GraphModel, dir: string, options: SaveOptions
   const out = await graphArtifactsWith(model);
   let { specs, data } = out;
   let packed: PackedMetadata | undefined;
-  if (options.quantization === 'packed') {
-    const axes = new Map(graphWeights(model).map((w) => [w.name, w.channelAxis]));
-    ({ specs, data, packed } = packArtifacts(specs, data, options.bits, axes));
-  } else if (options.quantization)
-    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
+  let float16: string[] | undefined;
+  const axes = new Map(graphWeights(model).map((w) => [w.name, w.channelAxis]));
+  if (options.quantization === 'packed') ({ specs, data, packed } = packArtifacts(specs, data, options.bits, axes));
+  else if (options.quantization)
+    ({ specs, data, float16 } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, {
+      vectors: options.vectors,
+      axes,
+    }));
   const json: ModelJson = {
     ...out.json,
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
     ...(packed ? { userDefinedMetadata: { ...(out.json.userDefinedMetadata ?? {}), whittlePacked: packed } } : {}),
   };
   const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
-  return { dir: target, ...modelBytes(target) };
+  return { dir: target, ...modelBytes(target), ...(float16?.length ? { float16 } : {}) };
 }
