@@ -48,7 +48,7 @@ export function layoutFor(model: AnyModel): Layout {
 }
 
 export const DATA_HELP =
-  "data: 'mnist' (default for MNIST-shaped models), a folder of images in class sub-folders, x.npy (+ y.npy) or a .json {x, labels}";
+  "data: 'mnist' (default for MNIST-shaped models), a folder of images in class sub-folders (resized bilinearly to the model's input), x.npy (+ y.npy) or a .json {x, labels}";
 
 export interface CliData {
   /** Fine-tuning and calibration samples. */

@@ -323,7 +323,7 @@ describe('GraphModels (tfjs-converter output)', () => {
     );
     expect(run('sensitivity', dir).stderr.trim()).toBe(
       "whittle: sensitivity needs data: model 'graph-model' takes [224×224×3], which is not MNIST; give --data PATH (" +
-        "data: 'mnist' (default for MNIST-shaped models), a folder of images in class sub-folders, x.npy (+ y.npy) or a .json {x, labels})",
+        "data: 'mnist' (default for MNIST-shaped models), a folder of images in class sub-folders (resized bilinearly to the model's input), x.npy (+ y.npy) or a .json {x, labels})",
     );
   });
 
