@@ -375,5 +375,5 @@ describe('GraphModels (tfjs-converter output)', () => {
     expect(s.baseline).toBeCloseTo(expected.accuracy, 6);
     const p = run('prune', dir, '--sparsity', '0.5');
     expect(p.accuracy.before).toBeCloseTo(expected.accuracy, 6);
-  });
+  }, 300_000); // six CLI processes, each loading tfjs and the 224×224 model
 });
