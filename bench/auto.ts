@@ -15,7 +15,7 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmt, pct, type Benchmark, type Figure } from './harness.js';
+import { disposeAll, benchTable, fmt, pct, type Benchmark } from './harness.js';
 
 const SPARSITIES = [0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95];
 const BITS = [32, 8, 6, 4, 3, 2];
@@ -45,8 +45,14 @@ export const autoBench: Benchmark = {
     const epochs = quick ? 1 : 2;
     const calibrationSamples = quick ? 200 : 1000;
     const fp32 = await gzipOf(model, {});
-    const figures: Figure[] = [];
-    const notes: string[] = [];
+    const { figures, rows, notes, result } = benchTable([
+      'budget',
+      'auto: accuracy (bytes)',
+      'auto plan per layer',
+      'best uniform: accuracy (bytes)',
+      'auto − uniform',
+      'auto predicted / applied before fine-tuning',
+    ]);
     // Search time: 1 worker and 2 workers, same points, one after the other.
     const searches: Record<number, Search> = {};
     for (const workers of [1, 2]) {
@@ -72,7 +78,6 @@ export const autoBench: Benchmark = {
         `${fmt(searches[1]!.seconds)} s with 1 worker, ${fmt(search.seconds)} s with 2 → ${fmt(searches[1]!.seconds / search.seconds)}× (target ≥ 1.6×, ≤ 60 s); ` +
         `1- and 2-worker measurements identical: ${identical ? 'yes' : 'NO'}. The machine was shared with other sessions while this ran (load average ${loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores at the end of the search): times are noisy and a speed-up needs free cores.`,
     );
-    const rows: (string | number)[][] = [];
     for (const divisor of quick ? [16] : [8, 16, 32]) {
       const budget = Math.floor(fp32 / divisor);
       log(`budget 1/${divisor}: ${budget} B`);
@@ -113,26 +118,10 @@ export const autoBench: Benchmark = {
       figures.push({ name: `auto accuracy at 1/${divisor}`, value: chosen.accuracy, unit: 'fraction' });
       if (uniform) figures.push({ name: `uniform accuracy at 1/${divisor}`, value: uniform.accuracy, unit: 'fraction' });
     }
-    model.dispose();
-    train.dispose();
-    test.dispose();
+    disposeAll(model, train, test);
     notes.push(
       `original LeNet-5: ${fp32.toLocaleString('en-US')} gzip bytes; ${epochs} fine-tuning epoch(s) (Adam 1e-3, batch 64) for both auto and uniform${quick ? '; quick mode: 600 train/test digits, one budget' : ''}.`,
     );
-    return {
-      figures,
-      table: {
-        columns: [
-          'budget',
-          'auto: accuracy (bytes)',
-          'auto plan per layer',
-          'best uniform: accuracy (bytes)',
-          'auto − uniform',
-          'auto predicted / applied before fine-tuning',
-        ],
-        rows,
-      },
-      notes,
-    };
+    return result();
   },
 };

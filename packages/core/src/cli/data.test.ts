@@ -129,7 +129,7 @@ describe('whittle CLI with --data on a functional BatchNorm model', () => {
     const a = JSON.parse(run('quantize', modelDir, '--activations', '8', '--data', images, '--json').stdout);
     expect(a.notes).toContain(split);
     expect([0, 0.5, 1]).toContain(a.accuracy.after); // measured on the 2 held-out images
-    const p = JSON.parse(run('prune', modelDir, '--sparsity', '0.5', '--fine-tune-epochs', '1', '--data', images, '--json').stdout);
+    const p = JSON.parse(run('prune', modelDir, '--sparsity', '0.5', '--epochs', '1', '--data', images, '--json').stdout);
     expect(p.notes).toContain(split);
     expect([0, 0.5, 1]).toContain(p.accuracy.before);
   });

@@ -86,11 +86,3 @@ export function optionalData(
   owned.push(keep);
   return keep;
 }
-
-export function numberOpt(opts: Record<string, unknown>, key: string, flag: string): number | undefined {
-  const v = opts[key];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got '${String(v)}'`);
-  return n;
-}
