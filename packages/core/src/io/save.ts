@@ -19,6 +19,8 @@ import { checkOptions, optionKeys } from '../options.js';
 
 export interface SavedModel extends ModelBytes {
   dir: string;
+  /** uint8/uint16 exports: kernels stored as float16 because one affine grid would wipe out a channel (see encodeArtifacts). */
+  float16?: string[];
 }
 
 /** A folder may be replaced only if it holds nothing but a previous model's files. */
@@ -106,6 +108,8 @@ export interface SaveOptions {
   bits?: number | Record<string, number>;
   /** uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm vectors). Default false: they stay float32. */
   vectors?: boolean;
+  /** uint8/uint16: a kernel losing more than this fraction of a channel's range is stored as float16 (default 0.1; Infinity: never). */
+  maxChannelError?: number;
   /**
    * For 'deep' (Whittle's Deep Compression format: codebooks, sparse relative
    * indices, Huffman; only Whittle's loadModel reads it): the assignments from
@@ -134,12 +138,21 @@ function packArtifacts(
   };
   return { specs: out.specs, data: out.data, packed };
 }
-const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true, vectors: true, clusters: true, unclustered: true });
+const SAVE_KEYS = optionKeys<SaveOptions>({
+  quantization: true,
+  bits: true,
+  vectors: true,
+  maxChannelError: true,
+  clusters: true,
+  unclustered: true,
+});
 
 /** What a save writes, in memory: model.json and its one shard. */
 export interface EncodedModel {
   json: ModelJson;
   data: Uint8Array;
+  /** uint8/uint16: kernels stored as float16 instead (see SavedModel.float16). */
+  float16?: string[];
 }
 
 /**
@@ -200,11 +213,16 @@ export function encodeModel(model: tf.LayersModel, options: SaveOptions = {}, wh
   let data = artifacts.data;
   let packed: PackedMetadata | undefined;
   let deep: DeepMetadata | undefined;
+  let float16: string[] | undefined;
   if (options.quantization === 'deep' || options.quantization === 'sparse')
     ({ specs, data, deep } = deepArtifacts(specs, data, clusterableKernels(model), options));
   else if (options.quantization === 'packed') ({ specs, data, packed } = packArtifacts(specs, data, options.bits, weightAxes(model)));
   else if (options.quantization && options.quantization !== 'float32')
-    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
+    ({ specs, data, float16 } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, {
+      vectors: options.vectors,
+      maxChannelError: options.maxChannelError,
+      axes: weightAxes(model),
+    }));
   const json: ModelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
@@ -214,7 +232,7 @@ export function encodeModel(model: tf.LayersModel, options: SaveOptions = {}, wh
     ...(packed ? { userDefinedMetadata: { whittlePacked: packed } } : {}),
     ...(deep ? { userDefinedMetadata: { whittleDeep: deep } } : {}),
   };
-  return { json, data };
+  return { json, data, ...(float16?.length ? { float16 } : {}) };
 }
 
 /**
@@ -227,9 +245,9 @@ export function encodeModel(model: tf.LayersModel, options: SaveOptions = {}, wh
 export async function saveModel(model: AnyModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
   checkOptions('saveModel', options, SAVE_KEYS);
   const o = effectiveSaveOptions(model, options);
-  const { json, data } = isGraphModel(model) ? await encodeGraph(model, o) : encodeModel(model, o);
+  const { json, data, float16 } = isGraphModel(model) ? await encodeGraph(model, o) : encodeModel(model, o);
   const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
-  return { dir: target, ...modelBytes(target) };
+  return { dir: target, ...modelBytes(target), ...(float16?.length ? { float16 } : {}) };
 }
 
 /**
@@ -274,15 +292,19 @@ async function encodeGraph(model: tf.GraphModel, options: SaveOptions): Promise<
   const out = await graphArtifactsWith(model);
   let { specs, data } = out;
   let packed: PackedMetadata | undefined;
-  if (options.quantization === 'packed') {
-    const axes = new Map(graphWeights(model).map((w) => [w.name, w.channelAxis]));
-    ({ specs, data, packed } = packArtifacts(specs, data, options.bits, axes));
-  } else if (options.quantization && options.quantization !== 'float32')
-    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
+  let float16: string[] | undefined;
+  const axes = new Map(graphWeights(model).map((w) => [w.name, w.channelAxis]));
+  if (options.quantization === 'packed') ({ specs, data, packed } = packArtifacts(specs, data, options.bits, axes));
+  else if (options.quantization && options.quantization !== 'float32')
+    ({ specs, data, float16 } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, {
+      vectors: options.vectors,
+      maxChannelError: options.maxChannelError,
+      axes,
+    }));
   const json: ModelJson = {
     ...out.json,
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
     ...(packed ? { userDefinedMetadata: { ...(out.json.userDefinedMetadata ?? {}), whittlePacked: packed } } : {}),
   };
-  return { json, data };
+  return { json, data, ...(float16?.length ? { float16 } : {}) };
 }
