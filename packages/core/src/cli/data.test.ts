@@ -115,6 +115,25 @@ describe('whittle CLI with --data on a functional BatchNorm model', () => {
     expect(prunedFree.notes).toContain('accuracy not measured: no data for input [8×8×3] (--data PATH)');
   });
 
+  it('compare --data, and a seeded split of --data where a command both fits (calibration, fine-tuning) and measures', () => {
+    const q = join(root, 'q4');
+    expect(run('quantize', modelDir, '--bits', '4', '--out', q, '--json').status).toBe(0);
+    const c = run('compare', modelDir, q, '--data', images, '--latency-runs', '0', '--json');
+    expect(c.stderr).toBe('');
+    const report = JSON.parse(c.stdout);
+    expect(report.samples).toBe(12);
+    expect(report.a.params).toBe(6 * 27 + 6 + 4 * 6 + 6 * 3 + 3); // conv, bn, classifier: counted by hand
+    expect(report.agreement).toBeGreaterThanOrEqual(0);
+    // 12 images of 3 classes: 2 held out (round(0.2·12)), 10 to calibrate on
+    const split = '--data split (seeded, stratified): 10 samples to fit on, 2 held out to measure on';
+    const a = JSON.parse(run('quantize', modelDir, '--activations', '8', '--data', images, '--json').stdout);
+    expect(a.notes).toContain(split);
+    expect([0, 0.5, 1]).toContain(a.accuracy.after); // measured on the 2 held-out images
+    const p = JSON.parse(run('prune', modelDir, '--sparsity', '0.5', '--epochs', '1', '--data', images, '--json').stdout);
+    expect(p.notes).toContain(split);
+    expect([0, 0.5, 1]).toContain(p.accuracy.before);
+  });
+
   it('one-line errors: data needed, data of the wrong shape, --data mnist on a non-MNIST model', () => {
     const e = run('evaluate', modelDir);
     expect(e.status).toBe(1);

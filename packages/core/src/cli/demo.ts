@@ -43,7 +43,7 @@ async function pruneStage(ctx: DemoContext, previous: DemoStage): Promise<DemoSt
   const tuned = await fineTune(model, ctx.train, { epochs: 1, masks, onProgress: bar.update });
   bar.stop();
   model.dispose();
-  return { name: 'pruned 90% + 1 epoch fine-tune (stored sparse)', model: tuned.model };
+  return { name: 'pruned 90% + 1 epoch fine-tune', model: tuned.model };
 }
 
 /** Quantize the pruned model's weights to 8 bits and ship them as uint8, which stock tfjs decodes. */

@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import type { SparsityReport } from '@whittle/report';
 import { initBackend } from '../backend/index.js';
-import { fail } from '../errors.js';
 import { evaluate } from '../analysis/evaluate.js';
 import { saveModel } from '../io/save.js';
 import { isGraphModel, needLayers, type AnyModel } from '../io/graph.js';
 import { prune } from '../prune/prune.js';
-import { pruneGraph } from '../prune/graph-model.js';
+import { graphPruneOptions, pruneGraph } from '../prune/graph-model.js';
 import { fineTune } from '../prune/finetune.js';
 import { pruneOptions, type Flags } from './flags.js';
 import { modelCommand, saveAndPrint } from './command.js';
@@ -27,11 +26,9 @@ export function registerPrune(program: Command): void {
     const epochs = flags.epochs ?? 0;
     const needsData = compensating ? '--compensate' : epochs > 0 ? '--epochs' : undefined;
     if (needsData) needLayers('prune', model, needsData);
-    const data = needsData ? requireData(model, flags.data, `prune ${needsData}`) : dataFor(model, flags.data);
+    const data = needsData ? requireData(model, flags.data, `prune ${needsData}`, { split: true }) : dataFor(model, flags.data);
     if (isGraphModel(model)) {
-      const { sparsity, scope, granularity, skip } = pruneOptions(flags);
-      if (typeof sparsity === 'object') fail('whittle', 'a per-layer --sparsity map needs a LayersModel; give a graph model one sparsity');
-      const g = await pruneGraph(model, { sparsity, scope, granularity, skip });
+      const g = await pruneGraph(model, graphPruneOptions(pruneOptions(flags)));
       await finish(model, g.model, g.report, data, flags);
       return;
     }
@@ -54,6 +51,7 @@ async function finish(
   data: CliData | null,
   flags: PruneCliFlags,
 ): Promise<void> {
+  if (data?.note) report.notes = [...(report.notes ?? []), data.note];
   try {
     if (data) report.accuracy = { before: evaluate(model, data.test).accuracy, after: evaluate(result, data.test).accuracy };
     else

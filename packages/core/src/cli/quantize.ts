@@ -45,8 +45,8 @@ export function registerQuantize(program: Command): void {
     const model = await resolveModel(spec);
     const qatEpochs = flags.epochs ?? 0;
     const needsData = qatEpochs > 0 ? '--epochs' : flags.activations ? '--activations' : undefined;
-    const data = needsData ? requireData(model, flags.data, `quantize ${needsData}`) : dataFor(model, flags.data);
-    const notes: string[] = [];
+    const data = needsData ? requireData(model, flags.data, `quantize ${needsData}`, { split: true }) : dataFor(model, flags.data);
+    const notes: string[] = data?.note ? [data.note] : [];
     try {
       let result;
       if (qatEpochs > 0) {
@@ -72,6 +72,10 @@ export function registerQuantize(program: Command): void {
         const before = await saveModel(model, join(scratch, 'm'), { quantization: 'float32' }); // the fp32 baseline, to report honest ratios
         rmSync(scratch, { recursive: true, force: true });
         const after = await saveModel(result.model, flags.out, quantizeSaveOptions(flags));
+        if (after.float16)
+          notes.push(
+            `stored as float16 in the ${flags.format} export, since one per-tensor grid would lose over 10 % of a channel's range: ${after.float16.join(', ')}`,
+          );
         result.report.bytes = { before: before.bytes, after: after.bytes, gzipBefore: before.gzipBytes, gzipAfter: after.gzipBytes };
         if (data) {
           // what the saved files compute, against the float model (folding/equalization included)

@@ -7,8 +7,9 @@ import { spam } from '../data/spam.js';
 import { SPAM_MLP, spamMlp } from '../models/spam-mlp.js';
 import type { Dataset, Layout } from '../data/dataset.js';
 import { loadData } from '../data/files.js';
+import { splitData } from '../data/split.js';
 import { modelName, needLayers, type AnyModel } from '../io/graph.js';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 
 /** The models shipped with their weights that `<model>` can name: the MNIST reference models and spam-mlp (SpamAssassin). */
 export const MODEL_NAMES: readonly string[] = [...REFERENCE_NAMES, 'spam-mlp'];
@@ -26,7 +27,14 @@ const isSpamMlp = (model: AnyModel) => modelName(model) === 'spam-mlp' && inputS
 const spamSplits = () => spam({ words: SPAM_MLP.words });
 
 const inputShape = (model: AnyModel) => (model.inputs[0]!.shape ?? []).slice(1) as number[];
-const outputUnits = (model: AnyModel) => (model.outputs[0]!.shape ?? []).at(-1) ?? 1;
+/** Classes the model predicts: its output's last axis; a graph that does not declare it is run once on zeros to see. */
+function outputUnits(model: AnyModel): number {
+  const declared = (model.outputs[0]!.shape ?? []).at(-1);
+  if (declared !== undefined && declared !== null && declared > 0) return declared;
+  const shape = inputShape(model);
+  if (shape.some((d) => !(d > 0))) return 1;
+  return tf.tidy(() => (model.predict(tf.zeros([1, ...shape])) as tf.Tensor).shape.at(-1) ?? 1);
+}
 
 /** resolveModel for operations that change layers: a one-line error for a GraphModel. */
 export async function resolveLayersModel(spec: string, where: string, what: string): Promise<tf.LayersModel> {
@@ -50,7 +58,7 @@ export function layoutFor(model: AnyModel): Layout {
 }
 
 export const DATA_HELP =
-  "data: 'mnist' (default for MNIST-shaped models), a folder of images in class sub-folders, x.npy (+ y.npy) or a .json {x, labels}";
+  "data: 'mnist' (default for MNIST-shaped models), a folder of images in class sub-folders (resized bilinearly to the model's input), x.npy (+ y.npy) or a .json {x, labels}";
 
 export interface CliData {
   /** Fine-tuning and calibration samples. */
@@ -59,16 +67,27 @@ export interface CliData {
   test: Dataset;
   /** What the data is, for reports. */
   source: string;
+  /** For reports, when a file or folder was split: which part fitted and which measured. */
+  note?: string;
   dispose(): void;
+}
+
+export interface DataForOptions {
+  /**
+   * The command fits on data (calibration, fine-tuning) and measures on it:
+   * split a file or folder into seeded, stratified train (80 %) and test (20 %)
+   * parts (`splitData`) instead of using all of it for both.
+   */
+  split?: boolean;
 }
 
 /**
  * The data for `--data SPEC`: MNIST's splits for 'mnist' (the default for
- * MNIST-shaped models), else the file or folder, used for evaluation,
- * calibration and fine-tuning alike. Null when no data was given for a
+ * MNIST-shaped models), else the file or folder: all of it for evaluation,
+ * or split in two with `split`. Null when no data was given for a
  * non-MNIST model: data-free operations go on and say what they could not measure.
  */
-export function dataFor(model: AnyModel, spec: string | undefined): CliData | null {
+export function dataFor(model: AnyModel, spec: string | undefined, options: DataForOptions = {}): CliData | null {
   const layout = mnistLayout(model);
   if (spec === undefined && isSpamMlp(model)) {
     const { train, test } = spamSplits();
@@ -93,13 +112,30 @@ export function dataFor(model: AnyModel, spec: string | undefined): CliData | nu
     };
   }
   const data = loadData(spec, { inputShape: inputShape(model), classes: outputUnits(model), model: modelName(model) });
-  return { train: data, test: data, source: spec, dispose: () => data.dispose() };
+  if (!options.split) return { train: data, test: data, source: spec, dispose: () => data.dispose() };
+  let parts: { train: Dataset; test: Dataset };
+  try {
+    parts = splitData(data);
+  } finally {
+    data.dispose();
+  }
+  const { train, test } = parts;
+  return {
+    train,
+    test,
+    source: spec,
+    note: `--data split (seeded, stratified): ${train.size} samples to fit on, ${test.size} held out to measure on`,
+    dispose: () => {
+      train.dispose();
+      test.dispose();
+    },
+  };
 }
 
 /** dataFor, for operations that cannot run without data: a one-line error naming the expected input. */
-export function requireData(model: AnyModel, spec: string | undefined, what: string): CliData {
+export function requireData(model: AnyModel, spec: string | undefined, what: string, options: DataForOptions = {}): CliData {
   return (
-    dataFor(model, spec) ??
+    dataFor(model, spec, options) ??
     fail(
       'whittle',
       `${what} needs data: model '${modelName(model)}' takes [${inputShape(model).join('×')}], which is not MNIST; give --data PATH (${DATA_HELP})`,

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { initBackend } from '../backend/index.js';
 import { sensitivity } from '../analysis/sensitivity.js';
 import { requireData, resolveModel } from './resolve.js';
-import { needLayers } from '../io/graph.js';
 import { sensitivityOptions, type Flags } from './flags.js';
 import { modelCommand } from './command.js';
 import { printReport } from './print.js';
@@ -12,7 +11,6 @@ export function registerSensitivity(program: Command): void {
     async (spec: string, flags: Flags & { data?: string; json?: boolean }) => {
       await initBackend();
       const model = await resolveModel(spec);
-      needLayers('sensitivity', model, 'layer sensitivity');
       const data = requireData(model, flags.data, 'sensitivity');
       try {
         const report = await sensitivity(model, data.test, {

@@ -6,7 +6,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
-import { channelCount, type Clusters, type LayerClusters } from './cluster.js';
+import { kernelOf } from '../models/weights.js';
+import { codebookOf, type Clusters, type LayerClusters } from './cluster.js';
 import { encodeClustered } from './encode.js';
 import { encodeWeight } from '../quantize/export.js';
 import { crc32, type DeepTensorSpec } from './format.js';
@@ -23,18 +24,18 @@ export function clustersFromValues(
   values: Float32Array,
   shape: number[],
   layer: string,
-  groups: number,
+  axis: number | undefined,
   maxK: number,
 ): LayerClusters | null {
-  const books: number[][] = [];
-  for (let g = 0; g < groups; g++) {
-    const set = new Set<number>();
-    for (let i = g; i < values.length; i += groups) {
-      if (values[i] !== 0) set.add(values[i]!);
-      if (set.size > maxK) return null;
-    }
-    books.push([...set].sort((a, b) => a - b));
+  const groups = axis === undefined ? 1 : shape[axis]!;
+  const group = codebookOf({ shape, groups, axis });
+  const sets = Array.from({ length: groups }, () => new Set<number>());
+  for (let i = 0; i < values.length; i++) {
+    const set = sets[group[i]!]!;
+    if (values[i] !== 0) set.add(values[i]!);
+    if (set.size > maxK) return null;
   }
+  const books = sets.map((set) => [...set].sort((a, b) => a - b));
   const k = Math.max(2, ...books.map((b) => b.length));
   const codebooks = new Float32Array(groups * k);
   const lookup = books.map((b, g) => {
@@ -42,20 +43,30 @@ export function clustersFromValues(
     return new Map(b.map((v, j) => [v, j]));
   });
   const indices = new Int32Array(values.length);
-  for (let i = 0; i < values.length; i++) indices[i] = values[i] === 0 ? -1 : lookup[i % groups]!.get(values[i]!)!;
-  return { layer, shape, k, groups, codebooks, indices };
+  for (let i = 0; i < values.length; i++) indices[i] = values[i] === 0 ? -1 : lookup[group[i]!]!.get(values[i]!)!;
+  return { layer, shape, k, groups, ...(groups > 1 ? { axis } : {}), codebooks, indices };
+}
+
+/** What clustering acts on, by saved weight name: each layer's main kernel (models/weights.ts) and its output-channel axis. */
+export function clusterableKernels(model: tf.LayersModel): Map<string, { layer: string; axis: number | null }> {
+  const out = new Map<string, { layer: string; axis: number | null }>();
+  for (const layer of model.layers) {
+    const k = kernelOf(layer);
+    if (k) out.set(k.name, { layer: layer.name, axis: k.channelAxis });
+  }
+  return out;
 }
 
 /**
  * The 'sparse' save: a kernel's own values as codebooks (one, or one per
- * channel) — lossless — encoded densely or as relative-index pairs, whichever
- * is smallest; null when no layout fits the Huffman coder (its 15-bit codes
- * allow at most 32,767 values per codebook besides the zero symbol).
+ * output channel) — lossless — encoded densely or as relative-index pairs,
+ * whichever is smallest; null when no layout fits the Huffman coder (its
+ * 15-bit codes allow at most 32,767 values per codebook besides the zero symbol).
  */
-function smallestLossless(values: Float32Array, shape: number[], layer: string, depthwise: boolean) {
+function smallestLossless(values: Float32Array, shape: number[], layer: string, axis: number | null) {
   let best: ReturnType<typeof encodeClustered> | null = null;
-  for (const groups of new Set([1, channelCount(shape, depthwise)])) {
-    const c = clustersFromValues(values, shape, layer, groups, MAX_LOSSLESS_K);
+  for (const a of new Set([undefined, axis ?? undefined])) {
+    const c = clustersFromValues(values, shape, layer, a, MAX_LOSSLESS_K);
     if (!c) continue;
     const encoded = encodeClustered(c);
     if (!best || encoded.bytes.byteLength < best.bytes.byteLength) best = encoded;
@@ -64,17 +75,17 @@ function smallestLossless(values: Float32Array, shape: number[], layer: string, 
 }
 const MAX_LOSSLESS_K = 32767;
 
-const layerOf = (weightName: string) => weightName.split('/').slice(0, -1).join('/');
-
 /**
- * Encodes float32 specs + data. With `clusters`, exactly those layers' kernels
+ * Encodes float32 specs + data. `kernels` (from `clusterableKernels`) says
+ * which entries are kernels. With `clusters`, exactly those layers' kernels
  * (their codebook layout; an error if a kernel holds more values than its k);
  * without, every kernel holding at most 256 distinct values
- * per tensor or per channel.
+ * per tensor or per output channel.
  */
 export function encodeDeepArtifacts(
   specs: tf.io.WeightsManifestEntry[],
   data: ArrayBuffer,
+  kernels: Map<string, { layer: string; axis: number | null }>,
   clusters?: Clusters,
   unclustered: 'float32' | 'float16' = 'float32',
   { sparse = false }: { sparse?: boolean } = {},
@@ -89,31 +100,37 @@ export function encodeDeepArtifacts(
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const chunk = new Uint8Array(data.slice(offset, offset + size * (spec.dtype === 'bool' ? 1 : 4)));
     offset += chunk.byteLength;
-    const layer = layerOf(spec.name);
-    const isKernel = /(^|\/)(kernel|depthwise_kernel)$/.test(spec.name) && spec.dtype === 'float32' && !spec.quantization;
-    const given = wanted?.get(layer);
+    const kernel = spec.dtype === 'float32' && !spec.quantization ? kernels.get(spec.name) : undefined;
+    const layer = kernel?.layer ?? '';
+    const given = kernel && wanted?.get(layer);
     let c: LayerClusters | null = null;
-    if (isKernel && given) {
-      c = clustersFromValues(new Float32Array(chunk.buffer), spec.shape, layer, given.groups, given.k);
+    if (given) {
+      if (given.shape.join('×') !== spec.shape.join('×'))
+        fail('saveModel', `clusters for '${layer}' have shape [${given.shape.join('×')}] but its kernel is [${spec.shape.join('×')}]`);
+      c = clustersFromValues(
+        new Float32Array(chunk.buffer),
+        spec.shape,
+        layer,
+        given.groups > 1 ? (given.axis ?? kernel.axis ?? undefined) : undefined,
+        given.k,
+      );
       if (!c)
         fail(
           'saveModel',
           `layer '${layer}' holds more than k=${given.k} distinct values per codebook: it is not clustered as its assignments say`,
         );
-    } else if (isKernel && sparse && spec.shape.length >= 2) {
-      const best = smallestLossless(new Float32Array(chunk.buffer), spec.shape, layer, spec.name.endsWith('depthwise_kernel'));
+    } else if (kernel && sparse && spec.shape.length >= 2) {
+      const best = smallestLossless(new Float32Array(chunk.buffer), spec.shape, layer, kernel.axis);
       if (best && best.bytes.byteLength < chunk.byteLength) {
         weights[spec.name] = best.spec;
         parts.push(best.bytes);
         out.push({ name: spec.name, shape: [best.bytes.byteLength], dtype: 'float32', quantization: { dtype: 'uint8', min: 0, scale: 1 } });
         continue;
       }
-    } else if (isKernel && !wanted && spec.shape.length >= 2) {
-      // one codebook, or one per channel (last axis; depthwise: last two)
+    } else if (kernel && !wanted && spec.shape.length >= 2) {
+      // one codebook, or one per output channel
       const values = new Float32Array(chunk.buffer);
-      const depthwise = spec.name.endsWith('depthwise_kernel');
-      for (const groups of [1, channelCount(spec.shape, depthwise)])
-        if (!c) c = clustersFromValues(values, spec.shape, layer, groups, AUTO_MAX_K);
+      for (const axis of [undefined, kernel.axis ?? undefined]) if (!c) c = clustersFromValues(values, spec.shape, layer, axis, AUTO_MAX_K);
     }
     if (!c) {
       if (unclustered === 'float16' && spec.dtype === 'float32' && !spec.quantization) {

@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.js';
 import { mnist } from '../data/mnist.js';
+import { loadModel } from '../io/load.js';
+import { saveModel } from '../io/save.js';
 import { lenet300100, lenet5 } from '../models/reference.js';
 import { fineTune } from '../prune/finetune.js';
 import { prune } from '../prune/prune.js';
@@ -98,21 +103,75 @@ describe('cluster', () => {
     tf.dispose([base, pruned, model]);
   });
 
-  it("scope 'channel': one codebook per output channel, depthwise included", () => {
+  it("scope 'channel': one codebook per output channel of a convolution", () => {
     const base = lenet5({ pretrained: true });
     const { model, assignments } = cluster(base, { clusters: 4, scope: 'channel', init: 'kmeans++' });
     const v = kernel(model, 'conv2'); // [5, 5, 6, 16]
     for (let c = 0; c < 16; c++) expect(distinct(v.filter((_, i) => i % 16 === c))).toBeLessThanOrEqual(4);
     expect(distinct(v)).toBeGreaterThan(4);
-    expect(assignments.conv2!.groups).toBe(16);
-    const dw = tf.sequential({
-      layers: [tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, inputShape: [6, 6, 3], name: 'dw' })],
+    expect(assignments.conv2).toMatchObject({ groups: 16, axis: 3 });
+    tf.dispose([base, model]);
+  });
+
+  it("scope 'channel' follows models/weights.ts: depthwise and transposed kernels on axis 2, separable's pointwise kernel; kept through fine-tuning and the deep format", async () => {
+    const m = tf.sequential({
+      layers: [
+        tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, inputShape: [6, 6, 3], name: 'dw' }), // [3, 3, 3, 2]
+        tf.layers.separableConv2d({ kernelSize: 2, filters: 4, name: 'sep' }), // pointwise [1, 1, 6, 4]
+        tf.layers.conv2dTranspose({ kernelSize: 2, filters: 5, name: 'up' }), // [2, 2, 5, 4]
+      ],
     });
-    const r = cluster(dw, { clusters: 3, scope: 'channel' });
-    expect(r.assignments.dw!.groups).toBe(6); // 3 input channels × multiplier 2
-    const d = kernel(r.model, 'dw');
-    for (let c = 0; c < 6; c++) expect(distinct(d.filter((_, i) => i % 6 === c))).toBeLessThanOrEqual(3);
-    tf.dispose([base, model, dw, r.model]);
+    const k = 3;
+    /** Distinct values per index along `axis`, counted by walking the nested array (not the flat-index formula). */
+    const perChannel = (model: tf.LayersModel, layer: string, weight: string, axis: number) => {
+      const l = model.getLayer(layer);
+      const w = l.getWeights()[l.weights.findIndex((x) => x.originalName.endsWith(weight))]!.arraySync() as number[][][][];
+      const sets: Set<number>[] = [];
+      w.forEach((a) => a.forEach((b) => b.forEach((c, i2) => c.forEach((x, i3) => (sets[axis === 2 ? i2 : i3] ??= new Set()).add(x)))));
+      return sets.map((s) => s.size);
+    };
+    const { model, assignments } = cluster(m, { clusters: k, scope: 'channel' });
+    expect(assignments.dw).toMatchObject({ groups: 3, axis: 2 });
+    expect(assignments.sep).toMatchObject({ groups: 4, axis: 3, shape: [1, 1, 6, 4] });
+    expect(assignments.up).toMatchObject({ groups: 5, axis: 2 });
+    const check = (mm: tf.LayersModel) => {
+      expect(perChannel(mm, 'dw', 'depthwise_kernel', 2)).toEqual([k, k, k]);
+      expect(perChannel(mm, 'sep', 'pointwise_kernel', 3)).toEqual([k, k, k, k]);
+      expect(perChannel(mm, 'up', 'kernel', 2)).toEqual([k, k, k, k, k]);
+    };
+    check(model);
+    // channel c of a depthwise kernel feeds outputs c·M … c·M+M−1: its codebook spans both multipliers
+    expect(distinct(kernel(model, 'dw'))).toBe(3 * k);
+
+    const x = tf.randomNormal([8, 6, 6, 3], 0, 1, 'float32', 1);
+    const y = tf.randomNormal([8, 4, 4, 5], 0, 1, 'float32', 2);
+    const data = { x, y, labels: new Int32Array(8), size: 8, dispose: () => tf.dispose([x, y]) };
+    const tuned = await fineTune(model, data, {
+      clusters: assignments,
+      epochs: 2,
+      batchSize: 4,
+      learningRate: 0.05,
+      loss: (t, p) => tf.losses.meanSquaredError(t, p) as tf.Scalar,
+      recalibrateBatchNorm: 0,
+    });
+    check(tuned.model);
+    expect(Array.from(tuned.clusters!.dw!.codebooks)).not.toEqual(Array.from(assignments.dw!.codebooks));
+
+    const dir = mkdtempSync(join(tmpdir(), 'whittle-dw-'));
+    try {
+      await saveModel(tuned.model, dir, { quantization: 'deep', clusters: tuned.clusters });
+      const spec = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).userDefinedMetadata.whittleDeep.weights;
+      expect(spec['dw/depthwise_kernel']).toMatchObject({ groups: 3, axis: 2 });
+      const loaded = (await loadModel(dir)) as tf.LayersModel;
+      const want = tuned.model.getWeights();
+      loaded
+        .getWeights()
+        .forEach((w, i) => expect(Array.from(w.dataSync()), loaded.weights[i]!.name).toEqual(Array.from(want[i]!.dataSync())));
+      loaded.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    tf.dispose([m, model, tuned.model, x, y]);
   });
 
   it('rejects bad input with one-line errors naming the layer and the values', () => {

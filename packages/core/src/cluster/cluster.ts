@@ -9,6 +9,7 @@ import { setStorageFormat } from '../io/storage.js';
 import { fail } from '../errors.js';
 import { checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
+import { layerWeights } from '../models/weights.js';
 import { matches, selectTargets } from '../prune/targets.js';
 import { kmeans1d } from './kmeans.js';
 import { checkClusters, normalizeCluster, type ClusterOptions } from './options.js';
@@ -20,8 +21,10 @@ export interface LayerClusters {
   shape: number[];
   /** Centroids per codebook. */
   k: number;
-  /** Codebooks: 1 (scope 'layer') or one per channel; weight i belongs to codebook i % groups. */
+  /** Codebooks: 1 (scope 'layer') or one per output channel along `axis` (see `codebookOf`). */
   groups: number;
+  /** With groups > 1, the kernel's output-channel axis (models/weights.ts: the last; depthwise and transposed convs: 2). */
+  axis?: number;
   /** groups × k centroids, codebook-major, each ascending. */
   codebooks: Float32Array;
   /** Each weight's centroid within its codebook; −1 = a zero kept by preserveSparsity. */
@@ -36,9 +39,15 @@ export interface ClusterResult {
   assignments: Clusters;
 }
 
-/** Channels of a kernel: the last axis; for a depthwise kernel [kh, kw, in, multiplier], in × multiplier. */
-export function channelCount(shape: number[], depthwise: boolean): number {
-  return depthwise ? shape.at(-1)! * shape.at(-2)! : shape.at(-1)!;
+/**
+ * Codebook of each weight (flat, row-major index i): its channel along `axis`,
+ * ⌊i / inner⌋ mod groups, where inner is the product of the axes after it
+ * (1 for the last axis: i mod groups). One codebook: always 0.
+ */
+export function codebookOf(c: Pick<LayerClusters, 'shape' | 'groups' | 'axis'>): Int32Array {
+  const n = c.shape.reduce((a, b) => a * b, 1);
+  const inner = c.axis === undefined ? 1 : c.shape.slice(c.axis + 1).reduce((a, b) => a * b, 1);
+  return Int32Array.from({ length: n }, (_, i) => (c.groups === 1 ? 0 : Math.floor(i / inner) % c.groups));
 }
 
 const kFor = (map: number | Record<string, number>, layer: string) =>
@@ -48,17 +57,27 @@ const kFor = (map: number | Record<string, number>, layer: string) =>
 export function clusterValues(
   values: Float32Array,
   shape: number[],
-  opts: { k: number; groups: number; init: ClusterOptions['init'] & string; preserveSparsity: boolean; seed: number; layer: string },
+  opts: {
+    k: number;
+    /** The output-channel axis (models/weights.ts) for one codebook per channel; undefined for one per kernel. */
+    axis?: number;
+    init: ClusterOptions['init'] & string;
+    preserveSparsity: boolean;
+    seed: number;
+    layer: string;
+  },
 ): LayerClusters {
-  const { k, groups, layer } = opts;
+  const { k, axis, layer } = opts;
+  const groups = axis === undefined ? 1 : shape[axis]!;
+  const group = codebookOf({ shape, groups, axis });
+  const members: number[][] = Array.from({ length: groups }, () => []);
+  for (let i = 0; i < values.length; i++) if (!(opts.preserveSparsity && values[i] === 0)) members[group[i]!]!.push(i);
   for (let i = 0; i < values.length; i++)
     if (!Number.isFinite(values[i])) fail('cluster', `layer '${layer}' holds ${values[i]} at index ${i}; clustering needs finite weights`);
   const codebooks = new Float32Array(groups * k);
   const indices = new Int32Array(values.length).fill(-1);
   for (let g = 0; g < groups; g++) {
-    const members: number[] = [];
-    for (let i = g; i < values.length; i += groups) if (!(opts.preserveSparsity && values[i] === 0)) members.push(i);
-    const v = Float64Array.from(members, (i) => values[i]!);
+    const v = Float64Array.from(members[g]!, (i) => values[i]!);
     const distinct = new Set(v).size;
     if (distinct < k) {
       const where = groups > 1 ? `channel ${g} of layer '${layer}'` : `layer '${layer}'`;
@@ -69,17 +88,17 @@ export function clusterValues(
     }
     const { centroids, indices: idx } = kmeans1d(v, k, opts.init, opts.seed + g);
     codebooks.set(centroids, g * k);
-    members.forEach((i, j) => (indices[i] = idx[j]!));
+    members[g]!.forEach((i, j) => (indices[i] = idx[j]!));
   }
-  return { layer, shape, k, groups, codebooks, indices };
+  return { layer, shape, k, groups, ...(groups > 1 ? { axis } : {}), codebooks, indices };
 }
 
 /** The weights a layer's clusters stand for: codebook value per index, zero where index is −1. */
-export function sharedValues(c: LayerClusters): Float32Array {
+export function sharedValues(c: LayerClusters, group = codebookOf(c)): Float32Array {
   const out = new Float32Array(c.indices.length);
   for (let i = 0; i < out.length; i++) {
     const j = c.indices[i]!;
-    if (j >= 0) out[i] = c.codebooks[(i % c.groups) * c.k + j]!;
+    if (j >= 0) out[i] = c.codebooks[group[i]! * c.k + j]!;
   }
   return out;
 }
@@ -97,12 +116,12 @@ export function cluster(model: tf.LayersModel, options: ClusterOptions): Cluster
     for (const t of targets) {
       const name = t.layer.name;
       const k = checkClusters('cluster', name, kFor(o.clusters, name));
-      const depthwise = t.layer.weights[t.index]!.originalName.endsWith('depthwise_kernel');
-      const groups = o.scope === 'channel' ? channelCount(t.shape, depthwise) : 1;
+      // the kernel's output-channel axis comes from the one place that knows it (depthwise: axis 2)
+      const axis = o.scope === 'channel' ? (layerWeights(t.layer)[t.index]!.channelAxis ?? undefined) : undefined;
       const values = t.layer.getWeights()[t.index]!.dataSync() as Float32Array;
       const c = clusterValues(values, t.shape, {
         k,
-        groups,
+        axis,
         init: o.init,
         preserveSparsity: o.preserveSparsity,
         seed: o.seed,

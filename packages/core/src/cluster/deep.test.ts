@@ -34,6 +34,7 @@ describe('deepCompress', () => {
         pruneSteps: 1,
         clusters: 8,
         epochs: 1,
+        annealEpochs: 1,
         test,
         out: dir,
       });
@@ -41,6 +42,7 @@ describe('deepCompress', () => {
       expect(snapshot(base)).toEqual(before);
       expect(validateReport(report).ok).toBe(true);
       expect(report.stages!.map((s) => s.stage)).toHaveLength(4);
+      expect(report.stages![1]!.stage).toBe('pruned 90% + fine-tuned + 1 annealing epoch (float32 on disk)');
       const weights = statSync(join(dir, 'weights.bin')).size;
       expect(report.bytes!.weights).toBe(weights);
       expect(report.bytes!.total).toBe(weights + statSync(join(dir, 'model.json')).size);
@@ -80,6 +82,9 @@ describe('deepCompress', () => {
     );
     await expect(deepCompress(base, train, { sparsity: 1.5 })).rejects.toThrow('deepCompress: sparsity must be in [0, 1), got 1.5');
     await expect(deepCompress(base, train, { epochs: 0 })).rejects.toThrow('deepCompress: epochs must be a positive integer, got 0');
+    await expect(deepCompress(base, train, { annealEpochs: -1 })).rejects.toThrow(
+      'deepCompress: annealEpochs must be an integer in [0, 1000], got -1',
+    );
     base.dispose();
     train.dispose();
   });

@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate } from '../analysis/evaluate.js';
 import type { Dataset } from '../data/dataset.js';
-import { checkFraction, checkPositiveInt, fail } from '../errors.js';
+import { checkFraction, checkIntInRange, checkPositiveInt, fail } from '../errors.js';
 import { loadLayersModel } from '../io/load.js';
 import { saveModel, type SavedModel } from '../io/save.js';
 import { setStorageFormat } from '../io/storage.js';
 import { checkModel } from '../models/check.js';
+import { kernelOf } from '../models/weights.js';
 import { fineTune } from '../prune/finetune.js';
 import { iterativePrune } from '../prune/schedules.js';
 import type { ClusteringReport, ClusteringStage } from '@whittle/report';
@@ -36,6 +37,14 @@ export interface DeepCompressOptions {
   epochs?: number;
   /** Adam learning rate of the pruning rounds. Default 1e-3. */
   learningRate?: number;
+  /**
+   * Epochs of a last fine-tuning of the pruned model (masks kept) at `annealLearningRate`, before clustering.
+   * The rounds end at a learning rate high enough to recover from each cut; a few epochs at a tenth of it
+   * settle the weights (measured on LeNet-5: +0.1 pp). Default 0.
+   */
+  annealEpochs?: number;
+  /** Adam learning rate of the annealing epochs. Default 1e-4. */
+  annealLearningRate?: number;
   /** Epochs of centroid fine-tuning. Default `epochs`. */
   centroidEpochs?: number;
   /** Adam learning rate of the centroids. Default 1e-4. */
@@ -59,6 +68,8 @@ const KEYS = optionKeys<DeepCompressOptions>({
   scope: true,
   epochs: true,
   learningRate: true,
+  annealEpochs: true,
+  annealLearningRate: true,
   centroidLearningRate: true,
   centroidEpochs: true,
   float16Biases: true,
@@ -88,6 +99,7 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
   const steps = checkPositiveInt('deepCompress', 'pruneSteps', options.pruneSteps ?? 3);
   const epochs = checkPositiveInt('deepCompress', 'epochs', options.epochs ?? 2);
   const centroidEpochs = checkPositiveInt('deepCompress', 'centroidEpochs', options.centroidEpochs ?? epochs);
+  const annealEpochs = checkIntInRange('deepCompress', 'annealEpochs', options.annealEpochs ?? 0, 0, 1000);
   const { test, seed = 0 } = options;
   const params = model.countParams();
   const scratch = mkdtempSync(join(tmpdir(), 'whittle-deep-'));
@@ -118,13 +130,23 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
       seed,
     });
     owned.push(pruned.model);
+    let prunedModel = pruned.model;
+    if (annealEpochs > 0) {
+      const annealed = await fineTune(pruned.model, train, {
+        masks: pruned.masks,
+        epochs: annealEpochs,
+        learningRate: options.annealLearningRate ?? 1e-4,
+        seed,
+      });
+      owned.push((prunedModel = annealed.model));
+    }
     stage(
-      `pruned ${schedule.map((s) => `${(s * 100).toFixed(0)}%`).join(' → ')} + fine-tuned (float32 on disk)`,
-      pruned.model,
+      `pruned ${schedule.map((s) => `${(s * 100).toFixed(0)}%`).join(' → ')} + fine-tuned${annealEpochs ? ` + ${annealEpochs} annealing epoch${annealEpochs > 1 ? 's' : ''}` : ''} (float32 on disk)`,
+      prunedModel,
       weightBytes(baseline),
     );
     const clusters = options.clusters ?? 32;
-    const shared = cluster(pruned.model, { clusters, init: options.init, scope: options.scope, seed });
+    const shared = cluster(prunedModel, { clusters, init: options.init, scope: options.scope, seed });
     owned.push(shared.model);
     const encodedShared = await saveModel(shared.model, join(scratch, 'shared'), { quantization: 'deep', clusters: shared.assignments });
     stage(`k-means (k = ${typeof clusters === 'number' ? clusters : 'per layer'}), encoded`, shared.model, weightBytes(encodedShared));
@@ -169,7 +191,7 @@ function roundUnclustered(model: tf.LayersModel, clusters: Clusters): void {
   for (const layer of model.layers) {
     const weights = layer.getWeights();
     if (weights.length === 0) continue;
-    const kernel = clusters[layer.name] ? layer.weights.findIndex((w) => /(^|\/)(kernel|depthwise_kernel)$/.test(w.originalName)) : -1;
+    const kernel = clusters[layer.name] ? (kernelOf(layer)?.index ?? -1) : -1;
     const rounded = weights.map((w, i) =>
       i === kernel || w.dtype !== 'float32' ? w : tf.tensor(encodeWeight(w.dataSync() as Float32Array, 'float16').decoded, w.shape),
     );

@@ -151,6 +151,7 @@ export function encodeClustered(
       shape: c.shape,
       k: c.k,
       groups: c.groups,
+      ...(c.groups > 1 && c.axis !== undefined ? { axis: c.axis } : {}),
       mode: best.mode,
       count: best.count,
       gapBits: best.gapBits,

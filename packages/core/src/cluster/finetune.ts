@@ -7,10 +7,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fail } from '../errors.js';
-import { sharedValues, type Clusters, type LayerClusters } from './cluster.js';
+import { kernelOf } from '../models/weights.js';
+import { codebookOf, sharedValues, type Clusters, type LayerClusters } from './cluster.js';
 
 interface Bound {
   clusters: LayerClusters;
+  /** Each weight's codebook. */
+  group: Int32Array;
   kernel: tf.Variable;
   centroids: tf.Variable;
 }
@@ -26,7 +29,8 @@ export function clusterBinding(model: tf.LayersModel, clusters: Clusters, where 
     } catch {
       return fail(where, `clusters for layer '${c.layer}' do not match any layer of model '${model.name}'`);
     }
-    const v = layer.weights.find((w) => /(^|\/)(kernel|depthwise_kernel)$/.test(w.originalName));
+    const info = kernelOf(layer);
+    const v = info && layer.weights[info.index];
     if (!v || v.shape.join('×') !== c.shape.join('×'))
       fail(
         where,
@@ -35,11 +39,11 @@ export function clusterBinding(model: tf.LayersModel, clusters: Clusters, where 
     const init = tf.tensor1d(c.codebooks);
     const centroids = tf.variable(init, true, `whittle_centroids_${c.layer}_${counter++}`);
     init.dispose();
-    return { clusters: c, kernel: v.read() as tf.Variable, centroids };
+    return { clusters: c, group: codebookOf(c), kernel: v!.read() as tf.Variable, centroids };
   });
   const byKernel = new Map(bound.map((b) => [b.kernel.name, b]));
   const rebuild = (b: Bound) => {
-    const values = sharedValues({ ...b.clusters, codebooks: b.centroids.dataSync() as Float32Array });
+    const values = sharedValues({ ...b.clusters, codebooks: b.centroids.dataSync() as Float32Array }, b.group);
     tf.tidy(() => b.kernel.assign(tf.tensor(values, b.clusters.shape)));
   };
   /** Centroid gradient = Σ of its members' kernel gradients (zeros held by sparsity belong to none). */
@@ -47,7 +51,7 @@ export function clusterBinding(model: tf.LayersModel, clusters: Clusters, where 
     const g = grad.dataSync();
     const { indices, groups, k } = b.clusters;
     const sums = new Float32Array(groups * k);
-    for (let i = 0; i < indices.length; i++) if (indices[i]! >= 0) sums[(i % groups) * k + indices[i]!]! += g[i]!;
+    for (let i = 0; i < indices.length; i++) if (indices[i]! >= 0) sums[b.group[i]! * k + indices[i]!]! += g[i]!;
     return tf.tensor1d(sums);
   };
   const optimizer = (inner: tf.Optimizer) => new CentroidOptimizer(inner, byKernel, centroidGradient, rebuild);

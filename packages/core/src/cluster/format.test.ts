@@ -70,6 +70,29 @@ describe('deep format building blocks', () => {
       expect(bits(decodeDeepTensor(bytes, spec, 'w.bin')), JSON.stringify(force)).toEqual(bits(expected));
     }
   });
+  it('codebooks along a leading axis (depthwise / transposed kernels: axis 2) decode by channel; an axis that does not fit is an error', () => {
+    // shape [2, 3, 2] with codebooks along axis 1: weight [a][c][b] uses codebook c
+    const k = 2;
+    const codebooks = Float32Array.from([1, 2, 10, 20, 100, 200]);
+    const indices = Int32Array.from([0, 1, 0, 1, 0, -1, 1, 1, 1, 0, -1, 0]);
+    const c: LayerClusters = { layer: 'dw', shape: [2, 3, 2], k, groups: 3, axis: 1, codebooks, indices };
+    const expected: number[] = [];
+    for (let a = 0; a < 2; a++)
+      for (let ch = 0; ch < 3; ch++)
+        for (let b = 0; b < 2; b++) {
+          const j = indices[a * 6 + ch * 2 + b]!;
+          expected.push(j < 0 ? 0 : codebooks[ch * k + j]!);
+        }
+    expect(expected).toEqual([1, 2, 10, 20, 100, 0, 2, 2, 20, 10, 0, 100]);
+    for (const mode of ['dense', 'sparse'] as const) {
+      const { bytes, spec } = encodeClustered(c, { mode });
+      expect(spec.axis).toBe(1);
+      expect(Array.from(decodeDeepTensor(bytes, spec, 'w.bin'))).toEqual(expected);
+      expect(() => decodeDeepTensor(bytes, { ...spec, axis: 2 }, 'w.bin')).toThrow(
+        "w.bin: layer 'dw' is corrupt or truncated (3 codebooks do not fit axis 2 of its shape)",
+      );
+    }
+  });
 });
 
 describe('saving and loading the deep format', () => {

@@ -1,6 +1,6 @@
 /** The `clustering` report: per layer, codebooks, histogram with centroids, bits before/after entropy coding. */
 import { histogram, type ClusteringLayer, type ClusteringReport } from '@whittle/report';
-import type { LayerClusters } from './cluster.js';
+import { codebookOf, type LayerClusters } from './cluster.js';
 import { encodeClustered } from './encode.js';
 
 export type { ClusteringReport };
@@ -11,9 +11,10 @@ const MAX_CENTROIDS = 1024;
 export function clusteringLayer(c: LayerClusters, before: Float32Array): ClusteringLayer {
   let nonzeros = 0;
   let se = 0;
+  const group = codebookOf(c);
   for (let i = 0; i < c.indices.length; i++) {
     const j = c.indices[i]!;
-    const v = j >= 0 ? c.codebooks[(i % c.groups) * c.k + j]! : 0;
+    const v = j >= 0 ? c.codebooks[group[i]! * c.k + j]! : 0;
     if (v !== 0) nonzeros++;
     se += (v - before[i]!) ** 2;
   }

@@ -48,6 +48,29 @@ describe('loadData: your own data from files', () => {
     gray.dispose();
   });
 
+  it('images of another size are resized to the model’s size: bilinear or nearest, half-pixel centres (worked by hand)', () => {
+    const tensors = tf.memory().numTensors;
+    const dir = join(root, 'resize');
+    mkdirSync(join(dir, '0'), { recursive: true });
+    // 2×1 image, red 0 and 200; to 4 wide: source x = (x + 0.5)·2/4 − 0.5 = −0.25, 0.25, 0.75, 1.25 (clamped at the edges)
+    const png = new PNG({ width: 2, height: 1 });
+    png.data.set([0, 0, 0, 255, 200, 0, 0, 255]);
+    writeFileSync(join(dir, '0', 'two.png'), PNG.sync.write(png));
+    writePng(join(dir, '0', 'right.png'), 4, 1, 10, 0, 0); // already the model's size: taken as is
+    const red = (d: ReturnType<typeof loadData>, sample: number) =>
+      Array.from(d.x.dataSync().slice(12 * sample, 12 * sample + 12))
+        .filter((_, i) => i % 3 === 0)
+        .map((v) => Math.round(v * 255));
+    const bilinear = loadData(dir, { inputShape: [1, 4, 3], classes: 2 });
+    expect(red(bilinear, 0)).toEqual([10, 11, 12, 13]); // right.png comes first (sorted names)
+    expect(red(bilinear, 1)).toEqual([0, 50, 150, 200]); // 0, ¼·200, ¾·200, 200
+    const nearest = loadData(dir, { inputShape: [1, 4, 3], classes: 2, resize: 'nearest' });
+    expect(red(nearest, 1)).toEqual([0, 0, 200, 200]); // floor((x + 0.5)·2/4) = 0, 0, 1, 1
+    bilinear.dispose();
+    nearest.dispose();
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
   it('x.npy + y.npy written by numpy, and JSON with labels', () => {
     const dir = join(root, 'npy');
     mkdirSync(dir);
@@ -90,8 +113,11 @@ describe('loadData: your own data from files', () => {
     const sized = join(root, 'sized');
     mkdirSync(join(sized, 'a'), { recursive: true });
     writePng(join(sized, 'a', 'big.png'), 5, 5, 0, 0, 0);
-    expect(() => loadData(sized, { inputShape: [2, 3, 3], classes: 2, model: 'm' })).toThrow(
+    expect(() => loadData(sized, { inputShape: [2, 3, 3], classes: 2, model: 'm', resize: 'none' })).toThrow(
       `data: ${join(sized, 'a', 'big.png')} is 5×5 but model 'm' takes 3×2 images; resize it`,
+    );
+    expect(() => loadData(sized, { inputShape: [2, 3, 3], classes: 2, resize: 'cubic' as 'none' })).toThrow(
+      "data: resize must be 'bilinear', 'nearest' or 'none', got 'cubic'",
     );
     const flat = join(root, 'flat');
     mkdirSync(flat);

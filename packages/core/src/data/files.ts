@@ -4,8 +4,9 @@
  *   and JPEG, decoded by pngjs / jpeg-js, pure JS). Sub-folders named by
  *   integers are those classes; otherwise classes are the sorted names.
  *   Pixels map from 0…255 to `pixelRange` (default [0, 1]); one channel =
- *   luminance, three = RGB. Images are not resized: a size other than the
- *   model's is an error naming the file.
+ *   luminance, three = RGB. Images of another size are resized to the
+ *   model's (`resize`: bilinear by default, or nearest; 'none' makes a size
+ *   other than the model's an error naming the file).
  * - `x.npy` with labels in `y.npy` beside it, or `NAME.npy` with `NAME.labels.npy`
  *   (integer classes, or one-hot rows).
  * - a JSON file `{ "x": [...], "labels": [...] }` (x nested, or flat with `"shape"`).
@@ -29,6 +30,8 @@ export interface LoadDataOptions {
   pixelRange?: [number, number];
   /** Name of the model, for messages. */
   model?: string;
+  /** Images of another size than the model's: 'bilinear' (default) or 'nearest' resizing (half-pixel centres, as TF2 and PIL), or 'none' (an error). */
+  resize?: 'bilinear' | 'nearest' | 'none';
 }
 
 const IMAGE = new Set(['.png', '.jpg', '.jpeg']);
@@ -49,6 +52,32 @@ function decodeImage(file: string): { width: number; height: number; rgba: Uint8
   }
 }
 
+/** An image's pixels as height×width×channels values mapped from 0…255 to [lo, hi] (one channel: luminance). */
+function toChannels(img: { width: number; height: number; rgba: Uint8Array }, channels: number, lo: number, hi: number): Float32Array {
+  const out = new Float32Array(img.width * img.height * channels);
+  for (let p = 0; p < img.width * img.height; p++) {
+    const [r, g, b] = [img.rgba[4 * p]!, img.rgba[4 * p + 1]!, img.rgba[4 * p + 2]!];
+    if (channels === 1) out[p] = lo + ((hi - lo) * (0.299 * r + 0.587 * g + 0.114 * b)) / 255;
+    else for (const [k, v] of [r, g, b].entries()) out[3 * p + k] = lo + ((hi - lo) * v) / 255;
+  }
+  return out;
+}
+
+/** tfjs's resizeBilinear / resizeNearestNeighbor with half-pixel centres (TF2's tf.image.resize, PIL). */
+function resized(
+  values: Float32Array,
+  img: { width: number; height: number },
+  size: [number, number],
+  channels: number,
+  mode: 'bilinear' | 'nearest',
+): Float32Array {
+  return tf.tidy(() => {
+    const t = tf.tensor3d(values, [img.height, img.width, channels]);
+    const r = mode === 'nearest' ? tf.image.resizeNearestNeighbor(t, size, false, true) : tf.image.resizeBilinear(t, size, false, true);
+    return r.dataSync() as Float32Array;
+  });
+}
+
 function imageFolder(dir: string, o: LoadDataOptions): { x: Float32Array; labels: number[] } {
   const [height, width, channels] = o.inputShape;
   if (o.inputShape.length !== 3 || (channels !== 1 && channels !== 3))
@@ -59,7 +88,10 @@ function imageFolder(dir: string, o: LoadDataOptions): { x: Float32Array; labels
   if (folders.length === 0) fail('data', `${dir} has no class sub-folders (no labels); put each class's images in a folder named after it`);
   const numbered = folders.every((f) => /^\d+$/.test(f));
   const [lo, hi] = o.pixelRange ?? [0, 1];
-  const pixels: number[] = [];
+  const resize = o.resize ?? 'bilinear';
+  if (!['bilinear', 'nearest', 'none'].includes(resize))
+    fail('data', `resize must be 'bilinear', 'nearest' or 'none', got '${String(resize)}'`);
+  const chunks: Float32Array[] = [];
   const labels: number[] = [];
   folders.forEach((folder, index) => {
     const label = numbered ? Number(folder) : index;
@@ -70,17 +102,20 @@ function imageFolder(dir: string, o: LoadDataOptions): { x: Float32Array; labels
       const file = join(dir, folder, name);
       if (!IMAGE.has(extname(name).toLowerCase())) fail('data', `${file} is not a .png or .jpg image`);
       const img = decodeImage(file);
-      if (img.width !== width || img.height !== height)
+      if ((img.width !== width || img.height !== height) && resize === 'none')
         fail('data', `${file} is ${img.width}×${img.height} but ${who(o)} takes ${width}×${height} images; resize it`);
-      for (let p = 0; p < width! * height!; p++) {
-        const [r, g, b] = [img.rgba[4 * p]!, img.rgba[4 * p + 1]!, img.rgba[4 * p + 2]!];
-        const values = channels === 1 ? [0.299 * r + 0.587 * g + 0.114 * b] : [r, g, b];
-        for (const v of values) pixels.push(lo + ((hi - lo) * v) / 255);
-      }
+      const values = toChannels(img, channels!, lo, hi);
+      chunks.push(
+        img.width === width && img.height === height
+          ? values
+          : resized(values, img, [height!, width!], channels!, resize as 'bilinear' | 'nearest'),
+      );
       labels.push(label);
     }
   });
-  return { x: Float32Array.from(pixels), labels };
+  const x = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+  chunks.reduce((at, c) => (x.set(c, at), at + c.length), 0);
+  return { x, labels };
 }
 
 function labelsFromArray(values: Float32Array, shape: number[], n: number, file: string): number[] {

@@ -6,3 +6,4 @@ export { fromArrays, makeDataset, slice, gather, type Dataset, type DatasetNames
 export { rng, permutation } from './random.js';
 export { loadData, type LoadDataOptions } from './files.js';
 export { parseNpy } from './npy.js';
+export { splitData, type SplitOptions } from './split.js';

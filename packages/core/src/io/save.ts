@@ -13,12 +13,14 @@ import { modelBytes, type ModelBytes } from './bytes.js';
 import { encodeArtifacts, type ExportQuantization } from '../quantize/export.js';
 import { encodePackedArtifacts, type PackedMetadata } from '../quantize/packed.js';
 import { crc32, DEEP_FORMAT, DEEP_VERSION, PACKED_FORMAT, PACKED_VERSION, type DeepMetadata } from '@whittle/loader';
-import { encodeDeepArtifacts } from '../cluster/artifacts.js';
+import { clusterableKernels, encodeDeepArtifacts } from '../cluster/artifacts.js';
 import type { Clusters } from '../cluster/cluster.js';
 import { checkOptions, optionKeys } from '../options.js';
 
 export interface SavedModel extends ModelBytes {
   dir: string;
+  /** uint8/uint16 exports: kernels stored as float16 because one affine grid would wipe out a channel (see encodeArtifacts). */
+  float16?: string[];
 }
 
 /** A folder may be replaced only if it holds nothing but a previous model's files. */
@@ -106,6 +108,8 @@ export interface SaveOptions {
   bits?: number | Record<string, number>;
   /** uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm vectors). Default false: they stay float32. */
   vectors?: boolean;
+  /** uint8/uint16: a kernel losing more than this fraction of a channel's range is stored as float16 (default 0.1; Infinity: never). */
+  maxChannelError?: number;
   /**
    * For 'deep' (Whittle's Deep Compression format: codebooks, sparse relative
    * indices, Huffman; only Whittle's loadModel reads it): the assignments from
@@ -134,12 +138,21 @@ function packArtifacts(
   };
   return { specs: out.specs, data: out.data, packed };
 }
-const SAVE_KEYS = optionKeys<SaveOptions>({ quantization: true, bits: true, vectors: true, clusters: true, unclustered: true });
+const SAVE_KEYS = optionKeys<SaveOptions>({
+  quantization: true,
+  bits: true,
+  vectors: true,
+  maxChannelError: true,
+  clusters: true,
+  unclustered: true,
+});
 
 /** What a save writes, in memory: model.json and its one shard. */
 export interface EncodedModel {
   json: ModelJson;
   data: Uint8Array;
+  /** uint8/uint16: kernels stored as float16 instead (see SavedModel.float16). */
+  float16?: string[];
 }
 
 /**
@@ -165,9 +178,14 @@ function layersArtifacts(model: tf.LayersModel): { topology: object; specs: tf.i
 }
 
 /** The deep container's metadata around encoded weights. */
-function deepArtifacts(specs: tf.io.WeightsManifestEntry[], data: Uint8Array, options: SaveOptions) {
+function deepArtifacts(
+  specs: tf.io.WeightsManifestEntry[],
+  data: Uint8Array,
+  kernels: ReturnType<typeof clusterableKernels>,
+  options: SaveOptions,
+) {
   const sparse = options.quantization === 'sparse';
-  const out = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, sparse ? undefined : options.clusters, options.unclustered, {
+  const out = encodeDeepArtifacts(specs, data.buffer as ArrayBuffer, kernels, sparse ? undefined : options.clusters, options.unclustered, {
     sparse,
   });
   const deep: DeepMetadata = {
@@ -195,10 +213,16 @@ export function encodeModel(model: tf.LayersModel, options: SaveOptions = {}, wh
   let data = artifacts.data;
   let packed: PackedMetadata | undefined;
   let deep: DeepMetadata | undefined;
-  if (options.quantization === 'deep' || options.quantization === 'sparse') ({ specs, data, deep } = deepArtifacts(specs, data, options));
+  let float16: string[] | undefined;
+  if (options.quantization === 'deep' || options.quantization === 'sparse')
+    ({ specs, data, deep } = deepArtifacts(specs, data, clusterableKernels(model), options));
   else if (options.quantization === 'packed') ({ specs, data, packed } = packArtifacts(specs, data, options.bits, weightAxes(model)));
   else if (options.quantization && options.quantization !== 'float32')
-    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
+    ({ specs, data, float16 } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, {
+      vectors: options.vectors,
+      maxChannelError: options.maxChannelError,
+      axes: weightAxes(model),
+    }));
   const json: ModelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
@@ -208,7 +232,7 @@ export function encodeModel(model: tf.LayersModel, options: SaveOptions = {}, wh
     ...(packed ? { userDefinedMetadata: { whittlePacked: packed } } : {}),
     ...(deep ? { userDefinedMetadata: { whittleDeep: deep } } : {}),
   };
-  return { json, data };
+  return { json, data, ...(float16?.length ? { float16 } : {}) };
 }
 
 /**
@@ -221,9 +245,9 @@ export function encodeModel(model: tf.LayersModel, options: SaveOptions = {}, wh
 export async function saveModel(model: AnyModel, dir: string, options: SaveOptions = {}): Promise<SavedModel> {
   checkOptions('saveModel', options, SAVE_KEYS);
   const o = effectiveSaveOptions(model, options);
-  const { json, data } = isGraphModel(model) ? await encodeGraph(model, o) : encodeModel(model, o);
+  const { json, data, float16 } = isGraphModel(model) ? await encodeGraph(model, o) : encodeModel(model, o);
   const target = writeModelFolder(dir, json, [{ name: 'weights.bin', data }]);
-  return { dir: target, ...modelBytes(target) };
+  return { dir: target, ...modelBytes(target), ...(float16?.length ? { float16 } : {}) };
 }
 
 /**
@@ -268,15 +292,19 @@ async function encodeGraph(model: tf.GraphModel, options: SaveOptions): Promise<
   const out = await graphArtifactsWith(model);
   let { specs, data } = out;
   let packed: PackedMetadata | undefined;
-  if (options.quantization === 'packed') {
-    const axes = new Map(graphWeights(model).map((w) => [w.name, w.channelAxis]));
-    ({ specs, data, packed } = packArtifacts(specs, data, options.bits, axes));
-  } else if (options.quantization && options.quantization !== 'float32')
-    ({ specs, data } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, { vectors: options.vectors }));
+  let float16: string[] | undefined;
+  const axes = new Map(graphWeights(model).map((w) => [w.name, w.channelAxis]));
+  if (options.quantization === 'packed') ({ specs, data, packed } = packArtifacts(specs, data, options.bits, axes));
+  else if (options.quantization && options.quantization !== 'float32')
+    ({ specs, data, float16 } = encodeArtifacts(specs, data.buffer as ArrayBuffer, options.quantization, {
+      vectors: options.vectors,
+      maxChannelError: options.maxChannelError,
+      axes,
+    }));
   const json: ModelJson = {
     ...out.json,
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
     ...(packed ? { userDefinedMetadata: { ...(out.json.userDefinedMetadata ?? {}), whittlePacked: packed } } : {}),
   };
-  return { json, data };
+  return { json, data, ...(float16?.length ? { float16 } : {}) };
 }

@@ -101,7 +101,8 @@ export async function fineTune(
       afterStep: binding ? () => binding!.apply() : undefined,
     });
     // the compression fine-tuning keeps is how the result is stored: shared values in the deep
-    // format (biases as the input stored them), masked zeros sparsely; plain training undoes it
+    // format (biases as the input stored them); with masks, the input's own format (a pruned model
+    // stays stock float32 unless its owner chose 'sparse'); plain training undoes it
     const unclustered = storageFormat(model)?.unclustered;
     const current = shared?.current();
     setStorageFormat(
@@ -109,7 +110,7 @@ export async function fineTune(
       current
         ? { quantization: 'deep', clusters: current, ...(unclustered ? { unclustered } : {}) }
         : masks
-          ? { quantization: 'sparse' }
+          ? storageFormat(model)
           : undefined,
     );
     return { model: tuned, history, ...(current ? { clusters: current } : {}) };

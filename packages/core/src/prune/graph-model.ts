@@ -11,7 +11,7 @@ import { graphWeights, withGraphWeights } from '../io/graph.js';
 import { weightScores } from './criteria.js';
 import { globalMasks, layerMask, nmMask } from './masks.js';
 import { matches } from './targets.js';
-import type { Granularity } from './options.js';
+import type { Granularity, PruneOptions } from './options.js';
 import { checkOptions, optionKeys } from '../options.js';
 
 export interface GraphPruneOptions {
@@ -23,6 +23,26 @@ export interface GraphPruneOptions {
   scope?: 'layer' | 'global';
   /** Weight names or globs to leave dense. */
   skip?: string[];
+}
+
+/**
+ * prune()'s options as a GraphModel takes them (the CLI's and %prune's flags
+ * give the same object for both kinds of model); what only a LayersModel can
+ * do is a one-line error naming it.
+ */
+export function graphPruneOptions(o: PruneOptions): GraphPruneOptions {
+  const layersOnly = (what: string) =>
+    fail('prune', `${what} needs a LayersModel; this is a GraphModel (tfjs-converter output): prune it by magnitude, unstructured or N:M`);
+  if (typeof o.sparsity === 'object' && o.sparsity !== null) layersOnly('a per-layer sparsity map');
+  if (o.method !== undefined && o.method !== 'magnitude') layersOnly(`method '${String(o.method)}'`);
+  if (o.compensate !== undefined && o.compensate !== 'none') layersOnly(`compensate '${String(o.compensate)}'`);
+  if (o.calibration) layersOnly('calibration data (compensation)');
+  return {
+    sparsity: o.sparsity as number | undefined,
+    ...(o.scope ? { scope: o.scope } : {}),
+    ...(o.granularity ? { granularity: o.granularity } : {}),
+    ...(o.skip ? { skip: o.skip } : {}),
+  };
 }
 
 const GRAPH_PRUNE_KEYS = optionKeys<GraphPruneOptions>({ sparsity: true, granularity: true, scope: true, skip: true });

@@ -18,4 +18,4 @@ export {
 } from './schedules.js';
 export { kthSmallest, lowestMask } from './select.js';
 export { ChannelGraph } from './graph.js';
-export { pruneGraph, type GraphPruneOptions } from './graph-model.js';
+export { pruneGraph, graphPruneOptions, type GraphPruneOptions } from './graph-model.js';

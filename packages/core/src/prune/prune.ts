@@ -4,7 +4,6 @@
  * (unstructured, N:M) or whose pruned units are gone (structured).
  */
 import * as tf from '@tensorflow/tfjs';
-import { setStorageFormat } from '../io/storage.js';
 import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
 import type { SparsityReport } from '@whittle/report';
@@ -104,5 +103,5 @@ export function prune(model: tf.LayersModel, options: PruneOptions): PruneResult
     kernels,
   });
   // masked weights are only smaller once stored sparsely: the model carries that format (io/storage.ts)
-  return { model: setStorageFormat(pruned, { quantization: 'sparse' }), report, masks: asData };
+  return { model: pruned, report, masks: asData };
 }

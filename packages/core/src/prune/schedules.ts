@@ -8,7 +8,6 @@ import type { Dataset } from '../data/dataset.js';
 import { checkFraction, checkPositiveInt, fail } from '../errors.js';
 import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
-import { setStorageFormat } from '../io/storage.js';
 import { evaluate } from '../analysis/evaluate.js';
 import { fit, TRAIN_OPTIONS, type FitOptions } from '../train/fit.js';
 import { checkOptions, omitKeys, optionKeys, pickKeys } from '../options.js';
@@ -127,7 +126,7 @@ export async function gradualPrune(model: tf.LayersModel, data: Dataset, schedul
   } finally {
     binding?.dispose();
   }
-  return { model: setStorageFormat(trained, { quantization: 'sparse' }), masks, history };
+  return { model: trained, masks, history };
 }
 
 export interface DynamicPruneOptions extends Omit<FitOptions, 'afterStep' | 'variables'> {
@@ -164,7 +163,7 @@ export async function dynamicPrune(model: tf.LayersModel, data: Dataset, options
     total += d.length;
     for (let i = 0; i < d.length; i++) if (d[i] === 0) zeros++;
   }
-  return { model: setStorageFormat(trained, { quantization: 'sparse' }), sparsity: zeros / total };
+  return { model: trained, sparsity: zeros / total };
 }
 
 export interface IterativeOptions extends Omit<PruneOptions, 'sparsity'>, Omit<FitOptions, 'afterStep' | 'variables' | 'epochs'> {

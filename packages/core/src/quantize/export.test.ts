@@ -13,6 +13,7 @@ import { predictClasses } from '../analysis/evaluate.js';
 import { lenet300100, lenet5, mobilenetMini, resnetMini } from '../models/reference.js';
 import { exportAgreement } from '../io/agreement.js';
 import { saveModel } from '../io/save.js';
+import { loadLayersModel } from '../io/load.js';
 import { encodeWeight } from './export.js';
 import { quantize } from './ptq.js';
 
@@ -66,6 +67,34 @@ describe('stock uint8/uint16 exports that do not hurt', () => {
     variance.forEach((v, i) => expect(Math.abs(e.decoded[i]! - v)).toBeLessThanOrEqual(1.5 / 255 / 2 + 1e-7));
     // mixed signs: 0 stays exact (pruned zeros)
     expect(encodeWeight(Float32Array.from([-1, 0, 3]), 'uint8').decoded[1]).toBe(0);
+  });
+
+  it('a kernel whose small channel one uint8 grid would wipe out is stored as float16, and the save says so', async () => {
+    // Dense [2 in, 2 out]: output channel 0 spans ±1, channel 1 only 0.001: the uint8 step 2/255 ≈ 0.0078 rounds
+    // channel 1 to 0 (100 % of its range lost, over the 10 % allowed); float16 keeps it within 2^-11 relative
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2, name: 'd' })] });
+    const kernel = [1, 0.001, -1, 0.0005];
+    model.getLayer('d').setWeights([tf.tensor2d(kernel, [2, 2]), tf.tensor1d([0, 0])]);
+    const scratch = mkdtempSync(join(tmpdir(), 'whittle-fallback-'));
+    try {
+      const kept = await saveModel(model, join(scratch, 'kept'), { quantization: 'uint8' });
+      expect(kept.float16).toEqual(['d/kernel']);
+      const specs = JSON.parse(readFileSync(join(kept.dir, 'model.json'), 'utf8')).weightsManifest[0].weights;
+      expect(specs[0].quantization).toEqual({ dtype: 'float16' });
+      const plain = await saveModel(model, join(scratch, 'plain'), { quantization: 'uint8', maxChannelError: Infinity });
+      expect(plain.float16).toBeUndefined();
+      const decoded = async (dir: string) => {
+        const m = await loadLayersModel(dir);
+        const v = Array.from(m.getLayer('d').getWeights()[0]!.dataSync());
+        m.dispose();
+        return v;
+      };
+      (await decoded(kept.dir)).forEach((v, i) => expect(Math.abs(v - kernel[i]!)).toBeLessThanOrEqual(Math.abs(kernel[i]!) * 2 ** -11));
+      expect((await decoded(plain.dir)).filter((_, i) => i % 2 === 1)).toEqual([0, 0]); // channel 1 wiped out
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+      model.dispose();
+    }
   });
 
   it('quantize → uint8/uint16 export → stock tfjs in another process: the argmax of in-memory fake-quant, on every reference model and functional BatchNorm ones', async () => {

@@ -6,6 +6,7 @@ import { mnist } from '../data/mnist.js';
 import { mobilenetMini, resnetMini } from '../models/reference.js';
 import { equalizeModel, foldBatchNorm } from './equalize.js';
 import { quantize } from './ptq.js';
+import { kernelOf } from '../models/weights.js';
 
 beforeAll(() => initBackend());
 
@@ -130,18 +131,55 @@ describe('data-free quantization on functional models', () => {
     });
     expect(tf.memory().numTensors).toBe(tensors);
     const [resnet, mobilenet, block] = results;
-    expect(resnet!.pairs).toEqual(['res_conv1 → res_conv2', 'head → classifier']);
-    expect(resnet!.skipped.join('\n')).toContain("res_conv2 → …: 'res_add' (Add) joins branches");
-    expect(resnet!.skipped.join('\n')).toContain("branch1 → …: 'concat' (Concatenate)");
+    // the residual block is one group: stem (through pool0) and res_conv2 feed res_add and share one scale;
+    // res_conv1 reads pool0, branch1 and branch3 read the sum (after a plain ReLU): they absorb its inverse
+    expect(resnet!.pairs).toEqual([
+      'stem, res_conv2 → res_conv1, branch1, branch3 (across res_add)',
+      'res_conv1 → res_conv2',
+      'head → classifier',
+    ]);
+    expect(resnet!.skipped.join('\n')).toContain("branch1 → …: 'concat' (Concatenate) joins branches at channel offsets");
     expect(mobilenet!.pairs).toHaveLength(9); // stem → block1_dw → block1_pw → … → block4_pw → classifier
     expect(block!.pairs).toEqual(['head → classifier']);
     expect(block!.skipped.join('\n')).toContain("stem → …: 'stem_relu' clips (ReLU6)");
+    expect(block!.skipped.join('\n')).toContain("project → …: 'stem_relu' clips (ReLU6)"); // project's Add partner is clipped
     for (const [m, input] of models) {
       m.dispose();
       if (input !== x) input.dispose();
     }
     train.dispose();
     test.dispose();
+  });
+
+  it('equalization narrows the per-channel range spread of the layers it scales, across the residual Add too', () => {
+    // spread = max over output channels of max|w| / its mean: per-tensor quantization's step is set by the max
+    const spread = (m: tf.LayersModel, name: string) => {
+      const layer = m.getLayer(name);
+      const k = kernelOf(layer)!;
+      const w = layer.getWeights()[k.index]!;
+      const r = tf.tidy(() =>
+        Array.from(
+          tf
+            .abs(w)
+            .max(w.shape.map((_, i) => i).filter((i) => i !== k.channelAxis))
+            .dataSync(),
+        ),
+      );
+      return Math.max(...r) / (r.reduce((a, b) => a + b, 0) / r.length);
+    };
+    const cases: [tf.LayersModel, string[]][] = [
+      [resnetMini({ pretrained: true }), ['stem', 'res_conv2', 'res_conv1', 'head']],
+      [
+        mobilenetMini({ pretrained: true }),
+        ['stem', 'block1_dw', 'block1_pw', 'block2_dw', 'block2_pw', 'block3_dw', 'block3_pw', 'block4_dw', 'block4_pw'],
+      ],
+    ];
+    for (const [model, producers] of cases) {
+      const folded = foldBatchNorm(model);
+      const { model: eq } = equalizeModel(model);
+      for (const name of producers) expect(spread(eq, name), `${model.name} ${name}`).toBeLessThan(spread(folded, name));
+      for (const m of [model, folded, eq]) m.dispose();
+    }
   });
 
   it('activation fake-quant on functional models, ReLU6 and ZeroPadding2D included: argmax of the float model kept', async () => {
@@ -155,7 +193,7 @@ describe('data-free quantization on functional models', () => {
     const { model: q8, report } = await quantize(resnet, { activations: { bits: 8 }, calibration: train, equalize: true });
     // a FakeQuant after the input and after each of the 6 convs (BatchNorm folded), none after the classifier
     expect(q8.layers.filter((l) => l.getClassName() === 'WhittleFakeQuant').map((l) => l.name)).toHaveLength(7);
-    expect(report.notes!.some((n) => n.includes('res_add'))).toBe(true);
+    expect(report.notes!.some((n) => n.includes("'concat' (Concatenate)"))).toBe(true); // res_add is equalized across now
     expect(agreement(resnet, q8, test.x)).toBeGreaterThanOrEqual(0.97);
     q8.dispose();
     const { model: q16 } = await quantize(resnet, { weights: { bits: 16 }, activations: { bits: 16 }, calibration: train });

@@ -1,5 +1,4 @@
 /** %summary, %evaluate, %sensitivity, %compare: flags from core's declarations (COMMANDS), as the CLI's. */
-import type * as tf from '@tensorflow/tfjs';
 import {
   addCommandFlags,
   compare,
@@ -7,11 +6,12 @@ import {
   sensitivity,
   sensitivityOptions,
   summary,
+  type AnyModel,
   type CommandName,
   type Dataset,
 } from '@whittle/core';
 import type { Report } from '@whittle/report';
-import { dataOperand, modelOperand } from './operands.js';
+import { anyModelOperand, dataOperand } from './operands.js';
 import type { Magic, MagicContext } from './registry.js';
 
 /** An analysis magic: model operands, the CLI twin's declared flags, --data (unless it needs none) and --as; shows and binds a report. */
@@ -23,13 +23,7 @@ function analysisMagic(spec: {
   /** The report's type, for the binding. */
   type: string;
   noData?: boolean;
-  run: (
-    ctx: MagicContext,
-    models: tf.LayersModel[],
-    data: () => Dataset,
-    opts: Record<string, unknown>,
-    names: string[],
-  ) => Promise<Report>;
+  run: (ctx: MagicContext, models: AnyModel[], data: () => Dataset, opts: Record<string, unknown>, names: string[]) => Promise<Report>;
 }): Magic {
   return {
     name: spec.name,
@@ -38,13 +32,13 @@ function analysisMagic(spec: {
     example: spec.example,
     summary: spec.summary,
     define: (cmd) => {
-      for (const operand of spec.operands) cmd.argument(`<${operand}>`, 'notebook variable holding a tfjs LayersModel');
+      for (const operand of spec.operands) cmd.argument(`<${operand}>`, 'notebook variable holding a tfjs LayersModel or GraphModel');
       addCommandFlags(cmd, spec.name);
       if (!spec.noData) cmd.option('--data <data>', 'Dataset variable (default: the declared test set, else the MNIST test split)');
       return cmd.option('--as <name>', 'bind the report');
     },
     run: async (ctx, names, opts) => {
-      const models = names.map((n) => modelOperand(ctx, n));
+      const models = names.map((n) => anyModelOperand(ctx, n));
       const report = await spec.run(ctx, models, () => dataOperand(ctx, opts.data as string | undefined, models[0]!), opts, names);
       return { report, value: report, valueType: `import("@whittle/core").${spec.type}` };
     },
@@ -73,7 +67,7 @@ export const evaluateMagic = analysisMagic({
 export const sensitivityMagic = analysisMagic({
   name: 'sensitivity',
   example: '%sensitivity model --levels 0.5,0.7,0.9 --samples 500',
-  summary: 'Accuracy of each layer compressed alone at each level: which layers can take how much.',
+  summary: 'Accuracy of each layer (a GraphModel: each kernel) compressed alone at each level: which layers can take how much.',
   operands: ['model'],
   type: 'SensitivityReport',
   run: (ctx, [model], data, opts) =>

@@ -14,6 +14,7 @@ import {
   evaluate,
   fineTune,
   saveModel,
+  type AnyModel,
   type CommandName,
   type Dataset,
   type FineTuneOptions,
@@ -21,10 +22,11 @@ import {
   type TrainProgress,
 } from '@whittle/core';
 import type { Report } from '@whittle/report';
-import { dataOperand, declaredData, modelOperand } from './operands.js';
+import { anyModelOperand, dataOperand, declaredData, isGraph, modelOperand } from './operands.js';
 import { UsageError, type Magic, type MagicContext, type MagicResult } from './registry.js';
 
 export const MODEL_TYPE = 'import("@tensorflow/tfjs").LayersModel';
+export const GRAPH_TYPE = 'import("@tensorflow/tfjs").GraphModel';
 
 /** A compression magic, declared as data: the parts that differ from one technique to the next. */
 export interface CompressionMagicSpec {
@@ -39,6 +41,8 @@ export interface CompressionMagicSpec {
   /** This magic's own flags: the Dataset variables it reads. */
   data: (cmd: Command) => Command;
   run: (ctx: MagicContext, model: tf.LayersModel, opts: Record<string, unknown>) => Promise<MagicResult>;
+  /** The same on a GraphModel (tfjs-converter output), for weight-level techniques; without it a GraphModel operand is an error. */
+  graph?: (ctx: MagicContext, model: tf.GraphModel, opts: Record<string, unknown>) => Promise<MagicResult>;
 }
 
 /**
@@ -46,7 +50,12 @@ export interface CompressionMagicSpec {
  * CLI twin, its Dataset flags, then --save and --as; run gets the model operand.
  */
 export function compressionMagic(spec: CompressionMagicSpec): Magic {
-  const [operand, help] = spec.operand ?? ['<model>', 'notebook variable holding a tfjs LayersModel'];
+  const [operand, help] = spec.operand ?? [
+    '<model>',
+    spec.graph
+      ? 'notebook variable holding a tfjs LayersModel (or a GraphModel: weight level)'
+      : 'notebook variable holding a tfjs LayersModel',
+  ];
   return {
     name: spec.name,
     kind: 'line',
@@ -58,7 +67,10 @@ export function compressionMagic(spec: CompressionMagicSpec): Magic {
         .data(addCommandFlags(cmd.argument(operand, help), spec.name.replace(/_/g, '-') as CommandName))
         .option('--save <dir>', `save the ${spec.what} here, atomically, in the format the compression implies (loadModel reads it)`)
         .option('--as <name>', `bind the ${spec.what} to this variable`),
-    run: (ctx, [name], opts) => spec.run(ctx, modelOperand(ctx, name), opts),
+    run: (ctx, [name], opts) => {
+      const model = spec.graph ? anyModelOperand(ctx, name) : modelOperand(ctx, name);
+      return isGraph(model) ? spec.graph!(ctx, model, opts) : spec.run(ctx, model, opts);
+    },
   };
 }
 
@@ -100,7 +112,7 @@ export async function fineTuned(
 }
 
 /** The notebook's test set for `model` (see the top of this file), or undefined. */
-export function testSet(ctx: MagicContext, model: tf.LayersModel, name?: string): Dataset | undefined {
+export function testSet(ctx: MagicContext, model: AnyModel, name?: string): Dataset | undefined {
   if (name !== undefined || declaredData.test !== undefined) return dataOperand(ctx, name, model, 'test');
   try {
     return dataOperand(ctx, undefined, model, 'test');
@@ -120,20 +132,25 @@ const WITH_ACCURACY: Report['kind'][] = ['sparsity', 'quantization', 'clustering
 export async function finish(
   ctx: MagicContext,
   opts: Record<string, unknown>,
-  original: tf.LayersModel,
-  result: { model: tf.LayersModel; report: Report },
+  original: AnyModel,
+  result: { model: AnyModel; report: Report },
   save: SaveOptions = {},
 ): Promise<MagicResult> {
   const { model, report } = result;
   if (WITH_ACCURACY.includes(report.kind)) {
     const test = testSet(ctx, original);
-    if (test)
-      (report as { accuracy?: unknown }).accuracy = { before: evaluate(original, test).accuracy, after: evaluate(model, test).accuracy };
+    const r = report as { accuracy?: unknown; notes?: string[] };
+    if (test) r.accuracy = { before: evaluate(original, test).accuracy, after: evaluate(model, test).accuracy };
+    else
+      r.notes = [
+        ...(r.notes ?? []),
+        `accuracy not measured: no data for input [${((original.inputs[0]!.shape ?? []) as (number | null)[]).slice(1).join('×')}] (declare it with %data --test NAME)`,
+      ];
   }
   let text: string | undefined;
   if (opts.save !== undefined) {
     const saved = await saveModel(model, String(opts.save), save);
     text = `saved to ${saved.dir} (${saved.bytes.toLocaleString('en-US')} bytes)`;
   }
-  return { report, value: model, valueType: MODEL_TYPE, text };
+  return { report, value: model, valueType: isGraph(model) ? GRAPH_TYPE : MODEL_TYPE, text };
 }

@@ -2,7 +2,9 @@
 import {
   autoCompress,
   compressOptions,
+  graphPruneOptions,
   prune,
+  pruneGraph,
   pruneOptions,
   quantize,
   quantizeAwareTrain,
@@ -45,6 +47,17 @@ export const pruneMagic = compressionMagic({
     const tuned = await fineTuned(ctx, opts, model, result.model, { masks: result.masks });
     return finish(ctx, opts, model, { model: tuned.model, report: result.report });
   },
+  // a GraphModel: its kernels by magnitude, unstructured or N:M (graphPruneOptions names what needs a LayersModel)
+  graph: async (ctx, model, opts) => {
+    if (trainingEpochs(opts, 'fineTune') > 0)
+      throw new UsageError('fine-tuning (--fine-tune/--epochs) needs a LayersModel; this is a GraphModel (tfjs-converter output)');
+    const calibration = opts.calibration ? dataOperand(ctx, opts.calibration as string, model, 'train') : undefined;
+    const result = await pruneGraph(
+      model,
+      asUsage(() => graphPruneOptions(pruneOptions(opts, calibration))),
+    );
+    return finish(ctx, opts, model, result);
+  },
 });
 
 export const quantizeMagic = compressionMagic({
@@ -74,6 +87,14 @@ export const quantizeMagic = compressionMagic({
       result = await quantize(model, quantizeOptions(opts, calibration));
     }
     return finish(ctx, opts, model, result, quantizeSaveOptions(opts));
+  },
+  // a GraphModel: its weights only (activation quantization and equalization change layers: quantize says so)
+  graph: async (ctx, model, opts) => {
+    if (trainingEpochs(opts, 'qat') > 0)
+      throw new UsageError(
+        'quantization-aware training (--qat/--epochs) needs a LayersModel; this is a GraphModel (tfjs-converter output)',
+      );
+    return finish(ctx, opts, model, await quantize(model, quantizeOptions(opts)), quantizeSaveOptions(opts));
   },
 });
 

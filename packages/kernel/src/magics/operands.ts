@@ -1,6 +1,6 @@
 /** Resolving magic operands from notebook variables, with IPython-style errors. */
 import type * as tf from '@tensorflow/tfjs';
-import { mnist, type Dataset } from '@whittle/core';
+import { mnist, modelName, type AnyModel, type Dataset } from '@whittle/core';
 import { MagicTypeError, UsageError, type MagicContext } from './registry.js';
 
 /** Duck-typed: a notebook may load its own copy of tfjs, so instanceof would be unreliable. */
@@ -13,13 +13,36 @@ export function isModel(v: unknown): v is tf.LayersModel {
   );
 }
 
+/** A tfjs-converter GraphModel (duck-typed like isModel). */
+export function isGraph(v: unknown): v is tf.GraphModel {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as tf.GraphModel).predict === 'function' &&
+    typeof (v as tf.GraphModel).executeAsync === 'function' &&
+    typeof (v as tf.GraphModel).weights === 'object'
+  );
+}
+
+const what = (v: unknown) => (v === null ? 'null' : typeof v === 'object' ? `a ${v.constructor?.name ?? 'object'}` : `a ${typeof v}`);
+
+/** A LayersModel operand; a GraphModel gets a one-line error naming the magics that take one. */
 export function modelOperand(ctx: MagicContext, name: string | undefined): tf.LayersModel {
   if (!name) throw new UsageError('a model variable is required');
   const v = ctx.lookup(name);
-  if (!isModel(v))
+  if (isGraph(v))
     throw new MagicTypeError(
-      `'${name}' is ${v === null ? 'null' : typeof v === 'object' ? `a ${v.constructor?.name ?? 'object'}` : `a ${typeof v}`}, not a tfjs LayersModel`,
+      `'${name}' is a GraphModel (tfjs-converter output): this magic needs a LayersModel; %summary, %evaluate, %compare, %sensitivity, %prune (unstructured, N:M) and %quantize (weights) take graph models`,
     );
+  if (!isModel(v)) throw new MagicTypeError(`'${name}' is ${what(v)}, not a tfjs LayersModel`);
+  return v;
+}
+
+/** A LayersModel or a GraphModel operand, for the magics that work on both. */
+export function anyModelOperand(ctx: MagicContext, name: string | undefined): AnyModel {
+  if (!name) throw new UsageError('a model variable is required');
+  const v = ctx.lookup(name);
+  if (!isModel(v) && !isGraph(v)) throw new MagicTypeError(`'${name}' is ${what(v)}, not a tfjs LayersModel or GraphModel`);
   return v;
 }
 
@@ -33,16 +56,28 @@ const owned: Dataset[] = [];
 export const declaredData: { train?: string; test?: string } = {};
 
 /** A Dataset variable, or (when no name is given) the declared split, else the MNIST split shaped for `model`. */
-export function dataOperand(ctx: MagicContext, name: string | undefined, model: tf.LayersModel, split: 'train' | 'test' = 'test'): Dataset {
+export function dataOperand(ctx: MagicContext, name: string | undefined, model: AnyModel, split: 'train' | 'test' = 'test'): Dataset {
+  const data = optionalData(ctx, name, model, split);
+  if (!data) throw new UsageError(`model '${modelName(model)}' does not take MNIST input; pass --data (or declare it with %data)`);
+  return data;
+}
+
+/** dataOperand, or null when there is none: no flag, no %data, and the model does not take MNIST. */
+export function optionalData(
+  ctx: MagicContext,
+  name: string | undefined,
+  model: AnyModel,
+  split: 'train' | 'test' = 'test',
+): Dataset | null {
   name ??= declaredData[split];
   if (name) {
     const v = ctx.lookup(name);
     if (!isDataset(v)) throw new MagicTypeError(`'${name}' is not a Whittle Dataset ({ x, y, labels }); use mnist() to make one`);
     return v;
   }
-  const shape = model.inputs[0]!.shape.slice(1).join('×');
+  const shape = (model.inputs[0]!.shape ?? []).slice(1).join('×');
   const layout = shape === '784' ? 'flat' : shape === '28×28×1' ? 'image' : undefined;
-  if (!layout) throw new UsageError(`model '${model.name}' does not take MNIST input; pass --data`);
+  if (!layout) return null;
   const cached = owned.find((d) => d.x.shape.slice(1).join('×') === shape && (d as Dataset & { split?: string }).split === split);
   if (cached) return cached;
   const splits = mnist({ layout });

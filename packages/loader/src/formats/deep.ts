@@ -5,8 +5,10 @@
  *
  * A clustered kernel is one manifest entry of `nBytes` uint8 values holding
  *   [codebooks: groups × k float32 LE][index stream][gap stream (sparse mode)]
- * with section lengths in its DeepTensorSpec. Weight i uses codebook
- * i % groups. Symbols 0…k−1 are centroids; symbol k (when `zero`) is 0.
+ * with section lengths in its DeepTensorSpec. Weight i (row-major) uses the
+ * codebook of its channel along `axis`: ⌊i / inner⌋ mod groups, inner being
+ * the product of the axes after it (version 1 had no axis: i mod groups, the
+ * same for the last axis). Symbols 0…k−1 are centroids; symbol k (when `zero`) is 0.
  * - dense mode: one index symbol per weight, in order.
  * - sparse mode: (gap, index) pairs; an entry sits `gap` places after the
  *   previous one (the first after position −1). A gap too long for `gapBits`
@@ -19,7 +21,8 @@ import { crc32 } from '../crc32.js';
 import type { ShardChecksums, WeightDecoder } from './index.js';
 
 export const DEEP_FORMAT = 'whittle-deep';
-export const DEEP_VERSION = 1;
+/** Version 2 added `axis` (codebooks along a depthwise or transposed kernel's axis 2); version 1 files read the same. */
+export const DEEP_VERSION = 2;
 
 export interface DeepTensorSpec {
   /** Layer the kernel belongs to (named in errors). */
@@ -28,8 +31,10 @@ export interface DeepTensorSpec {
   shape: number[];
   /** Centroids per codebook. */
   k: number;
-  /** Codebooks; weight i uses codebook i % groups. */
+  /** Codebooks: 1, or one per channel along `axis`. */
   groups: number;
+  /** The axis the codebooks run along when groups > 1 (absent: weight i uses codebook i mod groups). */
+  axis?: number;
   mode: 'dense' | 'sparse';
   /** Symbols in the index stream (sparse: entries incl. fillers). */
   count: number;
@@ -127,11 +132,16 @@ export const decodeDeep: WeightDecoder<DeepTensorSpec> = (bytes, spec, bad) => {
   const view = new DataView(bytes.buffer, bytes.byteOffset, cb);
   for (let i = 0; i < codebooks.length; i++) codebooks[i] = view.getFloat32(i * 4, true);
   const n = spec.shape.reduce((a, b) => a * b, 1);
+  // without an axis (version 1), weight i uses codebook i mod groups
+  const axis = spec.axis;
+  if (axis !== undefined && !(Number.isInteger(axis) && spec.shape[axis] === spec.groups))
+    bad(`${spec.groups} codebooks do not fit axis ${axis} of its shape`);
+  const inner = axis === undefined ? 1 : spec.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const out = new Float32Array(n);
   const nextIndex = huffmanReader(bytes.subarray(cb, cb + ib), spec.tables[0], bad);
   const value = (i: number, s: number) => {
     if (s > spec.k) bad(`index ${s} beyond ${spec.k} clusters`);
-    out[i] = s === spec.k ? 0 : codebooks[(i % spec.groups) * spec.k + s]!;
+    out[i] = s === spec.k ? 0 : codebooks[(Math.floor(i / inner) % spec.groups) * spec.k + s]!;
   };
   if (spec.mode === 'dense') {
     if (spec.count !== n) bad(`dense stream of ${spec.count} symbols for ${n} weights`);

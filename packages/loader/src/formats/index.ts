@@ -41,7 +41,8 @@ export const FORMATS: Format[] = [
     legacy: (raw) =>
       raw.format === undefined ? { format: PACKED_FORMAT, version: 1, weights: raw as Record<string, PackedEntry> } : undefined,
   },
-  { key: 'whittleDeep', name: DEEP_FORMAT, versions: { [DEEP_VERSION]: decodeDeep } },
+  // version 2 added each spec's codebook axis; version 1 specs decode the same without it
+  { key: 'whittleDeep', name: DEEP_FORMAT, versions: { 1: decodeDeep, [DEEP_VERSION]: decodeDeep } },
 ];
 
 export interface FoundFormat extends FormatMetadata {
