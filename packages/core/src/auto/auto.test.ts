@@ -110,6 +110,46 @@ describe('worker pool', () => {
   });
 });
 
+describe('plan evaluator', () => {
+  it('a task that changes a late layer (prefix activations reused) scores what the whole changed model scores; a bytes task counts choiceBytes', async () => {
+    const { evaluate } = await import('../analysis/evaluate.js');
+    const { buildPlanModel } = await import('./apply.js');
+    const calibration = calibrationSet(train, 200, 0);
+    const datasets = { calibration, test };
+    const plans = [
+      { fc2: { sparsity: 0.9, bits: 2 } },
+      { fc3: { sparsity: 0.8, bits: 2 } },
+      { fc2: { sparsity: 0.95, bits: 2 }, fc3: { sparsity: 0, bits: 2 } },
+    ];
+    const tasks: PlanTask[] = [
+      ...plans.map((choices) => ({ choices, data: 'calibration' as const })),
+      ...plans.map((choices) => ({ choices, data: 'test' as const })),
+      { choices: { fc2: { sparsity: 0.5, bits: 4 } }, data: 'calibration', bytes: 'gzip' },
+    ];
+    try {
+      const before = tf.memory().numTensors;
+      const { results } = await runPlans(model, datasets, tasks, { workers: 0 });
+      expect(tf.memory().numTensors).toBe(before);
+      // independent reference: a copy with the plan applied, evaluated whole by evaluate()
+      const expected = [calibration, test].flatMap((data) =>
+        plans.map((plan) => {
+          const applied = buildPlanModel(model, plan).model;
+          const accuracy = evaluate(applied, data).accuracy;
+          applied.dispose();
+          return accuracy;
+        }),
+      );
+      expect(results.slice(0, 6)).toEqual(expected);
+      const fc2 = model.getLayer('fc2').getWeights()[0]!;
+      expect(results[6]).toBe(choiceBytes(fc2.dataSync() as Float32Array, fc2.shape, { sparsity: 0.5, bits: 4 }, 'gzip'));
+      // the changed models really score differently from the original (the tasks are not no-ops)
+      expect(expected.slice(0, 3).some((a) => a !== evaluate(model, calibration).accuracy)).toBe(true);
+    } finally {
+      calibration.dispose();
+    }
+  });
+});
+
 describe('autoCompress', () => {
   it('meets a byte budget with a per-layer plan; the saved model holds the planned sparsity and bit grids', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'whittle-auto-test-'));
