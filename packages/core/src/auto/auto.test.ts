@@ -62,6 +62,18 @@ describe('layer choices', () => {
     );
   });
 
+  it("a clustered choice costs the deep format's bytes: 4 per centroid + Huffman table + coded indices (worked by hand)", () => {
+    // 60 weights, 4 distinct values, 15 each: k-means with k = 4 keeps them; Huffman gives each 2 bits.
+    const values = Float32Array.from({ length: 60 }, (_, i) => (i % 4) + 1);
+    const out = applyChoice(values, [10, 6], { sparsity: 0, bits: 32, clusters: 4 });
+    expect(Array.from(out)).toEqual(Array.from(values));
+    // codebook 4 × 4 B, code lengths of symbols 0…3 in 4 bits each (2 B), 60 × 2 bits (15 B)
+    expect(choiceBytes(values, [10, 6], { sparsity: 0, bits: 32, clusters: 4 }, 'bytes', 1, 'deep')).toBe(16 + 2 + 15);
+    // k-means to 3 values: at most 3 distinct left
+    expect(new Set(applyChoice(values, [10, 6], { sparsity: 0, bits: 32, clusters: 3 })).size).toBeLessThanOrEqual(3);
+    expect(() => choiceBytes(values, [10, 6], { sparsity: 0, bits: 32, clusters: 4 }, 'bytes')).toThrow(/deep/);
+  });
+
   it('parses byte budgets with units and rejects unknown units in one line', () => {
     expect(parseBytes('20kB')).toBe(20_000);
     expect(parseBytes('1.5MB')).toBe(1_500_000);
@@ -199,13 +211,55 @@ describe('autoCompress', () => {
     }
   });
 
+  it("with 'cluster' among the techniques: a deep-format plan that meets the budget, clustered layers hold at most k values and reload exactly", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'whittle-auto-cluster-'));
+    try {
+      const fp32 = (await saveModel(model, join(dir, 'fp32'))).gzipBytes;
+      const budget = Math.round(fp32 / 12);
+      const before = tf.memory().numTensors;
+      const result = await autoCompress(model, {
+        train,
+        test,
+        budget: { bytes: budget },
+        techniques: ['prune', 'cluster'],
+        epochs: 1,
+        workers: 2,
+        calibrationSamples: 200,
+        sparsities: [0, 0.8],
+        clusters: [16, 4],
+        baselines: false,
+      });
+      expect(validateReport(result.report)).toEqual({ ok: true, report: result.report });
+      const chosen = result.report.rounds.find((r) => r.round === result.report.chosenRound)!;
+      expect(chosen.met).toBe(true);
+      expect(result.save.quantization).toBe('deep');
+      // the real file, written again from the returned model, is within the budget and reloads to the same weights
+      const saved = await saveModel(result.model, join(dir, 'out'), result.save);
+      expect(saved.gzipBytes).toBeLessThanOrEqual(budget);
+      const { loadLayersModel } = await import('../io/load.js');
+      const back = await loadLayersModel(saved.dir, 'test');
+      expect(Object.values(result.plan).some((c) => c.clusters)).toBe(true);
+      for (const [name, c] of Object.entries(result.plan)) {
+        const values = result.model.getLayer(name).getWeights()[0]!.dataSync() as Float32Array;
+        expect(Array.from(back.getLayer(name).getWeights()[0]!.dataSync())).toEqual(Array.from(values));
+        expect(values.filter((v) => v === 0).length).toBeGreaterThanOrEqual(Math.round(c.sparsity * values.length));
+        if (c.clusters) expect(new Set(values.filter((v) => v !== 0)).size).toBeLessThanOrEqual(c.clusters);
+      }
+      back.dispose();
+      result.model.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects an impossible budget with the smallest reachable size, and unknown techniques and options in one line', async () => {
     const base = { train, test, epochs: 0, workers: 0, calibrationSamples: 50, sparsities: [0, 0.9], bits: [32, 2], baselines: false };
     await expect(autoCompress(model, { ...base, budget: { bytes: 100 } })).rejects.toThrow(
       /^autoCompress: budget of 100 B is below the smallest reachable size, \d+ B \(every layer at 90% sparse, 2-bit; gzip bytes\)$/,
     );
     await expect(autoCompress(model, { ...base, budget: { bytes: 1e5 }, techniques: ['prun' as 'prune'] })).rejects.toThrow(
-      "autoCompress: unknown technique 'prun' (known: prune, quantize; did you mean 'prune'?)",
+      "autoCompress: unknown technique 'prun' (known: prune, quantize, cluster; did you mean 'prune'?)",
     );
     await expect(autoCompress(model, { ...base, budget: { byts: 5 } as never })).rejects.toThrow(
       "autoCompress: unknown budget key 'byts' (did you mean 'bytes'?)",

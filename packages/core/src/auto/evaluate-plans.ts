@@ -17,15 +17,17 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import { fromArrays } from '../data/dataset.js';
 import { kernelOf } from '../models/weights.js';
-import { applyChoice, choiceBytes, type Choice, type SizeMeasure } from './choices.js';
+import { applyChoice, choiceBytes, type Choice, type PlanFormat, type SizeMeasure } from './choices.js';
 
 export interface PlanTask {
   /** Layer name → choice; layers not named keep their weights. */
   choices: Record<string, Choice>;
   /** Which dataset to score on. */
   data: 'calibration' | 'test';
-  /** Instead of accuracy: the encoded bytes of the one layer's choice, counted this way. */
+  /** Instead of accuracy: the encoded bytes of the one layer's choice, counted this way… */
   bytes?: SizeMeasure;
+  /** …in this file format (default 'packed'). */
+  format?: PlanFormat;
 }
 
 /** A dataset as plain arrays, for posting to workers (shared memory: posted once, copied by nobody). */
@@ -86,7 +88,16 @@ export class PlanEvaluator {
     const layer = this.model.getLayer(name);
     const { index, channelAxis } = kernelOf(layer)!;
     const kernel = layer.getWeights()[index]!;
-    return choiceBytes(kernel.dataSync() as Float32Array, kernel.shape, choice, task.bytes!, channelAxis ?? undefined);
+    const depthwise = layer.weights[index]!.originalName.endsWith('depthwise_kernel');
+    return choiceBytes(
+      kernel.dataSync() as Float32Array,
+      kernel.shape,
+      choice,
+      task.bytes!,
+      channelAxis ?? undefined,
+      task.format,
+      depthwise,
+    );
   }
 
   private accuracy(task: PlanTask): number {

@@ -11,7 +11,7 @@ import { gather } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { stratifiedRows } from '../data/subset.js';
 import { kernelOf } from '../models/weights.js';
-import type { Choice, SizeMeasure } from './choices.js';
+import { isFloat, type Choice, type PlanFormat, type SizeMeasure } from './choices.js';
 import type { PlanTask } from './evaluate-plans.js';
 import { runPlans, type Crash } from './pool.js';
 
@@ -40,6 +40,8 @@ export interface Search {
 export interface SearchOptions {
   choices: Choice[];
   size: SizeMeasure;
+  /** File format the bytes are counted in. Default 'packed'. */
+  format?: PlanFormat;
   workers: number;
   calibrationSamples: number;
   seed: number;
@@ -61,7 +63,7 @@ export async function measureSearch(model: tf.LayersModel, train: Dataset, test:
       const shape = l.weights[kernelOf(l)!.index]!.shape as number[];
       return { name: l.name, shape, params: shape.reduce((a, d) => a * d, 1) };
     });
-  const isNoop = (c: Choice) => c.sparsity === 0 && c.bits === 32;
+  const isNoop = (c: Choice) => c.sparsity === 0 && isFloat(c);
   // Most expensive first (whole-model passes on the test split, then early layers, whose changes run most of the
   // model), the cheap byte counts last: the pool's shrinking batches then end with short tasks on every worker.
   const uniform = o.baselines ? o.choices : [];
@@ -69,7 +71,8 @@ export async function measureSearch(model: tf.LayersModel, train: Dataset, test:
   tasks.push({ choices: {}, data: 'calibration' });
   for (const l of layers) for (const c of o.choices) if (!isNoop(c)) tasks.push({ choices: { [l.name]: c }, data: 'calibration' });
   const accuracyTasks = tasks.length;
-  for (const l of layers) for (const c of o.choices) tasks.push({ choices: { [l.name]: c }, data: 'calibration', bytes: o.size });
+  for (const l of layers)
+    for (const c of o.choices) tasks.push({ choices: { [l.name]: c }, data: 'calibration', bytes: o.size, format: o.format });
   const calibration = calibrationSet(train, o.calibrationSamples, o.seed);
   try {
     const { results, crashes } = await runPlans(model, { calibration, test }, tasks, {

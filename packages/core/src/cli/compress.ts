@@ -9,7 +9,6 @@ import { initBackend } from '../backend/index.js';
 import { fail } from '../errors.js';
 import { saveModel } from '../io/save.js';
 import { autoCompress } from '../auto/auto.js';
-import { saveOptionsFor } from '../auto/apply.js';
 import type { AutoProgress } from '../auto/options.js';
 import { addFlags, compressOptions, COMPRESS_FLAGS } from './flags.js';
 import { mnistFor, resolveLayersModel } from './resolve.js';
@@ -99,7 +98,7 @@ export function registerCompress(program: Command): void {
           onProgress: bar.update,
         });
         bar.stop();
-        if (flags.out) await saveModel(result.model, flags.out, saveOptionsFor(result.plan));
+        if (flags.out) await saveModel(result.model, flags.out, result.save);
         printReport(result.report, flags.json);
         if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
         result.model.dispose();
