@@ -15,7 +15,7 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmt, pct, type Benchmark, type Figure } from './harness.js';
+import { benchTable, disposeAll, fmt, pct, type Benchmark, type Figure } from './harness.js';
 
 const SPARSITIES = [0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95];
 const BITS = [32, 8, 6, 4, 3, 2];
@@ -146,9 +146,14 @@ export const autoBench: Benchmark = {
     'gets the same fine-tuning and the same measurement. Search = the sensitivity measurements, byte counts and uniform baselines (no fine-tuning); ' +
     "LeNet-5's is timed with 1 and 2 worker threads, interleaved 1-2-2-1 in the same run.",
   run: async ({ quick, log }) => {
-    const figures: Figure[] = [];
-    const notes: string[] = [];
-    const rows: (string | number)[][] = [];
+    const { figures, rows, notes, result } = benchTable([
+      'model, budget',
+      'auto: accuracy (bytes)',
+      'auto plan per layer',
+      'best uniform: accuracy (bytes)',
+      'auto − uniform',
+      'auto predicted / applied before fine-tuning',
+    ]);
     const epochs = quick ? 1 : 2;
     const calibrationSamples = quick ? 200 : 1000;
 
@@ -182,9 +187,7 @@ export const autoBench: Benchmark = {
     });
     rows.push(...l.rows);
     figures.push(...l.figures);
-    lenet.dispose();
-    lenetData.train.dispose();
-    lenetData.test.dispose();
+    disposeAll(lenet, lenetData.train, lenetData.test);
 
     // mobilenet-mini: five times LeNet-5's arithmetic per digit, so a smaller split (fine-tuning and test) and calibration subset.
     const mobile = referenceModel('mobilenet-mini', { pretrained: true });
@@ -207,27 +210,11 @@ export const autoBench: Benchmark = {
         `fine-tuned on ${mobileData.train.size.toLocaleString('en-US')} training digits, tested on ${mobileData.test.size.toLocaleString('en-US')}` +
         (quick ? `; quick mode: sparsity ${SMALL.sparsities.join(', ')} × bits ${SMALL.bits.join(', ')}.` : '.'),
     );
-    mobile.dispose();
-    mobileData.train.dispose();
-    mobileData.test.dispose();
+    disposeAll(mobile, mobileData.train, mobileData.test);
     notes.push(
       `original LeNet-5: ${l.fp32.toLocaleString('en-US')} gzip bytes; ${epochs} fine-tuning epoch(s) (Adam 1e-3, batch 64) for both auto and uniform${quick ? '; quick mode: 600 train/test digits, one budget per model' : ''}.`,
     );
-    return {
-      figures,
-      table: {
-        columns: [
-          'model, budget',
-          'auto: accuracy (bytes)',
-          'auto plan per layer',
-          'best uniform: accuracy (bytes)',
-          'auto − uniform',
-          'auto predicted / applied before fine-tuning',
-        ],
-        rows,
-      },
-      notes,
-    };
+    return result();
   },
 };
 

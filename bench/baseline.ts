@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { evaluate, mnist, pretrainedDir, REFERENCE_MODELS, REFERENCE_NAMES, referenceModel, summary } from '@whittle/core';
-import { pct, type Benchmark } from './harness.js';
+import { disposeAll, benchTable, pct, type Benchmark } from './harness.js';
 import { ACCURACY, cite, TORCH, TFJS } from './references.js';
 
 export const baseline: Benchmark = {
@@ -9,8 +9,7 @@ export const baseline: Benchmark = {
   description:
     'Test accuracy of the pretrained reference models on the 2,004-digit test split, beside PyTorch and plain tfjs trained with the same protocol (Adam 1e-3, batch 64, 10 epochs).',
   run: async () => {
-    const rows: (string | number)[][] = [];
-    const figures = [];
+    const { figures, rows, result } = benchTable(['model', 'params', 'epochs', 'Whittle (tfjs + wasm)', TORCH, TFJS]);
     for (const name of REFERENCE_NAMES) {
       const model = referenceModel(name, { pretrained: true });
       const { train, test } = mnist({ layout: REFERENCE_MODELS[name].layout });
@@ -32,14 +31,8 @@ export const baseline: Benchmark = {
         ref ? pct(ref.torch) : '–',
         ref ? pct(ref.tfjs) : '–',
       ]);
-      train.dispose();
-      test.dispose();
-      model.dispose();
+      disposeAll(train, test, model);
     }
-    return {
-      figures,
-      table: { columns: ['model', 'params', 'epochs', 'Whittle (tfjs + wasm)', TORCH, TFJS], rows },
-      notes: [`References: ${cite(ACCURACY)}.`],
-    };
+    return result(`References: ${cite(ACCURACY)}.`);
   },
 };

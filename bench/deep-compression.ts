@@ -15,7 +15,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pct, type Benchmark, type Figure } from './harness.js';
+import { disposeAll, benchTable, pct, type Benchmark } from './harness.js';
 import { cite, DEEP_COMPRESSION, TORCH } from './references.js';
 
 const PAPER = 'Han et al., Deep Compression (ICLR 2016), their LeNets';
@@ -55,8 +55,17 @@ export const deepCompressionBench: Benchmark = {
   description:
     'From Whittle’s own pretrained fp32 models: `deepCompress` prunes iteratively (one global magnitude threshold over every kernel, classifier included; 3 rounds, each followed by fine-tuning with masks, Adam 1e-3), clusters each kernel with k-means (linear init, zeros kept out), fine-tunes the centroids (each centroid moves by the sum of its members’ gradients; Adam), rounds biases to float16, saves in Whittle’s deep format (codebooks, relative-index sparse coding, canonical Huffman of indices and gaps), reloads it and checks every weight bit for bit. Ratios are fp32 weight bytes ÷ the bytes of the files written. Then a table of k against accuracy, from one pruned model, with and without centroid fine-tuning.',
   run: async ({ quick, log }) => {
-    const figures: Figure[] = [];
-    const rows: (string | number)[][] = [];
+    const { figures, rows, result } = benchTable([
+      'model',
+      'sparsity, clusters',
+      'accuracy fp32 → compressed',
+      'weight bytes',
+      'ratio (weights)',
+      'ratio (whole folder)',
+      TORCH,
+      PAPER,
+      'issue bound',
+    ]);
     const table: (string | number)[][] = [];
     const configs: Config[] = [
       {
@@ -176,33 +185,15 @@ export const deepCompressionBench: Benchmark = {
         rmSync(dir, { recursive: true, force: true });
         pruned.model.dispose();
       }
-      base.dispose();
-      train.dispose();
-      test.dispose();
+      disposeAll(base, train, test);
     }
-    return {
-      figures,
-      table: {
-        columns: [
-          'model',
-          'sparsity, clusters',
-          'accuracy fp32 → compressed',
-          'weight bytes',
-          'ratio (weights)',
-          'ratio (whole folder)',
-          TORCH,
-          PAPER,
-          'issue bound',
-        ],
-        rows: [...rows, ['**clusters per layer**', 'k', 'pruned', 'k-means', '+ centroid fine-tune', 'weight bytes', 'ratio'], ...table],
-      },
-      notes: [
-        'Whittle starts from its own pretrained weights (LeNet-300-100 94.31 %, LeNet-5 97.41 %); the PyTorch harness (shared/reference/mnist-references.md §6) from its own 94.61 % model: prune to 92 % → k = 32 per layer → 2 epochs of centroid fine-tuning, sizes from a formula with 5-bit weights and 4-bit gaps. It has no LeNet-5 run. The paper’s LeNet-5 is Caffe’s (431 K params); Whittle’s is the classic 61,706-param one, with less to squeeze.',
-        `PyTorch column: ${cite(DEEP_COMPRESSION)}.`,
-        'Weight bytes = the weights.bin written, biases included (float16 in the pipeline rows, float32 in the k table); whole folder adds model.json (topology + the deep format’s per-tensor specs). Every weight of the reloaded model is compared bit for bit with the compressed model before these are reported.',
-        'The k table clusters one pruned model (same schedule) at each k (k capped at a layer’s distinct nonzero weights: LeNet-5’s conv1 has ≤ 150), then fine-tunes the centroids as many epochs as a pruning round (masks kept); its ratios are weight bytes with float32 biases.',
-        'The machine was shared with other sessions during the run; only sizes and accuracies are reported, no timings.',
-      ],
-    };
+    rows.push(['**clusters per layer**', 'k', 'pruned', 'k-means', '+ centroid fine-tune', 'weight bytes', 'ratio'], ...table);
+    return result(
+      'Whittle starts from its own pretrained weights (LeNet-300-100 94.31 %, LeNet-5 97.41 %); the PyTorch harness (shared/reference/mnist-references.md §6) from its own 94.61 % model: prune to 92 % → k = 32 per layer → 2 epochs of centroid fine-tuning, sizes from a formula with 5-bit weights and 4-bit gaps. It has no LeNet-5 run. The paper’s LeNet-5 is Caffe’s (431 K params); Whittle’s is the classic 61,706-param one, with less to squeeze.',
+      `PyTorch column: ${cite(DEEP_COMPRESSION)}.`,
+      'Weight bytes = the weights.bin written, biases included (float16 in the pipeline rows, float32 in the k table); whole folder adds model.json (topology + the deep format’s per-tensor specs). Every weight of the reloaded model is compared bit for bit with the compressed model before these are reported.',
+      'The k table clusters one pruned model (same schedule) at each k (k capped at a layer’s distinct nonzero weights: LeNet-5’s conv1 has ≤ 150), then fine-tunes the centroids as many epochs as a pruning round (masks kept); its ratios are weight bytes with float32 biases.',
+      'The machine was shared with other sessions during the run; only sizes and accuracies are reported, no timings.',
+    );
   },
 };

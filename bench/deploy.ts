@@ -9,7 +9,7 @@ import { buildDeployPage } from '../test/deploy/build.js';
 import { FORMAT_NAMES } from '../test/deploy/models.js';
 import { runPage, type PageRun } from '../test/deploy/run.js';
 import { serve } from '../test/deploy/server.js';
-import { fmt, pct, type Benchmark, type Figure } from './harness.js';
+import { benchTable, fmt, pct, type Benchmark } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -61,8 +61,17 @@ export const deployBench: Benchmark = {
           );
         }
       const size = await loaderSize();
-      const figures: Figure[] = [];
-      const rows: (string | number)[][] = [];
+      const { figures, rows, result } = benchTable([
+        'format (backend)',
+        'bytes transferred',
+        'fp32 ÷ bytes',
+        'fp32 ÷ weights.bin',
+        'load ms',
+        'decode ms',
+        'inference ms, 200 digits',
+        'agreement with fp32',
+        'accuracy (200 digits)',
+      ]);
       const first = runs.wasm[0]!.results;
       const fp32 = first.find((r) => r.name === 'fp32')!;
       const shard = (r: (typeof first)[number]) => r.files.find((f) => f.url.endsWith('/weights.bin'))!.bytes;
@@ -135,30 +144,13 @@ export const deployBench: Benchmark = {
         '',
       ]);
       const webgl = runs.webgl[0]!;
-      return {
-        figures,
-        table: {
-          columns: [
-            'format (backend)',
-            'bytes transferred',
-            'fp32 ÷ bytes',
-            'fp32 ÷ weights.bin',
-            'load ms',
-            'decode ms',
-            'inference ms, 200 digits',
-            'agreement with fp32',
-            'accuracy (200 digits)',
-          ],
-          rows,
-        },
-        notes: [
-          `Medians of ${rounds} page load(s) per backend, wasm and webgl interleaved; the 2-core machine was shared with other sessions, so times are noisy — compare within a row set.`,
-          webgl.available
-            ? `Headless chromium (--disable-gpu) offers WebGL, rendered by “${webgl.webgl}”: the webgl backend works and its predictions match, but on this GPU-less machine it is far slower than wasm.`
-            : `Headless chromium offered no webgl backend: ${webgl.error} (WebGL renderer: ${webgl.webgl ?? 'none'}).`,
-          'Bytes transferred include model.json (topology + Whittle metadata, gzipped by the server); the weights.bin column compares the shards alone.',
-        ],
-      };
+      return result(
+        `Medians of ${rounds} page load(s) per backend, wasm and webgl interleaved; the 2-core machine was shared with other sessions, so times are noisy — compare within a row set.`,
+        webgl.available
+          ? `Headless chromium (--disable-gpu) offers WebGL, rendered by “${webgl.webgl}”: the webgl backend works and its predictions match, but on this GPU-less machine it is far slower than wasm.`
+          : `Headless chromium offered no webgl backend: ${webgl.error} (WebGL renderer: ${webgl.webgl ?? 'none'}).`,
+        'Bytes transferred include model.json (topology + Whittle metadata, gzipped by the server); the weights.bin column compares the shards alone.',
+      );
     } finally {
       await close();
       await server.close();

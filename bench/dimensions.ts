@@ -14,7 +14,7 @@ import {
   type FactorizeOptions,
   type FeatureMethod,
 } from '@whittle/core';
-import { fmt, pct, type Benchmark, type Figure } from './harness.js';
+import { disposeAll, benchTable, fmt, pct, type Benchmark, type Figure } from './harness.js';
 
 type Row = (string | number)[];
 const pp = (a: number, b: number) => `${((a - b) * 100).toFixed(2)} pp`;
@@ -75,9 +75,7 @@ async function svdLenet300(quick: boolean, log: (l: string) => void, figures: Fi
     model.dispose();
     tuned.dispose();
   }
-  base.dispose();
-  train.dispose();
-  test.dispose();
+  disposeAll(base, train, test);
 }
 
 /** LeNet-5 and mobilenet-mini: accuracy against energy, svd beside pca at the ranks svd chose. No fine-tuning. */
@@ -177,9 +175,7 @@ async function pixels(quick: boolean, log: (l: string) => void, figures: Figure[
     ]);
     [oneShot, rfe].forEach((r) => r.model.dispose());
   }
-  base.dispose();
-  train.dispose();
-  test.dispose();
+  disposeAll(base, train, test);
 }
 
 export const dimensions: Benchmark = {
@@ -188,19 +184,14 @@ export const dimensions: Benchmark = {
   description:
     'Low rank: `factorize` splits each hidden Dense/Conv2D layer in two thinner ones (the output layer stays whole); LeNet-300-100 is fine-tuned 1 epoch (Adam 1e-3, batch 64) after SVD and timed on wasm beside the original (runs interleaved, medians); LeNet-5 and mobilenet-mini compare data-aware PCA (1,000 training samples) with SVD at the ranks SVD chose for each energy, without fine-tuning. Input features: `pruneInputs` on LeNet-300-100 keeps a fraction of the 784 MNIST pixels, ranked by permutation importance (accuracy drop when a pixel is shuffled, on 500 training samples) once and then retrained as many epochs as RFE gets in total (4), or by recursive feature elimination (4 rounds, one epoch after each). Accuracy is on the 2,004-digit test split.',
   run: async ({ quick, log }) => {
-    const figures: Figure[] = [];
-    const rows: Row[] = [];
+    const { figures, rows, result } = benchTable<Row>(['technique', 'model', 'setting', 'params', 'test accuracy', 'comparison']);
     await svdLenet300(quick, log, figures, rows);
     await energyCurves(quick, log, figures, rows);
     await pixels(quick, log, figures, rows, 'permutation');
-    return {
-      figures,
-      table: { columns: ['technique', 'model', 'setting', 'params', 'test accuracy', 'comparison'], rows },
-      notes: [
-        'Whittle’s fp32 baselines: LeNet-300-100 94.31 %, LeNet-5 97.41 %, mobilenet-mini 97.01 %.',
-        'The machine was shared with other sessions while this ran: latencies are medians of interleaved runs; their ratios mean more than the raw times.',
-      ],
-    };
+    return result(
+      'Whittle’s fp32 baselines: LeNet-300-100 94.31 %, LeNet-5 97.41 %, mobilenet-mini 97.01 %.',
+      'The machine was shared with other sessions while this ran: latencies are medians of interleaved runs; their ratios mean more than the raw times.',
+    );
   },
 };
 
@@ -211,8 +202,15 @@ export const dimensionsSpam: Benchmark = {
   description:
     '`pruneInputs` on spam-mlp (SpamAssassin bag of words, 1,000 words, 98.65 % on the 1,188 test messages): words ranked by permutation importance on 500 training messages, then kept one-shot, one-shot + 2 epochs of retraining, or by RFE (2 rounds × 1 epoch). Accuracy on the test split.',
   run: async ({ quick, log }) => {
-    const figures: Figure[] = [];
-    const rows: Row[] = [];
+    const { figures, rows, result } = benchTable<Row>([
+      'words kept',
+      'params',
+      'one-shot',
+      'one-shot + 2 epochs',
+      'RFE 2 × 1 epoch',
+      'best − baseline',
+      'top words (one-shot ranking)',
+    ]);
     const { train, test } = spam({ words: SPAM_MLP.words });
     const base = spamMlp({ pretrained: true });
     const baseline = evaluate(base, test).accuracy;
@@ -245,27 +243,10 @@ export const dimensionsSpam: Benchmark = {
       ]);
       results.forEach((r) => r.model.dispose());
     }
-    base.dispose();
-    train.dispose();
-    test.dispose();
-    return {
-      figures,
-      table: {
-        columns: [
-          'words kept',
-          'params',
-          'one-shot',
-          'one-shot + 2 epochs',
-          'RFE 2 × 1 epoch',
-          'best − baseline',
-          'top words (one-shot ranking)',
-        ],
-        rows,
-      },
-      notes: [
-        `spam-mlp with all 1,000 words: ${pct(baseline)}, 32,098 params.`,
-        'The machine was shared with other sessions while this ran.',
-      ],
-    };
+    disposeAll(base, train, test);
+    return result(
+      `spam-mlp with all 1,000 words: ${pct(baseline)}, 32,098 params.`,
+      'The machine was shared with other sessions while this ran.',
+    );
   },
 };

@@ -15,7 +15,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pct, type Benchmark, type Figure } from './harness.js';
+import { benchTable, pct, type Benchmark } from './harness.js';
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 /** Sample standard deviation (n − 1); 0 for one value. */
@@ -45,9 +45,14 @@ export const distillationBench: Benchmark = {
   description:
     'Teacher: the pretrained LeNet-5. Students: `shrinkWidth(lenet5, w)` (every hidden width × w, fresh weights), trained the same epochs on labels alone, distilled from the teacher (T = 4, α = 0.9), or cut from the teacher by structured L2 pruning to the same widths and fine-tuned on labels. Then LeNet-5 global 95 % magnitude pruning and 2-bit QAT, each fine-tuned with and without the teacher, and a temperature sweep. Adam 1e-3, batch 64, the 7,996-digit train split; accuracy on the 2,004-digit test split, mean ± sd over seeds (seed = the student’s initial weights and the shuffle order).',
   run: async ({ quick, log }) => {
-    const figures: Figure[] = [];
-    const rows: (string | number)[][] = [];
-    const notes: string[] = [];
+    const { figures, rows, notes, result } = benchTable([
+      'experiment',
+      'how',
+      'params',
+      'bytes',
+      'test accuracy (mean ± sd)',
+      'paired gain',
+    ]);
     const teacher = lenet5({ pretrained: true });
     const splits = mnist({ layout: 'image' });
     const test = splits.test;
@@ -183,10 +188,6 @@ export const distillationBench: Benchmark = {
       `Seeds: ${seeds.join(', ')}; students ${epochs} epochs, fine-tuning and QAT ${tuneEpochs} epoch${quick ? ' (quick mode: 2,000 training digits, one seed)' : ' — cut from the 5 and 2 first planned so that the run fits ≲ 25 min on a 2-core machine shared by ~9 sessions'}. Bytes: the saved float32 model folder (pruned masks are not encoded sparsely, so the 95 % model is as large as the teacher).`,
       'The machine was shared with other sessions while this ran; accuracies do not depend on that, the run time does.',
     );
-    return {
-      figures,
-      table: { columns: ['experiment', 'how', 'params', 'bytes', 'test accuracy (mean ± sd)', 'paired gain'], rows },
-      notes,
-    };
+    return result();
   },
 };

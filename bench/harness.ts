@@ -73,3 +73,22 @@ export const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 export const fmt = (v: number, digits = 3) => Number(v.toPrecision(digits)).toLocaleString('en-US');
 export const range = (t: { median: number; min: number; max: number }, digits = 3) =>
   `${fmt(t.median, digits)} (${fmt(t.min, digits)}–${fmt(t.max, digits)})`;
+
+/** A benchmark's result as it is measured: figures, rows under the table's columns, notes; `result()` returns it. */
+export function benchTable<Row extends (string | number)[] = (string | number)[]>(columns: string[]) {
+  const figures: Figure[] = [];
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  return {
+    figures,
+    rows,
+    notes,
+    /** The finished result; `more` notes come after the ones pushed while measuring. */
+    result: (...more: string[]): BenchResult => ({ figures, table: { columns, rows }, notes: [...notes, ...more] }),
+  };
+}
+
+/** Disposes models and datasets at the end of a benchmark section. */
+export function disposeAll(...things: { dispose(): void }[]): void {
+  for (const t of things) t.dispose();
+}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { latency, mnist, prune, REFERENCE_MODELS, referenceModel, type ReferenceName } from '@whittle/core';
-import { fmt, type Benchmark, type Figure } from './harness.js';
+import { benchTable, fmt, type Benchmark } from './harness.js';
 import { cite, INFERENCE_MS } from './references.js';
 import { median, startTorch } from './torch.js';
 
@@ -18,10 +18,15 @@ export const inference: Benchmark = {
   description:
     'model.predict on the whole test split in one batch plus reading the result back, wasm vs cpu, beside PyTorch run in the same session (a worker process, interleaved with Whittle’s runs round by round; “wasm / PyTorch” is the median of the per-round ratios of medians) and plain tfjs measured earlier on the same machines.',
   run: async ({ quick, log }) => {
-    const figures: Figure[] = [];
-    const rows: (string | number)[][] = [];
+    const { figures, rows, notes, result } = benchTable([
+      'model',
+      'wasm ms',
+      'cpu ms',
+      'plain tfjs wasm ms (reference, earlier run)',
+      'PyTorch ms (same run)',
+      'wasm / PyTorch',
+    ]);
     const torch = await startTorch();
-    const notes: string[] = [];
     if ('error' in torch) {
       notes.push(`PyTorch could not run in this session, so there is no same-run comparison: ${torch.error}`);
       log(torch.error);
@@ -117,13 +122,6 @@ export const inference: Benchmark = {
     notes.push(
       'The machine is shared by other sessions while this runs: absolute times move by 2× or more between runs; compare the same-run ratios.',
     );
-    return {
-      figures,
-      table: {
-        columns: ['model', 'wasm ms', 'cpu ms', 'plain tfjs wasm ms (reference, earlier run)', 'PyTorch ms (same run)', 'wasm / PyTorch'],
-        rows,
-      },
-      notes,
-    };
+    return result();
   },
 };

@@ -1,6 +1,6 @@
 import { evaluate, fineTune, lenet300100, lenet5, mnist, prune, type PruneOptions, type ReferenceName } from '@whittle/core';
 import type * as tf from '@tensorflow/tfjs';
-import { pct, type Benchmark, type Figure } from './harness.js';
+import { disposeAll, benchTable, pct, type Benchmark } from './harness.js';
 import { cite, PRUNE_GLOBAL, PRUNE_STRUCTURED, ACCURACY, TORCH } from './references.js';
 
 // PyTorch 1.13 torch.nn.utils.prune on the same split: one-shot → after 2 fine-tune epochs (references.ts)
@@ -22,8 +22,15 @@ export const pruneQuality: Benchmark = {
   description:
     'From the pretrained reference models: prune (global magnitude over every kernel, classifier included as in torch.nn.utils.prune; or structured L2, 50 % of the units of every hidden layer), optionally refit the affected layers on training samples, evaluate one-shot, fine-tune 2 epochs (Adam 1e-3, batch 64, masks re-applied after every step), evaluate again. Test split: 2,004 digits.',
   run: async ({ quick, log }) => {
-    const figures: Figure[] = [];
-    const rows: (string | number)[][] = [];
+    const { figures, rows, result } = benchTable([
+      'model',
+      'pruning',
+      'plain: one-shot → fine-tuned',
+      'least-squares refit: one-shot → fine-tuned',
+      `${TORCH}: one-shot → fine-tuned`,
+      'params left',
+      'issue bound',
+    ]);
     const models: [ReferenceName, () => tf.LayersModel, 'flat' | 'image'][] = [
       ['lenet-300-100', () => lenet300100({ pretrained: true }), 'flat'],
       ['lenet-5', () => lenet5({ pretrained: true }), 'image'],
@@ -112,29 +119,12 @@ export const pruneQuality: Benchmark = {
         paramsLeft.toLocaleString('en-US'),
         bound(REQUIRED[`${name}@structured`], { none: result.none?.[1], 'least-squares': result['least-squares']?.[1] }),
       ]);
-      base.dispose();
-      train.dispose();
-      test.dispose();
+      disposeAll(base, train, test);
     }
-    return {
-      figures,
-      table: {
-        columns: [
-          'model',
-          'pruning',
-          'plain: one-shot → fine-tuned',
-          'least-squares refit: one-shot → fine-tuned',
-          `${TORCH}: one-shot → fine-tuned`,
-          'params left',
-          'issue bound',
-        ],
-        rows,
-      },
-      notes: [
-        `Whittle starts from its own pretrained weights (${baselines.join(', ')}); PyTorch from its own (${models.map(([n]) => `${n} ${pct(ACCURACY.values[n as 'lenet-5'].torch)}`).join(', ')}).`,
-        `References: ${cite(PRUNE_GLOBAL)}. ${cite(PRUNE_STRUCTURED)}.`,
-        '"plain" is PyTorch’s protocol (prune, fine-tune). "least-squares refit" adds Whittle’s `compensate: \'least-squares\'` (the default of `prune` when `calibration` data is given): each affected Dense layer’s kept weights and bias are refit so its pre-activations match the original model’s on 2,000 training samples — masks unchanged, pruned weights stay zero; convolutions only get the mean-activation bias shift. The PyTorch column has no refit.',
-      ],
-    };
+    return result(
+      `Whittle starts from its own pretrained weights (${baselines.join(', ')}); PyTorch from its own (${models.map(([n]) => `${n} ${pct(ACCURACY.values[n as 'lenet-5'].torch)}`).join(', ')}).`,
+      `References: ${cite(PRUNE_GLOBAL)}. ${cite(PRUNE_STRUCTURED)}.`,
+      '"plain" is PyTorch’s protocol (prune, fine-tune). "least-squares refit" adds Whittle’s `compensate: \'least-squares\'` (the default of `prune` when `calibration` data is given): each affected Dense layer’s kept weights and bias are refit so its pre-activations match the original model’s on 2,000 training samples — masks unchanged, pruned weights stay zero; convolutions only get the mean-activation bias shift. The PyTorch column has no refit.',
+    );
   },
 };

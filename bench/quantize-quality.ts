@@ -14,7 +14,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pct, type Benchmark, type Figure } from './harness.js';
+import { benchTable, pct, type Benchmark } from './harness.js';
 import { cite, STATIC_INT8, TORCH, WEIGHT_ONLY } from './references.js';
 
 // PyTorch 1.13 on the same split (references.ts): weight-only per-channel fake quantization; static int8 on oneDNN
@@ -31,8 +31,7 @@ export const quantizeQuality: Benchmark = {
   description:
     'Weight-only: symmetric per-channel fake quantization of every kernel, no retraining. Static int8: weights + activations (min-max observer, 500 shuffled calibration samples). QAT: shadow weights + straight-through estimator, Adam 1e-3, batch 64. Export: the uint8 weights manifest that stock tfjs decodes, compared with Whittle’s simulation.',
   run: async ({ quick, log }) => {
-    const figures: Figure[] = [];
-    const rows: (string | number)[][] = [];
+    const { figures, rows, result } = benchTable(['model', 'case', 'Whittle (PyTorch)']);
     const cases: [string, () => tf.LayersModel, 'flat' | 'image'][] = [
       ['lenet-300-100', () => lenet300100({ pretrained: true }), 'flat'],
       ['lenet-5', () => lenet5({ pretrained: true }), 'image'],
@@ -137,10 +136,6 @@ export const quantizeQuality: Benchmark = {
       train.dispose();
       test.dispose();
     }
-    return {
-      figures,
-      table: { columns: ['model', 'case', 'Whittle (PyTorch)'], rows },
-      notes: [`References: ${cite(WEIGHT_ONLY)}. ${cite(STATIC_INT8)}.`],
-    };
+    return result(`References: ${cite(WEIGHT_ONLY)}. ${cite(STATIC_INT8)}.`);
   },
 };

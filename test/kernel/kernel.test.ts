@@ -129,6 +129,18 @@ describe('the Whittle kernel', () => {
     const withData = report('prune-after-data', 'sparsity');
     expect(withData.accuracy).toEqual({ before, after });
     expect(withData.title).toBe('half2 = model: magnitude pruning of lenet-5 (unstructured, layer)');
+    // the same rule in every compression magic: a one-shot %factorize reports accuracy before and after on the declared set
+    const [fBefore, fAfter] = JSON.parse(cell('factorize-after-data').text.trim().split('\n').at(-1)!.slice(1, -1)) as [number, number];
+    expect(report('factorize-after-data', 'lowrank').accuracy).toEqual({ before: fBefore, after: fAfter });
+    // --save writes atomically in the format the compression implies; loadModel reads back the same model
+    expect(cell('save-quantize').text).toMatch(/^saved to .*q4 \([\d,]+ bytes\)/);
+    const [q4, q4back] = JSON.parse(cell('save-quantize-check').text.trim().split('\n').at(-1)!.slice(1, -1)) as number[];
+    expect(q4back).toBe(q4); // packed 4-bit per channel holds per-channel 4-bit weights exactly
+    expect(report('save-quantize', 'quantization').accuracy!.after).toBe(q4);
+    const [c8before, c8, c8back] = JSON.parse(cell('save-cluster-check').text.trim().split('\n').at(-1)!.slice(1, -1)) as number[];
+    expect(report('save-cluster', 'clustering').accuracy).toEqual({ before: c8before, after: c8 }); // one-shot, yet measured
+    expect(c8back).toBe(c8); // the deep format stores the codebooks and indices exactly
+    expect(cell('save-done').text.trim()).toBe('false');
   });
 
   it('an interrupt stops a long fine-tuning magic; the kernel survives and the model is unchanged', () => {

@@ -17,7 +17,8 @@ describe('magic completion from the declarations', () => {
   it('completes enumerated values', () => {
     expect(matches('%prune ref --method ')).toEqual(['bn-scale', 'l1', 'l2', 'magnitude', 'random']);
     expect(matches('%prune ref --scope g')).toEqual(['global']);
-    expect(matches('%sensitivity ref --technique ')).toEqual([]);
+    expect(matches('%sensitivity ref --technique ')).toEqual(['prune', 'quantize']); // declared once in core, so it completes too
+    expect(matches('%cluster ref --init k')).toEqual(['kmeans++']);
   });
 
   it('completes operands with notebook variables of the right type', () => {

@@ -25,6 +25,19 @@ describe('whittle CLI', () => {
     expect(out.samples).toBe(2004);
   });
 
+  it('spam-mlp is a shipped model name: its committed weights, evaluated on the SpamAssassin test split by default', async () => {
+    const out = JSON.parse(execFileSync(process.execPath, [bin, 'evaluate', 'spam-mlp', '--json'], { encoding: 'utf8' }));
+    // the same model and split through the library's own API
+    const { evaluate, spam, spamMlp, SPAM_MLP, initBackend } = await import('../index.js');
+    await initBackend();
+    const { train, test } = spam({ words: SPAM_MLP.words });
+    const model = spamMlp({ pretrained: true });
+    expect(out.samples).toBe(test.size);
+    expect(out.accuracy).toBeCloseTo(evaluate(model, test).accuracy, 6);
+    expect(out.accuracy).toBeGreaterThan(0.95);
+    [train, test, model].forEach((t) => t.dispose());
+  });
+
   it('sensitivity --json gives one curve per layer, level 0 at the baseline', () => {
     const out = JSON.parse(
       execFileSync(process.execPath, [bin, 'sensitivity', 'lenet-5', '--levels', '0,0.9', '--samples', '200', '--json'], {
@@ -88,7 +101,8 @@ describe('whittle CLI', () => {
     );
     expect(packed.bytes.before / packed.bytes.after).toBeGreaterThan(6); // 4-bit integers + per-channel scales
     const bad = run('quantize', 'lenet-5', '--format', 'int3');
-    expect(bad.stderr.trim()).toBe("whittle: --format must be one of uint8, uint16, float16, packed, got 'int3'");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("error: option '--format <f>' argument 'int3' is invalid. must be one of uint8, uint16, float16, packed");
   });
 
   it('the built package can be require()d — no top-level await anywhere in its graph (tslab notebooks require it)', () => {
@@ -110,11 +124,11 @@ describe('whittle CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'whittle-cli-'));
     writeFileSync(join(dir, 'bad.json'), '{nope');
     const cases: [string[], RegExp][] = [
-      [['summary', join(dir, 'nonexistent.json')], /whittle: '.*nonexistent.json' is neither a file nor a reference model/],
+      [['summary', join(dir, 'nonexistent.json')], /whittle: '.*nonexistent.json' is neither a file nor a shipped model/],
       [['summary', join(dir, 'bad.json')], /whittle: loadModel: .*bad.json is not valid JSON/],
       [
         ['evaluate', 'alexnet'],
-        /whittle: 'alexnet' is neither a file nor a reference model \(lenet-300-100, lenet-5, mobilenet-mini, resnet-mini\)/,
+        /whittle: 'alexnet' is neither a file nor a shipped model \(lenet-300-100, lenet-5, mobilenet-mini, resnet-mini, spam-mlp\)/,
       ],
     ];
     for (const [args, message] of cases) {

@@ -10,114 +10,76 @@ import { saveModel } from '../io/save.js';
 import { fineTune } from '../prune/finetune.js';
 import { cluster } from '../cluster/cluster.js';
 import { deepCompress } from '../cluster/deep.js';
-import type { ClusterInit } from '../cluster/kmeans.js';
 import { formatPercent as pct } from '../report/table.js';
 import { mnistFor, resolveLayersModel } from './resolve.js';
+import { clusterOptions, type Flags } from './flags.js';
+import { modelCommand } from './command.js';
+import { clusters as parseClusters } from './flag-parsers.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
 
-/** `--clusters 16` or `--clusters fc1=32,conv*=64`. */
-export function parseClusters(text: string): number | Record<string, number> {
-  const k = (v: string) => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) fail('whittle', `--clusters needs a number or layer=k pairs, got '${text}'`);
-    return n;
-  };
-  if (!text.includes('=')) return k(text);
-  return Object.fromEntries(
-    text.split(',').map((pair) => {
-      const [layer, v] = pair.split('=');
-      if (!layer || v === undefined) fail('whittle', `--clusters pairs look like fc1=32, got '${pair}'`);
-      return [layer.trim(), k(v)];
-    }),
-  );
+/** `--clusters` of the deep pipeline (a CLI-only flag, its text parsed like the shared one's). */
+function parseClusterFlag(text: string): number | Record<string, number> {
+  try {
+    return parseClusters(text);
+  } catch (err) {
+    return fail('whittle', `--clusters ${(err as Error).message}, got '${text}'`);
+  }
 }
 
-const wholeEpochs = (name: string, v: number) => {
-  if (!Number.isInteger(v) || v < 0) fail('whittle', `${name} must be a whole number ≥ 0, got ${v}`);
-  return v;
-};
-
 export function registerCluster(program: Command): void {
-  program
-    .command('cluster')
-    .description('share weights by k-means (one codebook per layer or channel), optionally fine-tune the centroids on MNIST')
-    .argument('<model>', 'model.json, its folder, or a reference model name')
-    .requiredOption('--clusters <k>', 'centroids per codebook in [2, 65536], or layer=k pairs (fc1=32,conv*=64)')
-    .option('--init <init>', 'linear | kmeans++ | density | random', 'linear')
-    .option('--scope <scope>', 'layer | channel (one codebook per output channel)', 'layer')
-    .option('--no-preserve-sparsity', 'let zeros take a centroid like any weight')
-    .option('--skip <layers>', 'comma-separated layer names or globs to leave alone')
-    .option('--fine-tune-epochs <n>', 'fine-tune the centroids on the MNIST train split', (v) => Number(v), 0)
-    .option('--out <dir>', "save in Whittle's deep format (codebooks + Huffman; read by whittle and loadModel)")
-    .option('--json', 'print the report object')
-    .action(
-      async (
-        spec: string,
-        flags: {
-          clusters: string;
-          init: ClusterInit;
-          scope: 'layer' | 'channel';
-          preserveSparsity: boolean;
-          skip?: string;
-          fineTuneEpochs: number;
-          out?: string;
-          json?: boolean;
-        },
-      ) => {
-        const epochs = wholeEpochs('--fine-tune-epochs', flags.fineTuneEpochs);
-        await initBackend();
-        const model = await resolveLayersModel(spec, 'cluster', 'weight sharing (cluster)');
-        const { train, test } = mnistFor(model);
-        try {
-          const options = {
-            clusters: parseClusters(flags.clusters),
-            init: flags.init,
-            scope: flags.scope,
-            preserveSparsity: flags.preserveSparsity,
-          };
-          const shared = cluster(model, { ...options, skip: flags.skip?.split(',').map((s) => s.trim()) });
-          let result = shared.model;
-          let assignments = shared.assignments;
-          if (epochs > 0) {
-            const bar = progressBar('centroids');
-            const tuned = await fineTune(shared.model, train, {
-              clusters: assignments,
-              epochs,
-              learningRate: 1e-4,
-              onProgress: bar.update,
-            });
-            bar.stop();
-            result = tuned.model;
-            assignments = tuned.clusters!;
-          }
-          const report = { ...shared.report, accuracy: { before: evaluate(model, test).accuracy, after: evaluate(result, test).accuracy } };
-          if (flags.out) {
-            const saved = await saveModel(result, flags.out, { quantization: 'deep', clusters: assignments });
-            // the float32 original, written too, so both sides of the ratio are bytes on disk
-            const scratch = mkdtempSync(join(tmpdir(), 'whittle-cluster-'));
-            const fp32 = await saveModel(model, join(scratch, 'fp32'));
-            rmSync(scratch, { recursive: true, force: true });
-            const weights = saved.files.find((f) => f.name === 'weights.bin')!;
-            Object.assign(report, {
-              bytes: {
-                weights: weights.bytes,
-                total: saved.bytes,
-                gzipWeights: weights.gzipBytes,
-                gzipTotal: saved.gzipBytes,
-                baselineWeights: fp32.files.find((f) => f.name === 'weights.bin')!.bytes,
-                baselineTotal: fp32.bytes,
-              },
-            });
-          }
-          printReport(report, flags.json);
-          if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
-        } finally {
-          train.dispose();
-          test.dispose();
-        }
-      },
-    );
+  modelCommand(
+    program,
+    'cluster',
+    'share weights by k-means (one codebook per layer or channel), optionally fine-tune the centroids on MNIST',
+    { out: "save in Whittle's deep format (codebooks + Huffman; read by whittle and loadModel)" },
+  ).action(async (spec: string, flags: Flags & { epochs?: number; out?: string; json?: boolean }) => {
+    const epochs = flags.epochs ?? 0;
+    await initBackend();
+    const model = await resolveLayersModel(spec, 'cluster', 'weight sharing (cluster)');
+    const { train, test } = mnistFor(model);
+    try {
+      const shared = cluster(model, clusterOptions(flags));
+      let result = shared.model;
+      let assignments = shared.assignments;
+      if (epochs > 0) {
+        const bar = progressBar('centroids');
+        const tuned = await fineTune(shared.model, train, {
+          clusters: assignments,
+          epochs,
+          learningRate: 1e-4,
+          onProgress: bar.update,
+        });
+        bar.stop();
+        result = tuned.model;
+        assignments = tuned.clusters!;
+      }
+      const report = { ...shared.report, accuracy: { before: evaluate(model, test).accuracy, after: evaluate(result, test).accuracy } };
+      if (flags.out) {
+        const saved = await saveModel(result, flags.out, { quantization: 'deep', clusters: assignments });
+        // the float32 original, written too, so both sides of the ratio are bytes on disk
+        const scratch = mkdtempSync(join(tmpdir(), 'whittle-cluster-'));
+        const fp32 = await saveModel(model, join(scratch, 'fp32'));
+        rmSync(scratch, { recursive: true, force: true });
+        const weights = saved.files.find((f) => f.name === 'weights.bin')!;
+        Object.assign(report, {
+          bytes: {
+            weights: weights.bytes,
+            total: saved.bytes,
+            gzipWeights: weights.gzipBytes,
+            gzipTotal: saved.gzipBytes,
+            baselineWeights: fp32.files.find((f) => f.name === 'weights.bin')!.bytes,
+            baselineTotal: fp32.bytes,
+          },
+        });
+      }
+      printReport(report, flags.json);
+      if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
+    } finally {
+      train.dispose();
+      test.dispose();
+    }
+  });
 }
 
 /** Deep Compression's flags on `whittle compress --pipeline deep` (registered by cli/compress.ts). */
@@ -126,7 +88,7 @@ export interface DeepFlags {
   sparsity?: string;
   clusters?: string;
   pruneSteps?: string;
-  epochs: string;
+  epochs: number;
   out?: string;
   json?: boolean;
 }
@@ -149,7 +111,7 @@ export async function runDeepPipeline(spec: string, given: DeepFlags): Promise<v
   try {
     const { model: compressed, report } = await deepCompress(model, train, {
       sparsity: flags.sparsity,
-      clusters: parseClusters(flags.clusters),
+      clusters: parseClusterFlag(flags.clusters),
       pruneSteps: flags.pruneSteps,
       epochs: flags.epochs,
       test,

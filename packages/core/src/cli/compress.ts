@@ -10,7 +10,7 @@ import { fail } from '../errors.js';
 import { saveModel } from '../io/save.js';
 import { autoCompress } from '../auto/auto.js';
 import type { AutoProgress } from '../auto/options.js';
-import { addFlags, compressOptions, COMPRESS_FLAGS } from './flags.js';
+import { addCommandFlags, compressOptions } from './flags.js';
 import { mnistFor, resolveLayersModel } from './resolve.js';
 import { printReport } from './print.js';
 import { runDeepPipeline } from './cluster.js';
@@ -20,18 +20,9 @@ export interface CompressFlags {
   sparsity?: string;
   clusters?: string;
   pruneSteps?: string;
-  epochs: string;
-  rounds: string;
-  size: string;
   out?: string;
   json?: boolean;
   [flag: string]: unknown;
-}
-
-function int(flag: string, text: string, min: number): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < min) fail('whittle', `${flag} must be an integer ≥ ${min}, got '${text}'`);
-  return v;
 }
 
 function stageBar(): { update: (p: AutoProgress) => void; stop: () => void } {
@@ -63,18 +54,16 @@ export function registerCompress(program: Command): void {
       'choose per-layer pruning and quantization for a size or accuracy budget, fine-tune, verify, save; or --pipeline deep: Deep Compression (Han et al. 2016)',
     )
     .argument('<model>', 'model.json, its folder, or a reference model name');
-  addFlags(cmd, COMPRESS_FLAGS)
-    .option('--epochs <n>', 'fine-tuning epochs after applying the plan', '2')
-    .option('--rounds <n>', 'plan → fine-tune → verify rounds at most', '3')
-    .option('--size <measure>', 'count the budget as gzip or bytes on disk', 'gzip')
-    .option('--out <dir>', 'save the compressed model here (packed format when any layer is below 8 bits)')
+  addCommandFlags(cmd, 'compress')
+    .option('--out <dir>', 'save the compressed model here (packed per-layer bits; the deep format when --techniques includes cluster)')
     .option('--json', 'print the report object')
     .option('--pipeline <name>', 'deep: a fixed sequence instead of a budget (prune → fine-tune → k-means → fine-tune centroids → Huffman)')
     .option('--sparsity <s>', 'deep: final fraction of kernel weights removed, in [0, 1) (default 0.92)')
     .option('--clusters <k>', 'deep: centroids per codebook, or layer=k pairs (default 32)')
     .option('--prune-steps <n>', 'deep: pruning rounds, each fine-tuned (default 3)')
     .action(async (spec: string, flags: CompressFlags) => {
-      if (flags.pipeline !== undefined) return runDeepPipeline(spec, { ...flags, pipeline: flags.pipeline });
+      if (flags.pipeline !== undefined)
+        return runDeepPipeline(spec, { ...flags, epochs: flags.epochs as number, pipeline: flags.pipeline });
       const deepOnly = (['sparsity', 'clusters', 'pruneSteps'] as const).find((k) => flags[k] !== undefined);
       if (deepOnly)
         fail(
@@ -82,7 +71,6 @@ export function registerCompress(program: Command): void {
           `--${deepOnly === 'pruneSteps' ? 'prune-steps' : deepOnly} needs --pipeline deep (a budget plans each layer itself)`,
         );
       const shared = compressOptions(flags);
-      if (flags.size !== 'gzip' && flags.size !== 'bytes') fail('whittle', `--size must be gzip or bytes, got '${flags.size}'`);
       await initBackend();
       const model = await resolveLayersModel(spec, 'compress', 'a per-layer plan (compress)');
       const { train, test } = mnistFor(model);
@@ -92,9 +80,6 @@ export function registerCompress(program: Command): void {
           train,
           test,
           ...shared,
-          epochs: int('--epochs', flags.epochs, 0),
-          rounds: int('--rounds', flags.rounds, 1),
-          size: flags.size as 'gzip' | 'bytes',
           onProgress: bar.update,
         });
         bar.stop();

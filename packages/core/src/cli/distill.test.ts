@@ -10,7 +10,7 @@ const bin = fileURLToPath(new URL('../../bin/whittle.js', import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 
 describe('whittle distill', () => {
-  it('--student 0.25 trains a quarter-width student of the teacher, saves it and prints the distillation report', () => {
+  it('--width 0.25 trains a quarter-width student of the teacher, saves it and prints the distillation report', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'whittle-cli-')), 'student');
     const out = JSON.parse(
       execFileSync(
@@ -18,9 +18,8 @@ describe('whittle distill', () => {
         [
           bin,
           'distill',
-          '--teacher',
           'lenet-300-100',
-          '--student',
+          '--width',
           '0.25',
           '--epochs',
           '1',
@@ -48,12 +47,13 @@ describe('whittle distill', () => {
   it('bad input: one line on stderr, exit 1, nothing written', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'whittle-cli-')), 'never');
     for (const [args, message] of [
-      [['--student', '0'], 'whittle: shrinkWidth: factor must be in (0, 1], got 0'],
-      [['--student', '0.5', '--temperature', '0'], 'whittle: distill: temperature must be a number > 0, got 0'],
-      [['--student', '0.5', '--alpha', '2'], 'whittle: distill: alpha must be in [0, 1], got 2'],
+      [['--width', '0'], 'whittle: shrinkWidth: factor must be in (0, 1], got 0'],
+      [['--width', '0.5', '--student', 'lenet-5'], 'whittle: give one of --student and --width'],
+      [['--width', '0.5', '--temperature', '0'], 'whittle: distill: temperature must be a number > 0, got 0'],
+      [['--width', '0.5', '--alpha', '2'], 'whittle: distill: alpha must be in [0, 1], got 2'],
       [['--student', 'lenet-5'], "whittle: distill: teacher 'lenet-300-100' takes input [784] but student 'lenet-5' takes [28×28×1]"],
     ] as const) {
-      const r = run('distill', '--teacher', 'lenet-300-100', ...args, '--out', dir);
+      const r = run('distill', 'lenet-300-100', ...args, '--out', dir);
       expect(r.status).toBe(1);
       expect(r.stderr.trim()).toBe(message);
       expect(existsSync(dir)).toBe(false);

@@ -5,50 +5,33 @@ import { fail } from '../errors.js';
 import { saveModel } from '../io/save.js';
 import { distill } from '../distill/distill.js';
 import { shrinkWidth } from '../distill/shrink.js';
+import { addCommandFlags, type Flags } from './flags.js';
 import { mnistFor, resolveLayersModel } from './resolve.js';
-import { printReport } from './print.js';
+import { MODEL_HELP, saveAndPrint } from './command.js';
 import { progressBar } from './progress.js';
 
-interface DistillFlags {
-  teacher: string;
-  student: string;
-  temperature: number;
-  alpha: number;
-  epochs: number;
-  seed: number;
-  out?: string;
-  json?: boolean;
-}
+type DistillFlags = Flags & { student?: string; width?: number; epochs: number; seed: number; out?: string; json?: boolean };
 
-const number = (v: string) => Number(v);
-
-/** `--student`: a width factor in (0, 1] of the teacher (fresh weights), or a model. */
-async function resolveStudent(spec: string, teacher: tf.LayersModel, seed: number): Promise<tf.LayersModel> {
-  const factor = Number(spec);
-  if (spec.trim() !== '' && Number.isFinite(factor)) return shrinkWidth(teacher, factor, { seed });
-  return resolveLayersModel(spec, 'distill', 'distillation (the student trains)');
+/** The student: `--student <model>` (trained from its weights), or `--width w`: the teacher with every hidden width × w, fresh. */
+async function resolveStudent(flags: DistillFlags, teacher: tf.LayersModel): Promise<tf.LayersModel> {
+  if ((flags.student === undefined) === (flags.width === undefined)) fail('whittle', 'give one of --student and --width');
+  if (flags.width !== undefined) return shrinkWidth(teacher, flags.width, { seed: flags.seed });
+  return resolveLayersModel(flags.student!, 'distill', 'distillation (the student trains)');
 }
 
 export function registerDistill(program: Command): void {
-  program
+  const cmd = program
     .command('distill')
     .description('train a student from a teacher on MNIST (knowledge distillation: soft teacher outputs + labels)')
-    .requiredOption('--teacher <model>', 'model.json, its folder, or a reference model name (pretrained)')
-    .requiredOption(
-      '--student <model|factor>',
-      'a model, or a width factor in (0, 1]: the teacher with every hidden width scaled, untrained',
-    )
-    .option('--temperature <T>', 'softmax temperature of the soft term, > 0', number, 4)
-    .option('--alpha <a>', 'weight of the soft term in [0, 1]; 1 − α weighs the labels', number, 0.9)
-    .option('--epochs <n>', 'passes over the 7,996-digit train split', number, 5)
-    .option('--seed <n>', 'seed of the student’s fresh weights and of the shuffle', number, 0)
+    .argument('<teacher>', MODEL_HELP)
+    .option('--student <model>', `${MODEL_HELP}: the student, trained from its weights`);
+  addCommandFlags(cmd, 'distill')
     .option('--out <dir>', 'save the student here (stock tfjs format)')
     .option('--json', 'print the report object')
-    .action(async (flags: DistillFlags) => {
-      if (!Number.isInteger(flags.epochs) || flags.epochs < 1) fail('whittle', `--epochs must be a whole number ≥ 1, got ${flags.epochs}`);
+    .action(async (spec: string, flags: DistillFlags) => {
       await initBackend();
-      const teacher = await resolveLayersModel(flags.teacher, 'distill', 'distillation (--teacher)');
-      const student = await resolveStudent(flags.student, teacher, flags.seed);
+      const teacher = await resolveLayersModel(spec, 'distill', 'distillation (the teacher)');
+      const student = await resolveStudent(flags, teacher);
       const { train, test } = mnistFor(teacher);
       const bar = progressBar('distill');
       try {
@@ -57,16 +40,14 @@ export function registerDistill(program: Command): void {
           student,
           data: train,
           validation: test,
-          temperature: flags.temperature,
-          alpha: flags.alpha,
+          temperature: flags.temperature as number,
+          alpha: flags.alpha as number,
           epochs: flags.epochs,
           seed: flags.seed,
           onProgress: bar.update,
         });
         bar.stop();
-        if (flags.out) await saveModel(model, flags.out);
-        printReport(report, flags.json);
-        if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
+        await saveAndPrint(report, flags, (dir) => saveModel(model, dir));
       } finally {
         bar.stop();
         train.dispose();

@@ -1,6 +1,16 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { addFlags, FLAGS, pruneOptions, PRUNE_FLAGS, quantizeOptions, QUANTIZE_FLAGS } from './flags.js';
+import {
+  addFlags,
+  COMMANDS,
+  FLAGS,
+  pruneOptions,
+  PRUNE_FLAGS,
+  quantizeOptions,
+  quantizeSaveOptions,
+  QUANTIZE_FLAGS,
+  sensitivityOptions,
+} from './flags.js';
 import { buildProgram } from './index.js';
 
 const parse = (names: readonly (keyof typeof FLAGS)[], args: string[]) => {
@@ -36,6 +46,37 @@ describe('shared flag declarations', () => {
     expect(() => parse(QUANTIZE_FLAGS, ['--observer', 'max'])).toThrow('must be one of minmax, moving-average, percentile, mse, kl');
   });
 
+  it('parse levels, clusters and required flags by their declarations', () => {
+    expect(parse(COMMANDS.sensitivity, ['--levels', '8:2:-2']).levels).toEqual([8, 6, 4, 2]);
+    expect(() => parse(COMMANDS.sensitivity, ['--levels', '0.1:0.9'])).toThrow(
+      "option '--levels <levels>' argument '0.1:0.9' is invalid. must be a list like 0.5,0.8 or a range start:stop:step",
+    );
+    expect(parse(COMMANDS.cluster, ['--clusters', 'fc1=32, conv*=64']).clusters).toEqual({ fc1: 32, 'conv*': 64 });
+    expect(() => parse(COMMANDS.cluster, [])).toThrow("required option '--clusters <k>' not specified");
+    expect(() => parse(COMMANDS.cluster, ['--clusters', '8', '--init', 'kmeans'])).toThrow(
+      'must be one of linear, kmeans++, density, random',
+    );
+    expect(parse(COMMANDS.cluster, ['--clusters', '8', '--no-preserve-sparsity']).preserveSparsity).toBe(false);
+    // --max-drop is percentage points in every command; the library's maxDrop is a fraction
+    expect(sensitivityOptions(parse(COMMANDS.sensitivity, ['--max-drop', '0.5'])).maxDrop).toBe(0.005);
+  });
+
+  it('--format/--vectors map to save options with only the keys given (a carried storage format is not overridden)', () => {
+    expect(quantizeSaveOptions(parse(COMMANDS.quantize, []))).toEqual({});
+    expect(quantizeSaveOptions(parse(COMMANDS.quantize, ['--bits', '3', '--format', 'packed']))).toEqual({
+      quantization: 'packed',
+      bits: 3,
+    });
+    expect(quantizeSaveOptions(parse(COMMANDS.quantize, ['--bits', '1', '--format', 'packed']))).toEqual({
+      quantization: 'packed',
+      bits: 2,
+    });
+    expect(quantizeSaveOptions(parse(COMMANDS.quantize, ['--format', 'uint8', '--vectors']))).toEqual({
+      quantization: 'uint8',
+      vectors: true,
+    });
+  });
+
   it('map to the library options (the same function serves the CLI and the magics)', () => {
     const data = { size: 1 } as never;
     expect(pruneOptions(parse(PRUNE_FLAGS, ['--sparsity', '0.9', '--structured', 'filter', '--calibration-samples', '300']), data)).toEqual(
@@ -68,10 +109,7 @@ describe('shared flag declarations', () => {
 
   it("the CLI's help shows every declared help text, with its default", () => {
     const program = buildProgram();
-    for (const [command, names] of [
-      ['prune', PRUNE_FLAGS],
-      ['quantize', QUANTIZE_FLAGS],
-    ] as const) {
+    for (const [command, names] of Object.entries(COMMANDS)) {
       const text = program.commands
         .find((c) => c.name() === command)!
         .helpInformation()

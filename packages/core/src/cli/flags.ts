@@ -1,27 +1,31 @@
 /**
  * The flags that the `whittle` CLI and the kernel's `%magics` share, declared
- * once: flag, library option key, help, default, parser. Both derive their
- * commander options from this table and turn parsed flags into library options
- * with the same functions, so a word means one thing with one default everywhere:
+ * once: flag, library option key, help, default, parser. COMMANDS lists each
+ * command's; both hosts derive their commander options from it and turn parsed
+ * flags into library options with the same functions (flag-options.ts), so a
+ * word means one thing with one default everywhere:
  *
+ * - `--epochs <n>` is training epochs (fine-tuning, QAT, distillation, retraining);
+ * - `--max-drop <pp>` is an accuracy drop in percentage points (the library's fractions are /100);
  * - `--per-channel` is on by default, as in the library; `--no-per-channel` turns it off;
  * - `--compensate <mode>` is the library's `compensate` (the least-squares refit is
  *   `--compensate least-squares`);
  * - `--calibration-samples <n>` is the library's `calibrationSamples`, a count
  *   (the calibration *data* is the MNIST train split in the CLI, `--calibration <data>` in a magic).
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { Dataset } from '../data/dataset.js';
-import { CALIBRATION_SAMPLES as PRUNE_SAMPLES, type Granularity, type PruneMethod, type PruneOptions } from '../prune/options.js';
-import { CALIBRATION_SAMPLES as QUANTIZE_SAMPLES, type QuantizeModelOptions } from '../quantize/ptq.js';
-import { OBSERVERS, type ObserverName } from '../quantize/observers.js';
-import { WhittleError } from '../errors.js';
-import { budgetFromFlags, checkTechniques, type AutoOptions } from '../auto/options.js';
+import { Option, type Command } from 'commander';
+import { CALIBRATION_SAMPLES as PRUNE_SAMPLES } from '../prune/options.js';
+import { CALIBRATION_SAMPLES as QUANTIZE_SAMPLES } from '../quantize/ptq.js';
+import { OBSERVERS } from '../quantize/observers.js';
+import { EXPORT_QUANTIZATIONS } from '../quantize/export.js';
+import { CLUSTER_INITS } from '../cluster/kmeans.js';
+import { DEFAULT_ALPHA, DEFAULT_TEMPERATURE } from '../distill/teacher.js';
+import { bits, clusters, levels, list, nm, number, oneOf, wholeNumber } from './flag-parsers.js';
 
 export interface FlagDeclaration {
   /** commander flags, e.g. '--sparsity <s>'. */
   flags: string;
-  /** The library option it sets (documentation; the mapping is in pruneOptions / quantizeOptions). */
+  /** The library option it sets (documentation; the mapping is in flag-options.ts). */
   key: string;
   help: string;
   default?: unknown;
@@ -29,39 +33,9 @@ export interface FlagDeclaration {
   parse?: (value: string) => unknown;
   /** Also declare `--no-<name>` (for flags that are on by default). */
   negate?: string;
+  /** The command cannot run without it. */
+  required?: boolean;
 }
-
-const number = (v: string) => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
-  return n;
-};
-const wholeNumber = (min: number) => (v: string) => {
-  const n = number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`must be a whole number ≥ ${min}`);
-  return n;
-};
-/** The parser carries its `choices`, so the kernel can tab-complete them. */
-const oneOf = <T extends string>(choices: readonly T[]) =>
-  Object.assign(
-    (v: string): T => {
-      if (!choices.includes(v as T)) throw new InvalidArgumentError(`must be one of ${choices.join(', ')}`);
-      return v as T;
-    },
-    { choices },
-  );
-const nm = (v: string) => {
-  const m = /^(\d+):(\d+)$/.exec(v);
-  if (!m) throw new InvalidArgumentError('must look like 2:4');
-  return { n: Number(m[1]), m: Number(m[2]) };
-};
-const bits = (v: string) => {
-  if (v === 'ternary' || v === 'float16') return v;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer 1…16, ternary or float16');
-  return n;
-};
-const list = (v: string) => v.split(',').map((s) => s.trim());
 
 export const FLAGS = {
   // prune
@@ -91,9 +65,15 @@ export const FLAGS = {
     parse: oneOf(['neuron', 'filter', 'channel']),
   },
   nm: { flags: '--nm <n:m>', key: 'granularity', help: 'N:M sparsity, e.g. 2:4', parse: nm },
-  skip: { flags: '--skip <layers>', key: 'skip', help: 'comma-separated layer names or globs to leave dense', parse: list },
+  skip: { flags: '--skip <layers>', key: 'skip', help: 'comma-separated layer names or globs to leave alone', parse: list },
   includeOutput: { flags: '--include-output', key: 'includeOutput', help: 'also prune the classifier layer' },
-  seed: { flags: '--seed <n>', key: 'seed', help: 'seed for random pruning', default: 0, parse: wholeNumber(0) },
+  seed: {
+    flags: '--seed <n>',
+    key: 'seed',
+    help: 'seed of everything random (random pruning, fresh weights, shuffles, subsets)',
+    default: 0,
+    parse: wholeNumber(0),
+  },
   compensate: {
     flags: '--compensate <mode>',
     key: 'compensate',
@@ -159,6 +139,174 @@ export const FLAGS = {
     help: 'worker threads for the search (default: the core count; 0 = this thread)',
     parse: wholeNumber(0),
   },
+  // training epochs: one word, `--epochs`, whose default depends on what trains
+  fineTuneEpochs: {
+    flags: '--epochs <n>',
+    key: 'fineTune.epochs',
+    help: "fine-tuning epochs afterwards on the train data, sparsity and codebooks kept (default: none; a magic's --fine-tune <data> alone: 1)",
+    parse: wholeNumber(0),
+  },
+  qatEpochs: {
+    flags: '--epochs <n>',
+    key: 'quantizeAwareTrain.epochs',
+    help: "quantization-aware training epochs on the train data, --bits 2…8 (default: none, post-training; a magic's --qat <data> alone: 1)",
+    parse: wholeNumber(0),
+  },
+  compressEpochs: {
+    flags: '--epochs <n>',
+    key: 'epochs',
+    help: 'fine-tuning epochs after applying the plan',
+    default: 2,
+    parse: wholeNumber(0),
+  },
+  distillEpochs: { flags: '--epochs <n>', key: 'epochs', help: 'passes over the training data', default: 5, parse: wholeNumber(1) },
+  retrainEpochs: {
+    flags: '--epochs <n>',
+    key: 'epochs',
+    help: 'retraining epochs after each round (default 1 with --steps > 1, else 0)',
+    parse: wholeNumber(0),
+  },
+  // saving a quantized model (the CLI's --out, a magic's --save)
+  format: {
+    flags: '--format <f>',
+    key: 'saveModel.quantization',
+    help: `save weights as ${[...EXPORT_QUANTIZATIONS, 'packed'].join(' | ')} (stock tfjs decodes all but packed: per-channel --bits 2…8; default float32)`,
+    parse: oneOf([...EXPORT_QUANTIZATIONS, 'packed']),
+  },
+  vectors: {
+    flags: '--vectors',
+    key: 'saveModel.vectors',
+    help: 'uint8/uint16/float16: also encode 1-D weights (biases, BatchNorm); default float32',
+  },
+  rounds: { flags: '--rounds <n>', key: 'rounds', help: 'plan → fine-tune → verify rounds at most', default: 3, parse: wholeNumber(1) },
+  size: {
+    flags: '--size <measure>',
+    key: 'size',
+    help: 'count the budget as gzip or bytes on disk',
+    default: 'gzip',
+    parse: oneOf(['gzip', 'bytes']),
+  },
+  // sensitivity
+  technique: {
+    flags: '--technique <t>',
+    key: 'technique',
+    help: 'prune | quantize',
+    default: 'prune',
+    parse: oneOf(['prune', 'quantize']),
+  },
+  levels: {
+    flags: '--levels <levels>',
+    key: 'levels',
+    help: 'sparsities, or bit widths for quantize: list 0.5,0.9 or range 0.1:0.9:0.1',
+    parse: levels,
+  },
+  samples: {
+    flags: '--samples <n>',
+    key: 'samples',
+    help: 'evaluate on a seeded random subset of n test samples (default: all)',
+    parse: wholeNumber(1),
+  },
+  layers: {
+    flags: '--layers <names>',
+    key: 'layers',
+    help: 'comma-separated layer names or globs (default: every layer the technique applies to)',
+    parse: list,
+  },
+  dropLine: {
+    flags: '--max-drop <pp>',
+    key: 'maxDrop',
+    help: 'acceptable accuracy drop in percentage points, drawn as a line',
+    parse: number,
+  },
+  // compare
+  latencyRuns: {
+    flags: '--latency-runs <n>',
+    key: 'latencyRuns',
+    help: 'timed predict runs per model (0 skips latency)',
+    default: 10,
+    parse: wholeNumber(0),
+  },
+  // cluster
+  clusters: {
+    flags: '--clusters <k>',
+    key: 'clusters',
+    help: 'centroids per codebook in [2, 65536], or layer=k pairs (fc1=32,conv*=64)',
+    parse: clusters,
+    required: true,
+  },
+  init: { flags: '--init <init>', key: 'init', help: CLUSTER_INITS.join(' | '), default: 'linear', parse: oneOf(CLUSTER_INITS) },
+  clusterScope: {
+    flags: '--scope <scope>',
+    key: 'scope',
+    help: 'layer | channel (one codebook per output channel)',
+    default: 'layer',
+    parse: oneOf(['layer', 'channel']),
+  },
+  preserveSparsity: {
+    flags: '--preserve-sparsity',
+    key: 'preserveSparsity',
+    help: 'zeros stay zero and take no centroid (the default)',
+    default: true,
+    negate: 'let zeros take a centroid like any weight',
+  },
+  // factorize
+  rank: { flags: '--rank <r>', key: 'rank', help: 'the same rank for every chosen layer', parse: wholeNumber(1) },
+  energy: {
+    flags: '--energy <e>',
+    key: 'energy',
+    help: 'per layer, the smallest rank keeping this fraction of Σσ², in (0, 1]',
+    parse: number,
+  },
+  factorRatio: {
+    flags: '--ratio <q>',
+    key: 'ratio',
+    help: "per layer, the largest rank whose factors hold ≤ this fraction of the layer's params",
+    parse: number,
+  },
+  factorizeMethod: {
+    flags: '--method <m>',
+    key: 'method',
+    help: 'svd | pca (data-aware: keeps the layer outputs on calibration samples)',
+    default: 'svd',
+    parse: oneOf(['svd', 'pca']),
+  },
+  // prune-inputs
+  keep: { flags: '--keep <k>', key: 'keep', help: 'features to keep: a fraction in (0, 1] or a count', parse: number, required: true },
+  featureMethod: {
+    flags: '--method <m>',
+    key: 'method',
+    help: 'weight | saliency | permutation',
+    default: 'weight',
+    parse: oneOf(['weight', 'saliency', 'permutation']),
+  },
+  steps: {
+    flags: '--steps <n>',
+    key: 'steps',
+    help: 'rounds of recursive feature elimination (1 = one shot)',
+    default: 1,
+    parse: wholeNumber(1),
+  },
+  // distill
+  width: {
+    flags: '--width <w>',
+    key: 'shrinkWidth.factor',
+    help: 'or: a fresh student of the teacher’s architecture with every hidden width × w, in (0, 1]',
+    parse: number,
+  },
+  temperature: {
+    flags: '--temperature <T>',
+    key: 'temperature',
+    help: 'softmax temperature of the soft term, > 0',
+    default: DEFAULT_TEMPERATURE,
+    parse: number,
+  },
+  alpha: {
+    flags: '--alpha <a>',
+    key: 'alpha',
+    help: 'weight of the soft term in [0, 1]; 1 − α weighs the labels',
+    default: DEFAULT_ALPHA,
+    parse: number,
+  },
 } as const satisfies Record<string, FlagDeclaration>;
 
 export type FlagName = keyof typeof FLAGS;
@@ -197,6 +345,31 @@ export const COMPRESS_FLAGS = [
   'workers',
 ] as const satisfies readonly FlagName[];
 
+/**
+ * The technique flags of every command that is both a CLI command and a magic
+ * (`prune-inputs` is `%prune_inputs`). Only where the data comes from (a path or a
+ * notebook variable) and where results go (--out/--json, --as/--save) differ by host.
+ */
+export const COMMANDS = {
+  summary: [],
+  evaluate: [],
+  compare: ['latencyRuns'],
+  sensitivity: ['technique', 'levels', 'samples', 'layers', 'dropLine'],
+  prune: [...PRUNE_FLAGS, 'fineTuneEpochs'],
+  quantize: [...QUANTIZE_FLAGS, 'qatEpochs', 'format', 'vectors'],
+  compress: [...COMPRESS_FLAGS, 'compressEpochs', 'rounds', 'size'],
+  cluster: ['clusters', 'init', 'clusterScope', 'preserveSparsity', 'skip', 'seed', 'fineTuneEpochs'],
+  factorize: ['rank', 'energy', 'factorRatio', 'layers', 'factorizeMethod', 'fineTuneEpochs'],
+  'prune-inputs': ['keep', 'featureMethod', 'steps', 'retrainEpochs'],
+  distill: ['width', 'temperature', 'alpha', 'distillEpochs', 'seed'],
+} as const satisfies Record<string, readonly FlagName[]>;
+export type CommandName = keyof typeof COMMANDS;
+
+/** Adds a command's declared flags (COMMANDS) to a commander command: the CLI's subcommand or a magic's parser. */
+export function addCommandFlags(cmd: Command, command: CommandName): Command {
+  return addFlags(cmd, COMMANDS[command]);
+}
+
 /** Adds the declared flags to a commander command (the CLI's subcommand or a magic's parser). */
 export function addFlags(cmd: Command, names: readonly FlagName[]): Command {
   for (const name of names) {
@@ -204,62 +377,11 @@ export function addFlags(cmd: Command, names: readonly FlagName[]): Command {
     const option = new Option(d.flags, d.help);
     if (d.parse) option.argParser(d.parse);
     if (d.default !== undefined) option.default(d.default);
+    if (d.required) option.makeOptionMandatory();
     cmd.addOption(option);
     if (d.negate) cmd.addOption(new Option(d.flags.replace(/^--/, '--no-'), d.negate));
   }
   return cmd;
 }
 
-/** Parsed flags, as commander returns them (camelCase keys). */
-export type Flags = Record<string, unknown>;
-
-function granularity(flags: Flags): Granularity {
-  if (flags.structured && flags.nm) throw new WhittleError('choose one of --structured and --nm');
-  return (flags.nm as Granularity | undefined) ?? (flags.structured as Granularity | undefined) ?? 'unstructured';
-}
-
-/** prune() options from the shared prune flags; `calibration` is the data to compensate on, when there is some. */
-export function pruneOptions(flags: Flags, calibration?: Dataset): PruneOptions {
-  return {
-    sparsity: flags.sparsity as number | undefined,
-    scope: flags.scope as 'layer' | 'global',
-    method: flags.method as PruneMethod | undefined,
-    granularity: granularity(flags),
-    skip: flags.skip as string[] | undefined,
-    includeOutput: Boolean(flags.includeOutput),
-    seed: flags.seed as number,
-    compensate: flags.compensate as PruneOptions['compensate'],
-    calibration,
-    calibrationSamples: flags.calibrationSamples as number | undefined,
-  };
-}
-
-/** quantize() options from the shared quantize flags; `calibration` feeds the activation ranges. */
-export function quantizeOptions(flags: Flags, calibration?: Dataset): QuantizeModelOptions {
-  const activationBits = flags.activations as number | undefined;
-  return {
-    weights: {
-      bits: flags.bits as number | 'ternary' | 'float16',
-      perChannel: flags.perChannel as boolean,
-      scheme: flags.asymmetric ? 'asymmetric' : 'symmetric',
-      scale: flags.pow2 ? 'pow2' : 'float',
-    },
-    activations: activationBits ? { bits: activationBits, observer: flags.observer as ObserverName } : undefined,
-    calibration: activationBits ? calibration : undefined,
-    calibrationSamples: flags.calibrationSamples as number | undefined,
-    equalize: Boolean(flags.equalize),
-  };
-}
-
-/** autoCompress() options (all but the data) from the shared compress flags. */
-export function compressOptions(flags: Flags): Omit<AutoOptions, 'train' | 'test'> {
-  const optional = <K extends string>(key: K, v: unknown) => (v === undefined ? {} : { [key]: v });
-  return {
-    budget: budgetFromFlags(flags as { budget?: string; ratio?: string; maxDrop?: string; latency?: string }),
-    techniques: checkTechniques(list(String(flags.techniques))),
-    ...optional('sparsities', flags.sparsityLevels),
-    ...optional('bits', flags.bitLevels),
-    ...optional('calibrationSamples', flags.calibrationSamples),
-    ...optional('workers', flags.workers),
-  };
-}
+export * from './flag-options.js';

@@ -5,9 +5,11 @@ import { WhittleError } from '../errors.js';
 import { summary } from '../analysis/summary.js';
 import { evaluate } from '../analysis/evaluate.js';
 import { compare } from '../analysis/compare.js';
-import { DATA_HELP, requireData, resolveModel } from './resolve.js';
+import { DATA_HELP, MODEL_NAMES, requireData, resolveModel } from './resolve.js';
 import { runDemo } from './demo.js';
 import { printReport } from './print.js';
+import { addCommandFlags } from './flags.js';
+import { MODEL_HELP, modelCommand } from './command.js';
 import { registerSensitivity } from './sensitivity.js';
 import { registerPrune } from './prune.js';
 import { registerQuantize } from './quantize.js';
@@ -38,23 +40,17 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run whittle --help for usage)')
     .exitOverride();
 
-  program
-    .command('summary')
-    .description('per-layer params, nonzeros, sparsity, MACs and bytes')
-    .argument('<model>', 'model.json, its folder, or a reference model (lenet-300-100, lenet-5, mobilenet-mini, resnet-mini)')
-    .option('--json', 'print the report object')
-    .action(async (spec: string, opts: { json?: boolean }) => {
-      await initBackend();
-      printReport(summary(await resolveModel(spec)), opts.json);
-    });
+  modelCommand(
+    program,
+    'summary',
+    `per-layer params, nonzeros, sparsity, MACs and bytes (shipped models: ${MODEL_NAMES.join(', ')})`,
+  ).action(async (spec: string, opts: { json?: boolean }) => {
+    await initBackend();
+    printReport(summary(await resolveModel(spec)), opts.json);
+  });
 
-  program
-    .command('evaluate')
-    .description('accuracy and loss on the MNIST test split (2,004 digits) or on --data')
-    .argument('<model>', 'model.json, its folder, or a reference model name')
-    .option('--data <path>', DATA_HELP)
-    .option('--json', 'print the report object')
-    .action(async (spec: string, opts: { data?: string; json?: boolean }) => {
+  modelCommand(program, 'evaluate', 'accuracy and loss on the MNIST test split (2,004 digits) or on --data', { data: true }).action(
+    async (spec: string, opts: { data?: string; json?: boolean }) => {
       await initBackend();
       const model = await resolveModel(spec);
       const data = requireData(model, opts.data, 'evaluate');
@@ -63,15 +59,16 @@ export function buildProgram(): Command {
       } finally {
         data.dispose();
       }
-    });
+    },
+  );
 
-  program
+  const compareCmd = program
     .command('compare')
     .description('two models side by side on the same data: accuracy, top-1 agreement, KL, params, bytes, latency')
-    .argument('<a>', 'model.json, its folder, or a reference model name')
-    .argument('<b>', 'model.json, its folder, or a reference model name')
+    .argument('<a>', MODEL_HELP)
+    .argument('<b>', MODEL_HELP);
+  addCommandFlags(compareCmd, 'compare')
     .option('--data <path>', DATA_HELP)
-    .option('--latency-runs <n>', 'timed predict runs per model (0 skips latency)', (v) => Number(v), 10)
     .option('--json', 'print the report object')
     .action(async (specA: string, specB: string, opts: { data?: string; latencyRuns: number; json?: boolean }) => {
       await initBackend();

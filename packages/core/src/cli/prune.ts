@@ -8,50 +8,42 @@ import { isGraphModel, needLayers, type AnyModel } from '../io/graph.js';
 import { prune } from '../prune/prune.js';
 import { pruneGraph } from '../prune/graph-model.js';
 import { fineTune } from '../prune/finetune.js';
-import { addFlags, pruneOptions, PRUNE_FLAGS, type Flags } from './flags.js';
-import { DATA_HELP, dataFor, requireData, resolveModel, type CliData } from './resolve.js';
-import { printReport } from './print.js';
+import { pruneOptions, type Flags } from './flags.js';
+import { modelCommand, saveAndPrint } from './command.js';
+import { dataFor, requireData, resolveModel, type CliData } from './resolve.js';
 import { progressBar } from './progress.js';
 
-type PruneCliFlags = Flags & { fineTuneEpochs: number; data?: string; out?: string; json?: boolean };
+type PruneCliFlags = Flags & { epochs?: number; data?: string; out?: string; json?: boolean };
 
 export function registerPrune(program: Command): void {
-  const cmd = program
-    .command('prune')
-    .description('prune a model (unstructured, N:M or structured) and optionally fine-tune it on data')
-    .argument('<model>', 'model.json, its folder, or a reference model name');
-  addFlags(cmd, PRUNE_FLAGS)
-    .option('--fine-tune-epochs <n>', 'fine-tune on the train data, masks kept (needs data)', (v) => Number(v), 0)
-    .option('--data <path>', DATA_HELP)
-    .option('--out <dir>', 'save the pruned model here (stock tfjs format)')
-    .option('--json', 'print the report object')
-    .action(async (spec: string, flags: PruneCliFlags) => {
-      if (!Number.isInteger(flags.fineTuneEpochs) || flags.fineTuneEpochs < 0)
-        fail('whittle', `--fine-tune-epochs must be a whole number ≥ 0, got ${flags.fineTuneEpochs}`);
-      await initBackend();
-      const model = await resolveModel(spec);
-      // the calibration data is the train data, used when a compensation is asked for
-      const compensating = flags.compensate !== undefined && flags.compensate !== 'none';
-      const needsData = compensating ? '--compensate' : flags.fineTuneEpochs > 0 ? '--fine-tune-epochs' : undefined;
-      if (needsData) needLayers('prune', model, needsData);
-      const data = needsData ? requireData(model, flags.data, `prune ${needsData}`) : dataFor(model, flags.data);
-      if (isGraphModel(model)) {
-        const { sparsity, scope, granularity, skip } = pruneOptions(flags);
-        if (typeof sparsity === 'object')
-          fail('whittle', 'a per-layer --sparsity map needs a LayersModel; give a graph model one sparsity');
-        const g = await pruneGraph(model, { sparsity, scope, granularity, skip });
-        await finish(model, g.model, g.report, data, flags);
-        return;
-      }
-      const { model: pruned, report, masks } = prune(model, pruneOptions(flags, compensating ? data!.train : undefined));
-      let result = pruned;
-      if (flags.fineTuneEpochs > 0) {
-        const bar = progressBar('fine-tune');
-        result = (await fineTune(pruned, data!.train, { epochs: flags.fineTuneEpochs, masks, onProgress: bar.update })).model;
-        bar.stop();
-      }
-      await finish(model, result, report, data, flags);
-    });
+  modelCommand(program, 'prune', 'prune a model (unstructured, N:M or structured) and optionally fine-tune it on data', {
+    data: true,
+    out: 'save the pruned model here (stock tfjs format)',
+  }).action(async (spec: string, flags: PruneCliFlags) => {
+    await initBackend();
+    const model = await resolveModel(spec);
+    // the calibration data is the train data, used when a compensation is asked for
+    const compensating = flags.compensate !== undefined && flags.compensate !== 'none';
+    const epochs = flags.epochs ?? 0;
+    const needsData = compensating ? '--compensate' : epochs > 0 ? '--epochs' : undefined;
+    if (needsData) needLayers('prune', model, needsData);
+    const data = needsData ? requireData(model, flags.data, `prune ${needsData}`) : dataFor(model, flags.data);
+    if (isGraphModel(model)) {
+      const { sparsity, scope, granularity, skip } = pruneOptions(flags);
+      if (typeof sparsity === 'object') fail('whittle', 'a per-layer --sparsity map needs a LayersModel; give a graph model one sparsity');
+      const g = await pruneGraph(model, { sparsity, scope, granularity, skip });
+      await finish(model, g.model, g.report, data, flags);
+      return;
+    }
+    const { model: pruned, report, masks } = prune(model, pruneOptions(flags, compensating ? data!.train : undefined));
+    let result = pruned;
+    if (epochs > 0) {
+      const bar = progressBar('fine-tune');
+      result = (await fineTune(pruned, data!.train, { epochs, masks, onProgress: bar.update })).model;
+      bar.stop();
+    }
+    await finish(model, result, report, data, flags);
+  });
 }
 
 /** Accuracy before/after (or a note saying it was not measured), save, print. */
@@ -72,7 +64,5 @@ async function finish(
   } finally {
     data?.dispose();
   }
-  if (flags.out) await saveModel(result, flags.out);
-  printReport(report, flags.json);
-  if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
+  await saveAndPrint(report, flags, (dir) => saveModel(result, dir));
 }

@@ -3,17 +3,27 @@ import { fail } from '../errors.js';
 import { isReferenceName, referenceModel, REFERENCE_NAMES } from '../models/reference.js';
 import { loadModel } from '../io/load.js';
 import { mnist } from '../data/mnist.js';
+import { spam } from '../data/spam.js';
+import { SPAM_MLP, spamMlp } from '../models/spam-mlp.js';
 import type { Dataset, Layout } from '../data/dataset.js';
 import { loadData } from '../data/files.js';
 import { modelName, needLayers, type AnyModel } from '../io/graph.js';
 import type * as tf from '@tensorflow/tfjs';
 
-/** `<model>` on the command line: a reference model name (pretrained) or a path to model.json / its folder. */
+/** The models shipped with their weights that `<model>` can name: the MNIST reference models and spam-mlp (SpamAssassin). */
+export const MODEL_NAMES: readonly string[] = [...REFERENCE_NAMES, 'spam-mlp'];
+
+/** `<model>` on the command line: a shipped model's name (pretrained) or a path to model.json / its folder. */
 export async function resolveModel(spec: string): Promise<AnyModel> {
   if (isReferenceName(spec)) return referenceModel(spec, { pretrained: true });
+  if (spec === 'spam-mlp') return spamMlp({ pretrained: true });
   if (existsSync(spec)) return loadModel(spec);
-  return fail('whittle', `'${spec}' is neither a file nor a reference model (${REFERENCE_NAMES.join(', ')})`);
+  return fail('whittle', `'${spec}' is neither a file nor a shipped model (${MODEL_NAMES.join(', ')})`);
 }
+
+/** spam-mlp (by name and input), whose default data is the SpamAssassin corpus rather than MNIST. */
+const isSpamMlp = (model: AnyModel) => modelName(model) === 'spam-mlp' && inputShape(model).join('×') === String(SPAM_MLP.words);
+const spamSplits = () => spam({ words: SPAM_MLP.words });
 
 const inputShape = (model: AnyModel) => (model.inputs[0]!.shape ?? []).slice(1) as number[];
 const outputUnits = (model: AnyModel) => (model.outputs[0]!.shape ?? []).at(-1) ?? 1;
@@ -60,6 +70,10 @@ export interface CliData {
  */
 export function dataFor(model: AnyModel, spec: string | undefined): CliData | null {
   const layout = mnistLayout(model);
+  if (spec === undefined && isSpamMlp(model)) {
+    const { train, test } = spamSplits();
+    return { train, test, source: 'SpamAssassin', dispose: () => (train.dispose(), test.dispose()) };
+  }
   if (spec === undefined && !layout) return null;
   if (spec === undefined || spec === 'mnist') {
     if (!layout)
@@ -93,7 +107,8 @@ export function requireData(model: AnyModel, spec: string | undefined, what: str
   );
 }
 
-/** MNIST splits shaped for `model`. */
+/** MNIST splits shaped for `model` (for spam-mlp: the SpamAssassin corpus's). */
 export function mnistFor(model: AnyModel, limit?: number): { train: Dataset; test: Dataset } {
+  if (isSpamMlp(model) && limit === undefined) return spamSplits();
   return mnist({ layout: layoutFor(model), limit });
 }

@@ -1,91 +1,97 @@
-/** %summary, %evaluate, %sensitivity, %compare. */
-import { compare, evaluate, parseLevels, sensitivity, summary } from '@whittle/core';
-import { dataOperand, modelOperand, numberOpt } from './operands.js';
-import { UsageError, type Magic } from './registry.js';
+/** %summary, %evaluate, %sensitivity, %compare: flags from core's declarations (COMMANDS), as the CLI's. */
+import type * as tf from '@tensorflow/tfjs';
+import {
+  addCommandFlags,
+  compare,
+  evaluate,
+  sensitivity,
+  sensitivityOptions,
+  summary,
+  type CommandName,
+  type Dataset,
+} from '@whittle/core';
+import type { Report } from '@whittle/report';
+import { dataOperand, modelOperand } from './operands.js';
+import type { Magic, MagicContext } from './registry.js';
 
-export const summaryMagic: Magic = {
+/** An analysis magic: model operands, the CLI twin's declared flags, --data (unless it needs none) and --as; shows and binds a report. */
+function analysisMagic(spec: {
+  name: CommandName;
+  example: string;
+  summary: string;
+  operands: string[];
+  /** The report's type, for the binding. */
+  type: string;
+  noData?: boolean;
+  run: (
+    ctx: MagicContext,
+    models: tf.LayersModel[],
+    data: () => Dataset,
+    opts: Record<string, unknown>,
+    names: string[],
+  ) => Promise<Report>;
+}): Magic {
+  return {
+    name: spec.name,
+    kind: 'line',
+    group: 'analysis',
+    example: spec.example,
+    summary: spec.summary,
+    define: (cmd) => {
+      for (const operand of spec.operands) cmd.argument(`<${operand}>`, 'notebook variable holding a tfjs LayersModel');
+      addCommandFlags(cmd, spec.name);
+      if (!spec.noData) cmd.option('--data <data>', 'Dataset variable (default: the declared test set, else the MNIST test split)');
+      return cmd.option('--as <name>', 'bind the report');
+    },
+    run: async (ctx, names, opts) => {
+      const models = names.map((n) => modelOperand(ctx, n));
+      const report = await spec.run(ctx, models, () => dataOperand(ctx, opts.data as string | undefined, models[0]!), opts, names);
+      return { report, value: report, valueType: `import("@whittle/core").${spec.type}` };
+    },
+  };
+}
+
+export const summaryMagic = analysisMagic({
   name: 'summary',
-  kind: 'line',
   example: '%summary model',
-  group: 'analysis',
   summary: 'Per-layer params, nonzeros, sparsity, MACs and bytes of a model.',
-  define: (cmd) => cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel').option('--as <name>', 'bind the report'),
-  run: async (ctx, [name]) => {
-    const report = summary(modelOperand(ctx, name));
-    return { report, value: report, valueType: 'import("@whittle/core").SummaryReport' };
-  },
-};
+  operands: ['model'],
+  type: 'SummaryReport',
+  noData: true,
+  run: async (_ctx, [model]) => summary(model!),
+});
 
-export const evaluateMagic: Magic = {
+export const evaluateMagic = analysisMagic({
   name: 'evaluate',
-  kind: 'line',
   example: '%evaluate pruned --data test',
-  group: 'analysis',
-  summary: 'Accuracy and loss of a model (default: the MNIST test split).',
-  define: (cmd) =>
-    cmd.argument('<model>', 'model variable').option('--data <data>', 'Dataset variable').option('--as <name>', 'bind the report'),
-  run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
-    const report = evaluate(model, dataOperand(ctx, opts.data as string | undefined, model));
-    return { report, value: report, valueType: 'import("@whittle/core").EvaluateReport' };
-  },
-};
+  summary: 'Accuracy and loss of a model (default: the declared test set, else the MNIST test split).',
+  operands: ['model'],
+  type: 'EvaluateReport',
+  run: async (_ctx, [model], data) => evaluate(model!, data()),
+});
 
-export const sensitivityMagic: Magic = {
+export const sensitivityMagic = analysisMagic({
   name: 'sensitivity',
-  kind: 'line',
   example: '%sensitivity model --levels 0.5,0.7,0.9 --samples 500',
-  group: 'analysis',
   summary: 'Accuracy of each layer compressed alone at each level: which layers can take how much.',
-  define: (cmd) =>
-    cmd
-      .argument('<model>', 'model variable')
-      .option('--data <data>', 'Dataset variable (default: MNIST test split)')
-      .option('--technique <t>', 'prune | quantize', 'prune')
-      .option('--levels <levels>', 'list 0.5,0.9 or range 0.1:0.9:0.1 (bits for quantize)')
-      .option('--samples <n>', 'seeded random subset size', '500')
-      .option('--max-drop <d>', 'acceptable accuracy drop, drawn as a line')
-      .option('--as <name>', 'bind the report'),
-  run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
-    if (opts.technique !== 'prune' && opts.technique !== 'quantize')
-      throw new UsageError(`--technique must be prune or quantize, got '${String(opts.technique)}'`);
-    let levels: number[] | undefined;
-    try {
-      levels = opts.levels ? parseLevels(String(opts.levels)) : undefined;
-    } catch (err) {
-      throw new UsageError((err as Error).message.replace(/^whittle: /, ''));
-    }
-    const report = await sensitivity(model, dataOperand(ctx, opts.data as string | undefined, model), {
-      technique: opts.technique,
-      levels,
-      samples: numberOpt(opts, 'samples', '--samples'),
-      maxDrop: numberOpt(opts, 'maxDrop', '--max-drop'),
+  operands: ['model'],
+  type: 'SensitivityReport',
+  run: (ctx, [model], data, opts) =>
+    sensitivity(model!, data(), {
+      ...sensitivityOptions(opts),
       onProgress: (p) => {
         ctx.checkInterrupt();
         ctx.progress(`sensitivity: ${p.done}/${p.total} (${p.layer} at ${p.level})`);
       },
-    });
-    return { report, value: report, valueType: 'import("@whittle/core").SensitivityReport' };
-  },
-};
+    }),
+});
 
-export const compareMagic: Magic = {
+export const compareMagic = analysisMagic({
   name: 'compare',
-  kind: 'line',
   example: '%compare model q8',
-  group: 'analysis',
   summary: 'Two models side by side: accuracy, agreement, KL, params, nonzeros, bytes, latency.',
-  define: (cmd) =>
-    cmd
-      .argument('<a>', 'model variable')
-      .argument('<b>', 'model variable')
-      .option('--data <data>', 'Dataset variable')
-      .option('--as <name>', 'bind the report'),
-  run: async (ctx, [a, b], opts) => {
-    const ma = modelOperand(ctx, a);
-    const mb = modelOperand(ctx, b);
-    const report = await compare(ma, mb, dataOperand(ctx, opts.data as string | undefined, ma), { names: [a!, b!], latencyRuns: 5 });
-    return { report, value: report, valueType: 'import("@whittle/core").CompareReport' };
-  },
-};
+  operands: ['a', 'b'],
+  type: 'CompareReport',
+  run: async (_ctx, [a, b], data, opts, names) =>
+    compare(a!, b!, data(), { names: [names[0]!, names[1]!], latencyRuns: opts.latencyRuns as number }),
+});

@@ -1,150 +1,104 @@
-/** %prune, %quantize and %compress: their shared flags come from core's declarations (FLAGS), as the CLI's do. */
+/** %prune, %quantize and %compress: their flags come from core's declarations (COMMANDS), as the CLI's do. */
 import {
-  addFlags,
   autoCompress,
   compressOptions,
-  evaluate,
-  fineTune,
   prune,
   pruneOptions,
   quantize,
   quantizeAwareTrain,
   quantizeOptions,
-  COMPRESS_FLAGS,
-  PRUNE_FLAGS,
-  QUANTIZE_FLAGS,
+  quantizeSaveOptions,
+  saveOptionsFor,
   WhittleError,
 } from '@whittle/core';
-import { dataOperand, declaredData, modelOperand, numberOpt } from './operands.js';
-import { UsageError, type Magic } from './registry.js';
+import { dataOperand } from './operands.js';
+import { UsageError } from './registry.js';
+import { compressionMagic, finish, fineTuned, testSet, trainingEpochs, trainProgress } from './common.js';
 
-const MODEL_TYPE = 'import("@tensorflow/tfjs").LayersModel';
+/** Library options from flags; a flag combination the library rejects is a UsageError, as a bad flag is. */
+function asUsage<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    throw err instanceof WhittleError ? new UsageError(err.message.replace(/^whittle: /, '')) : err;
+  }
+}
 
-export const pruneMagic: Magic = {
+export const pruneMagic = compressionMagic({
   name: 'prune',
-  kind: 'line',
   example: '%prune model --sparsity 0.8 --scope global --as pruned',
-  group: 'compression',
   summary: 'Prune a model (unstructured, N:M or structured) and show what changed; never changes the input model.',
-  define: (cmd) =>
-    addFlags(cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel'), PRUNE_FLAGS)
-      .option('--calibration <data>', 'Dataset variable with calibration samples for --compensate (default: the MNIST train split)')
-      .option('--fine-tune <data>', 'Dataset variable to fine-tune on, masks kept')
-      .option('--epochs <n>', 'fine-tuning epochs', '1')
-      .option('--as <name>', 'bind the pruned model to this variable'),
-  run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
-    // as in the library: calibration data given → least-squares by default; --compensate alone → the MNIST train split
+  what: 'pruned model',
+  data: (cmd) =>
+    cmd
+      .option('--calibration <data>', 'Dataset variable with calibration samples for --compensate (default: the train split)')
+      .option('--fine-tune <data>', 'Dataset variable to fine-tune on, masks kept (default: the train split)'),
+  run: async (ctx, model, opts) => {
+    // as in the library: calibration data given → least-squares by default; --compensate alone → the train split
     const compensating = opts.compensate !== undefined && opts.compensate !== 'none';
-    const calibration = opts.calibration
-      ? dataOperand(ctx, String(opts.calibration), model, 'train')
-      : compensating
-        ? dataOperand(ctx, undefined, model, 'train')
-        : undefined;
-    let options;
-    try {
-      options = pruneOptions(opts, calibration);
-    } catch (err) {
-      throw err instanceof WhittleError ? new UsageError(err.message) : err;
-    }
-    const result = prune(model, options);
-    let out = result.model;
-    if (opts.fineTune) {
-      const train = dataOperand(ctx, String(opts.fineTune), model, 'train');
-      const epochs = numberOpt(opts, 'epochs', '--epochs') ?? 1;
-      out = (
-        await fineTune(result.model, train, {
-          epochs,
-          masks: result.masks,
-          onProgress: (p) => {
-            ctx.checkInterrupt();
-            ctx.progress(`fine-tuning: epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}, loss ${p.loss.toFixed(4)}`);
-          },
-        })
-      ).model;
-      result.model.dispose();
-    }
-    // fine-tuned, or the notebook declared its test set (%data): accuracy before and after
-    if (opts.fineTune || declaredData.test) {
-      const test = dataOperand(ctx, undefined, model, 'test');
-      result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(out, test).accuracy };
-    }
-    return { report: result.report, value: out, valueType: MODEL_TYPE };
+    const calibration =
+      opts.calibration || compensating ? dataOperand(ctx, opts.calibration as string | undefined, model, 'train') : undefined;
+    const result = prune(
+      model,
+      asUsage(() => pruneOptions(opts, calibration)),
+    );
+    const tuned = await fineTuned(ctx, opts, model, result.model, { masks: result.masks });
+    return finish(ctx, opts, model, { model: tuned.model, report: result.report });
   },
-};
+});
 
-export const quantizeMagic: Magic = {
+export const quantizeMagic = compressionMagic({
   name: 'quantize',
-  kind: 'line',
   example: '%quantize model --bits 8 --as q8',
-  group: 'compression',
   summary: 'Quantize weights (and activations) of a model, or train it quantization-aware; never changes the input model.',
-  define: (cmd) =>
-    addFlags(cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel'), QUANTIZE_FLAGS)
-      .option('--calibration <data>', 'Dataset variable with calibration samples for --activations (default: the MNIST train split)')
-      .option('--qat <data>', 'Dataset variable for quantization-aware training')
-      .option('--epochs <n>', 'QAT epochs', '1')
-      .option('--as <name>', 'bind the quantized model to this variable'),
-  run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
+  what: 'quantized model',
+  data: (cmd) =>
+    cmd
+      .option('--calibration <data>', 'Dataset variable with calibration samples for --activations (default: the train split)')
+      .option('--qat <data>', 'Dataset variable for quantization-aware training (default with --epochs: the train split)'),
+  run: async (ctx, model, opts) => {
     const bits = opts.bits as number | 'ternary' | 'float16';
+    const epochs = trainingEpochs(opts, 'qat');
     let result;
-    if (opts.qat) {
-      if (typeof bits !== 'number') throw new UsageError('--qat needs numeric --bits (2…8)');
-      const train = dataOperand(ctx, String(opts.qat), model, 'train');
+    if (epochs > 0) {
+      if (typeof bits !== 'number') throw new UsageError('quantization-aware training (--qat/--epochs) needs numeric --bits (2…8)');
+      const train = dataOperand(ctx, opts.qat as string | undefined, model, 'train');
       result = await quantizeAwareTrain(model, train, {
         bits,
-        epochs: numberOpt(opts, 'epochs', '--epochs') ?? 1,
+        epochs,
         perChannel: opts.perChannel as boolean,
-        onProgress: (p) => {
-          ctx.checkInterrupt();
-          ctx.progress(`QAT: epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}, loss ${p.loss.toFixed(4)}`);
-        },
+        onProgress: trainProgress(ctx, 'QAT'),
       });
     } else {
-      const calibration = opts.activations
-        ? dataOperand(ctx, opts.calibration ? String(opts.calibration) : undefined, model, 'train')
-        : undefined;
+      const calibration = opts.activations ? dataOperand(ctx, opts.calibration as string | undefined, model, 'train') : undefined;
       result = await quantize(model, quantizeOptions(opts, calibration));
     }
-    const test = dataOperand(ctx, undefined, model, 'test');
-    result.report.accuracy = { before: evaluate(model, test).accuracy, after: evaluate(result.model, test).accuracy };
-    return { report: result.report, value: result.model, valueType: MODEL_TYPE };
+    return finish(ctx, opts, model, result, quantizeSaveOptions(opts));
   },
-};
+});
 
-export const compressMagic: Magic = {
+export const compressMagic = compressionMagic({
   name: 'compress',
-  kind: 'line',
   example: '%compress model --ratio 16 --epochs 1 --as small',
-  group: 'compression',
   summary: 'Compress to a budget: per-layer pruning and quantization chosen from measured sensitivity, fine-tuned and verified.',
-  define: (cmd) =>
-    addFlags(cmd.argument('<model>', 'notebook variable holding a tfjs LayersModel'), COMPRESS_FLAGS)
-      .option('--data <train>', 'Dataset variable to measure sensitivity and fine-tune on (default: the MNIST train split)')
-      .option('--test <data>', 'Dataset variable to verify on (default: the MNIST test split)')
-      .option('--epochs <n>', 'fine-tuning epochs', '2')
-      .option('--as <name>', 'bind the compressed model to this variable'),
-  run: async (ctx, [name], opts) => {
-    const model = modelOperand(ctx, name);
-    let options;
-    try {
-      options = compressOptions(opts);
-    } catch (err) {
-      throw err instanceof WhittleError ? new UsageError(err.message.replace(/^whittle: /, '')) : err;
-    }
-    const train = dataOperand(ctx, opts.data ? String(opts.data) : undefined, model, 'train');
-    const test = dataOperand(ctx, opts.test ? String(opts.test) : undefined, model, 'test');
+  what: 'compressed model',
+  data: (cmd) =>
+    cmd
+      .option('--data <train>', 'Dataset variable to measure sensitivity and fine-tune on (default: the train split)')
+      .option('--test <data>', 'Dataset variable to verify on (default: the test split)'),
+  run: async (ctx, model, opts) => {
+    const options = asUsage(() => compressOptions(opts));
+    const train = dataOperand(ctx, opts.data as string | undefined, model, 'train');
+    const test = testSet(ctx, model, opts.test as string | undefined) ?? dataOperand(ctx, undefined, model, 'test');
     const result = await autoCompress(model, {
       ...options,
       train,
       test,
-      epochs: numberOpt(opts, 'epochs', '--epochs') ?? 2,
       onProgress: (p) => {
         ctx.checkInterrupt();
         ctx.progress(`${p.stage}: ${p.message}`);
       },
     });
-    return { report: result.report, value: result.model, valueType: MODEL_TYPE };
+    return finish(ctx, opts, model, result, saveOptionsFor(result.plan));
   },
-};
+});

@@ -7,8 +7,8 @@ describe('%distill declaration', () => {
   it('parses the teacher, the student or width, and the training flags', () => {
     const { args, opts } = parseArgs(magic, 'big --width 0.5 --data train --temperature 2 --alpha 0.7 --epochs 3 --as small');
     expect(args).toEqual(['big']);
-    expect(opts).toMatchObject({ width: '0.5', data: 'train', temperature: '2', alpha: '0.7', epochs: '3', as: 'small' });
-    expect(parseArgs(magic, 'big --student s').opts).toMatchObject({ student: 's', temperature: '4', alpha: '0.9', epochs: '5' });
+    expect(opts).toMatchObject({ width: 0.5, data: 'train', temperature: 2, alpha: 0.7, epochs: 3, as: 'small' });
+    expect(parseArgs(magic, 'big --student s').opts).toMatchObject({ student: 's', temperature: 4, alpha: 0.9, epochs: 5 });
   });
 
   it('documents every flag and rejects unknown ones with the usage', () => {
@@ -31,6 +31,6 @@ describe('%distill declaration', () => {
       print: () => {},
     };
     await expect(magic.run(ctx, ['big'], {}, '')).rejects.toThrow('give one of --student and --width');
-    await expect(magic.run(ctx, ['big'], { student: 's', width: '0.5' }, '')).rejects.toThrow('give one of --student and --width');
+    await expect(magic.run(ctx, ['big'], { student: 's', width: 0.5 }, '')).rejects.toThrow('give one of --student and --width');
   });
 });

@@ -51,11 +51,3 @@ export function dataOperand(ctx: MagicContext, name: string | undefined, model: 
   owned.push(keep);
   return keep;
 }
-
-export function numberOpt(opts: Record<string, unknown>, key: string, flag: string): number | undefined {
-  const v = opts[key];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got '${String(v)}'`);
-  return n;
-}

@@ -1,9 +1,9 @@
 import { Command, type Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { FLAGS, PRUNE_FLAGS, QUANTIZE_FLAGS } from '@whittle/core';
+import { COMMANDS, FLAGS, type CommandName, type FlagDeclaration } from '@whittle/core';
 import { buildProgram } from '@whittle/core/cli';
 import { splitCell } from '../rewrite.js';
-import { MAGICS, findMagic, help, parseArgs, tokenize, usage, UsageError, type Magic } from './index.js';
+import { MAGICS, command, findMagic, help, parseArgs, tokenize, usage, UsageError, type Magic } from './index.js';
 
 describe('magic declarations', () => {
   const prune = findMagic('prune', 'line')!;
@@ -62,10 +62,11 @@ describe('magic declarations', () => {
 
   it('%factorize and %prune_inputs are declared with the shared vocabulary', () => {
     const f = findMagic('factorize', 'line')!;
-    expect(parseArgs(f, 'lenet --energy 0.9 --as low').opts).toMatchObject({ energy: '0.9', method: 'svd', as: 'low' });
-    for (const flag of ['--energy', '--rank', '--ratio', '--method', '--calibrate', '--fine-tune', '--as']) expect(help(f)).toContain(flag);
+    expect(parseArgs(f, 'lenet --energy 0.9 --as low').opts).toMatchObject({ energy: 0.9, method: 'svd', as: 'low' });
+    for (const flag of ['--energy', '--rank', '--ratio', '--method', '--calibration', '--fine-tune', '--epochs', '--save', '--as'])
+      expect(help(f)).toContain(flag);
     const p = findMagic('prune_inputs', 'line')!;
-    expect(parseArgs(p, 'm --keep 0.5 --data train --steps 5 --as small').opts).toMatchObject({ keep: '0.5', data: 'train', steps: '5' });
+    expect(parseArgs(p, 'm --keep 0.5 --data train --steps 5 --as small').opts).toMatchObject({ keep: 0.5, data: 'train', steps: 5 });
     expect(() => parseArgs(p, 'm')).toThrow(/required option '--keep <k>' not specified/);
   });
 });
@@ -75,34 +76,70 @@ const optionsOf = (cmd: Command) =>
   Object.fromEntries((cmd.options as readonly Option[]).map((o) => [o.flags, [o.description, o.defaultValue]]));
 const magicCommand = (m: Magic) => m.define(new Command(m.name));
 
+/** Same word in both hosts, but the value is a path or a shipped model's name in the CLI and a notebook variable in a magic. */
+const HOST_TYPED = ['--data', '--student'];
+const long = (flags: string) => /--[\w-]+/.exec(flags)![0];
+const cliName = (m: Magic) => m.name.replace(/_/g, '-');
+/** A declaration's options as optionsOf lists them: flags → [help, default], and --no-x for negatable flags. */
+const declared = (command: CommandName) =>
+  Object.fromEntries(
+    COMMANDS[command].flatMap((k) => {
+      const d: FlagDeclaration = FLAGS[k];
+      return [[d.flags, [d.help, d.default]], ...(d.negate ? [[d.flags.replace(/^--/, '--no-'), [d.negate, undefined]]] : [])];
+    }),
+  );
+
 describe('the CLI and the magics share one vocabulary', () => {
   const cli = buildProgram();
-  for (const [name, shared] of [
-    ['prune', PRUNE_FLAGS],
-    ['quantize', QUANTIZE_FLAGS],
-  ] as const) {
-    it(`whittle ${name} and %${name} expose the declared flags with the same help and defaults`, () => {
-      const fromCli = optionsOf(cli.commands.find((c) => c.name() === name)!);
-      const fromMagic = optionsOf(magicCommand(findMagic(name, 'line')!));
-      for (const key of shared) {
-        const d = FLAGS[key] as { flags: string; help: string; default?: unknown; negate?: string };
-        expect(fromCli[d.flags], `whittle ${name} ${d.flags}`).toEqual([d.help, d.default]);
-        expect(fromMagic[d.flags], `%${name} ${d.flags}`).toEqual([d.help, d.default]);
-        if (d.negate) {
-          const no = d.flags.replace(/^--/, '--no-');
-          expect(fromCli[no]).toEqual([d.negate, undefined]);
-          expect(fromMagic[no]).toEqual([d.negate, undefined]);
-        }
+  const cliCommand = (name: string) => cli.commands.find((c) => c.name() === name);
+  const twins = MAGICS.filter((m) => cliCommand(cliName(m)));
+
+  it('every command that is both a CLI command and a magic is declared once in COMMANDS', () => {
+    expect(twins.map(cliName).sort()).toEqual(Object.keys(COMMANDS).sort());
+  });
+
+  for (const magic of twins) {
+    const name = cliName(magic) as CommandName;
+    it(`whittle ${name} and %${magic.name}: the same declared flags, help and defaults; no other word in common`, () => {
+      const fromCli = optionsOf(cliCommand(name)!);
+      const fromMagic = optionsOf(magicCommand(magic));
+      const shared = declared(name);
+      for (const [flags, helpAndDefault] of Object.entries(shared)) {
+        expect(fromCli[flags], `whittle ${name} ${flags}`).toEqual(helpAndDefault);
+        expect(fromMagic[flags], `%${magic.name} ${flags}`).toEqual(helpAndDefault);
       }
-      // and no flag is spelled one way in the CLI and another in the magic: the words they share are the declared ones
-      const sharedFlags = Object.keys(fromCli).filter((f) => f in fromMagic);
-      const declared = shared.flatMap((k) => {
-        const d = FLAGS[k] as { flags: string; negate?: string };
-        return d.negate ? [d.flags, d.flags.replace(/^--/, '--no-')] : [d.flags];
-      });
-      expect(sharedFlags.sort()).toEqual(declared.sort());
+      // a word both hosts use is a declared one (or names data/a model, typed by host)
+      const inBoth = Object.keys(fromCli).filter(
+        (f) => Object.keys(fromMagic).some((g) => long(g) === long(f)) && !HOST_TYPED.includes(long(f)),
+      );
+      expect(inBoth.sort()).toEqual(Object.keys(shared).sort());
     });
   }
+
+  it('a misspelled flag gets the closest declared one as a hint, in every CLI command and every magic', () => {
+    const args = (cmd: Command, misspelled: string) => [
+      ...cmd.registeredArguments.filter((a) => a.required).map(() => 'm'),
+      // mandatory options first: they are checked before unknown ones
+      ...(cmd.options as readonly Option[]).filter((o) => o.mandatory).flatMap((o) => [o.long!, '2']),
+      misspelled,
+    ];
+    for (const command of cli.commands) {
+      const first = (command.options as readonly Option[]).find((o) => o.long && !o.negate && !o.mandatory);
+      if (!first) continue;
+      command.configureOutput({ writeErr: () => {}, writeOut: () => {} });
+      command.action(() => {});
+      expect(() => command.parse(args(command, `${first.long}x`), { from: 'user' }), `whittle ${command.name()}`).toThrow(
+        `(Did you mean ${first.long}?)`,
+      );
+    }
+    for (const magic of MAGICS.filter((m) => !m.raw)) {
+      const first = (command(magic).options as readonly Option[]).find((o) => o.long && !o.negate && !o.mandatory);
+      if (!first) continue;
+      expect(() => parseArgs(magic, args(command(magic), `${first.long}x`).join(' ')), `%${magic.name}`).toThrow(
+        `(Did you mean ${first.long}?)`,
+      );
+    }
+  });
 
   it('per-channel is on by default in the CLI and %quantize, as in the library; --no-per-channel turns it off', () => {
     const q = findMagic('quantize', 'line')!;
