@@ -29,7 +29,7 @@ export interface PoolOptions {
   /** Tasks per message. Default: guided (a third of a worker's share of the tasks left, 1…16). */
   batch?: number;
   onDone?: (done: number, total: number) => void;
-  /** Test hook: the first worker throws on its first batch. */
+  /** Test hook: the worker that receives the first batch throws on it (whichever worker starts first). */
   crashFirstWorker?: boolean;
   /** tfjs backend of the workers. Default: this thread's. */
   backend?: string;
@@ -92,6 +92,7 @@ export async function runPlans(
   let done = 0;
   let spawned = 0;
   let startFailures = 0;
+  let crashPending = options.crashFirstWorker ?? false;
   const script = workerScript();
 
   return new Promise((resolvePool, rejectPool) => {
@@ -107,7 +108,7 @@ export async function runPlans(
     };
     const spawn = () => {
       const id = spawned++;
-      const worker = new Worker(script, { workerData: { ...setup, crashOnFirstBatch: options.crashFirstWorker && id === 0 } });
+      const worker = new Worker(script, { workerData: setup });
       live.add(worker);
       let current: number[] | undefined;
       const next = () => {
@@ -118,7 +119,8 @@ export async function runPlans(
           if (done === tasks.length) finish();
           return;
         }
-        worker.postMessage({ id: 0, tasks: current.map((i) => tasks[i]) });
+        worker.postMessage({ id: 0, tasks: current.map((i) => tasks[i]), crash: crashPending });
+        crashPending = false;
       };
       const crashed = (error: string) => {
         if (!live.has(worker) || failed) return;

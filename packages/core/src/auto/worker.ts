@@ -16,8 +16,6 @@ export interface WorkerSetup {
   weightSpecs: tf.io.WeightsManifestEntry[];
   weightData: ArrayBuffer;
   datasets: Record<PlanTask['data'], PlainDataset>;
-  /** Test hook: throw on the first batch, to exercise the pool's crash recovery. */
-  crashOnFirstBatch?: boolean;
 }
 
 const setup = workerData as WorkerSetup;
@@ -31,8 +29,9 @@ async function main() {
   const datasets = { calibration: fromPlain(setup.datasets.calibration), test: fromPlain(setup.datasets.test) };
   // One evaluator for the worker's life: its prefix activations carry over from batch to batch.
   const evaluator = new PlanEvaluator(model, datasets);
-  port.on('message', (msg: { id: number; tasks: PlanTask[] }) => {
-    if (setup.crashOnFirstBatch) throw new Error('injected worker crash (test hook)');
+  port.on('message', (msg: { id: number; tasks: PlanTask[]; crash?: boolean }) => {
+    // test hook: the pool marks one batch to exercise its crash recovery
+    if (msg.crash) throw new Error('injected worker crash (test hook)');
     port.postMessage({ id: msg.id, results: evaluator.run(msg.tasks) });
   });
   port.postMessage({ ready: true });
