@@ -1,8 +1,47 @@
 import * as tf from '@tensorflow/tfjs';
 import { latency, mnist, prune, REFERENCE_MODELS, referenceModel, type ReferenceName } from '@whittle/core';
-import { benchTable, fmt, type Benchmark } from './harness.js';
+import { benchTable, fmt, type Benchmark, type Figure } from './harness.js';
 import { cite, INFERENCE_MS } from './references.js';
-import { median, startTorch } from './torch.js';
+import { median, startTorch, type Torch } from './torch.js';
+
+/** LeNet-300-100's first-layer product alone, wasm vs PyTorch, round by round: the floor of that model's ratio. */
+async function matmulFloor(torch: Torch, rounds: number, runs: number, figures: Figure[]): Promise<string[]> {
+  const [m, k, n] = [2004, 784, 300];
+  const [a, b] = [tf.randomUniform([m, k]), tf.randomUniform([k, n])];
+  const once = () => {
+    const t0 = performance.now();
+    const p = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+    p.dataSync();
+    p.dispose();
+    return performance.now() - t0;
+  };
+  once();
+  const wasm: number[][] = [];
+  const pt: number[][] = [];
+  for (let r = 0; r < rounds; r++) {
+    wasm.push(Array.from({ length: runs }, once));
+    pt.push(await torch.matmul(m, k, n, runs));
+  }
+  tf.dispose([a, b]);
+  const all = (v: number[][]) => v.flat();
+  const ratio = median(wasm.map((w, i) => median(w) / median(pt[i]!)));
+  const cell = (v: number[]) => `${fmt(median(v))} (${fmt(Math.min(...v))}–${fmt(Math.max(...v))})`;
+  const w = all(wasm);
+  const p = all(pt);
+  figures.push(
+    { name: 'matmul 2004x784x300 wasm ms', value: median(w), unit: 'ms', min: Math.min(...w), max: Math.max(...w), runs: w.length },
+    {
+      name: 'matmul 2004x784x300 PyTorch ms (same run)',
+      value: median(p),
+      unit: 'ms',
+      min: Math.min(...p),
+      max: Math.max(...p),
+      runs: p.length,
+    },
+    { name: 'matmul 2004x784x300 wasm / PyTorch', value: ratio, unit: '×' },
+  );
+  return [`matrix product 2,004×784 · 784×300 (LeNet-300-100’s first layer alone)`, cell(w), '–', '–', cell(p), `${fmt(ratio)}× (floor)`];
+}
 
 /** Times each model `runs` times, alternating between them after one warm-up each; sorted ms per model. */
 function interleaved(models: tf.LayersModel[], x: tf.Tensor, runs: number): number[][] {
@@ -83,7 +122,13 @@ export const inference: Benchmark = {
       test.dispose();
       model.dispose();
     }
-    if (!('error' in torch)) torch.close();
+    if (!('error' in torch)) {
+      rows.push(await matmulFloor(torch, quick ? 1 : 3, runs, figures));
+      notes.push(
+        'The matrix-product row times LeNet-300-100’s first layer alone (one float32 2,004×784 · 784×300 product): XNNPACK in wasm runs 128-bit SIMD on one thread, PyTorch its native AVX2 kernels, so this ratio is the floor for the LeNet-300-100 inference (and training) ratio — the whole model cannot come closer to PyTorch than its largest product does.',
+      );
+      torch.close();
+    }
     for (const name of (quick ? ['lenet-5'] : ['lenet-5', 'mobilenet-mini']) as ReferenceName[]) {
       const model = referenceModel(name, { pretrained: true });
       const slim = prune(model, { sparsity: 0.5, granularity: 'channel' }).model;

@@ -15,6 +15,7 @@ import { OPERATIONS, type Property } from '../test/reliability/operations.js';
 import { OPTIONS } from '../test/reliability/options.js';
 import { FILES } from '../test/reliability/files.js';
 import { FOUND } from '../test/reliability/found.js';
+import { runStress, stressFailures } from '../test/kernel/stress-check.js';
 import type { Benchmark, Figure } from './harness.js';
 
 const CATEGORY: Record<Property['category'], string> = {
@@ -24,6 +25,31 @@ const CATEGORY: Record<Property['category'], string> = {
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const categoryOf = (c: (typeof FOUND)[number]['category']) =>
+  c === 'issue' ? 'issue 22 (by hand)' : c === 'kernel' ? 'kernel stress' : CATEGORY[c];
+
+/**
+ * test/kernel/stress.py against a real Whittle kernel. Cases: 2 background failures, 2 interrupted
+ * cells (API fine-tune, synchronous tfjs), 8 interrupted saves, 2 reassignments, and the API calls.
+ */
+function kernelStress(seed: number, apiCalls: number): { cases: number; open: string[] } {
+  const prefix = mkdtempSync(join(tmpdir(), 'whittle-kernelspec-'));
+  try {
+    execFileSync(process.execPath, [
+      join(root, 'packages/kernel/bin/whittle-kernel.js'),
+      'install',
+      '--prefix',
+      prefix,
+      '--name',
+      'whittle-test',
+    ]);
+    const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), PYTHONPATH: '' };
+    const out = runStress(env, mkdtempSync(join(prefix, 'saves-')), seed, apiCalls);
+    return { cases: 14 + out.api_fuzz.calls, open: stressFailures(out) };
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
+}
 
 /** test/kernel/fuzz.py against a real Whittle kernel: random magic lines; every one must be answered and the kernel stay alive. */
 function kernelFuzz(lines: number, seed: number): { sent: number; open: string[] } {
@@ -93,8 +119,15 @@ export const reliabilityBench: Benchmark = {
     const kernel = kernelFuzz(lines, seed);
     tried.set('kernel fuzz', kernel.sent);
     for (const error of kernel.open) open.push({ category: 'kernel fuzz', property: 'test/kernel/fuzz.py', seed, path: '', error });
-    const foundIn = (c: string) =>
-      FOUND.filter((f) => (f.category === 'issue' ? 'issue 22 (by hand)' : CATEGORY[f.category as Property['category']]) === c).length;
+    // quick mode (CI) leaves the stress run to npm test, which runs it once already
+    const apiCalls = quick ? 0 : 300;
+    if (!quick) {
+      log(`kernel stress: interrupts, saves, reassignment and ${apiCalls} random API calls`);
+      const stress = kernelStress(seed, apiCalls);
+      tried.set('kernel stress', stress.cases);
+      for (const error of stress.open) open.push({ category: 'kernel stress', property: 'test/kernel/stress.py', seed, path: '', error });
+    }
+    const foundIn = (c: string) => FOUND.filter((f) => categoryOf(f.category) === c).length;
     const categories = [...new Set([...tried.keys(), 'issue 22 (by hand)'])];
     const rows = categories.map((c) => {
       const o = open.filter((x) => x.category === c).length;
@@ -107,7 +140,8 @@ export const reliabilityBench: Benchmark = {
       { name: 'failures open', value: open.length, unit: 'failures' },
     ];
     const notes = [
-      `kernel fuzz: test/kernel/fuzz.py sends ${lines} random magic lines (bad flags, values, operands) to a real Whittle kernel; each must be answered and the kernel stay alive (the same script runs 300 lines in npm test; interrupts mid-save and reassignment during fine-tune are not fuzzed yet)`,
+      `kernel fuzz: test/kernel/fuzz.py sends ${lines} random magic lines (bad flags, values, operands) to a real Whittle kernel; each must be answered and the kernel stay alive (the same script runs 300 lines in npm test)`,
+      `kernel stress: test/kernel/stress.py — promises and timers that fail with nobody awaiting, interrupts during an API fine-tune, during synchronous tfjs code and at random moments of 8 saves (every folder must be the old or the new model, no temporary folders), a model reassigned and disposed while it trains, and ${apiCalls} random API calls with bad arguments (each a one-line WhittleError); npm test runs it with 60 calls`,
       `${cases.toLocaleString('en-US')} cases in all, seed ${seed}, ${scale}× the CI budget; a failure stops a chunk of ${CHUNK} cases, so each chunk can report one failure per property`,
       ...FOUND.map((f) => `fixed — ${f.property}${f.seed !== null ? ` (seed ${f.seed})` : ''}: ${f.failure} → ${f.fix}`),
       ...open.map((o) => `OPEN — ${o.property} (seed ${o.seed}, path ${o.path}): ${o.error}`),

@@ -19,6 +19,8 @@ export interface Torch {
   train(model: string, batches: number): Promise<number>;
   /** Milliseconds of each of `runs` predictions of the 2,004 test digits (after one warm-up). */
   infer(model: string, runs: number): Promise<number[]>;
+  /** Milliseconds of each of `runs` float32 products [m,k]·[k,n] (after one warm-up). */
+  matmul(m: number, k: number, n: number, runs: number): Promise<number[]>;
   close(): void;
 }
 
@@ -51,6 +53,7 @@ export async function startTorch(): Promise<Torch | { error: string }> {
       label: `PyTorch ${hello.torch as string}, ${hello.threads as number} thread${hello.threads === 1 ? '' : 's'}`,
       train: async (model, batches) => (await ask({ cmd: 'train', model, batches })).seconds as number,
       infer: async (model, runs) => (await ask({ cmd: 'infer', model, runs })).ms as number[],
+      matmul: async (m, k, n, runs) => (await ask({ cmd: 'matmul', m, k, n, runs })).ms as number[],
       close: () => child.kill(),
     };
   } catch (err) {

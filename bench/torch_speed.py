@@ -5,6 +5,7 @@ reads one JSON command per line on stdin, answers one JSON line on stdout.
   {"cmd": "hello"}                                    -> {"torch": version, "threads": n}
   {"cmd": "train", "model": NAME, "batches": B}       -> {"seconds": s}  (B batches of 64 after one warm-up batch)
   {"cmd": "infer", "model": NAME, "runs": R}          -> {"ms": [..]}    (predict N digits in one batch, R runs after one warm-up)
+  {"cmd": "matmul", "m": M, "k": K, "n": N, "runs": R} -> {"ms": [..]}    (one float32 [M,K]·[K,N] product, R runs after one warm-up)
 Run with /usr/bin/python3 and OMP_WAIT_POLICY=PASSIVE (see shared/PLATFORM.md).
 Models mirror packages/core/src/models/architectures.ts; the data are random digits of MNIST's shape
 (timing does not depend on the pixel values), Adam 1e-3, cross-entropy.
@@ -86,6 +87,17 @@ def infer(name, runs, n=2004):
     return {"ms": ms}
 
 
+def matmul(m, k, n, runs):
+    a, b = torch.rand(m, k), torch.rand(k, n)
+    ms = []
+    for i in range(runs + 1):
+        t0 = time.perf_counter()
+        (a @ b).numpy()
+        if i:
+            ms.append((time.perf_counter() - t0) * 1000)
+    return {"ms": ms}
+
+
 for line in sys.stdin:
     cmd = json.loads(line)
     if cmd["cmd"] == "hello":
@@ -94,6 +106,8 @@ for line in sys.stdin:
         out = train(cmd["model"], cmd["batches"])
     elif cmd["cmd"] == "infer":
         out = infer(cmd["model"], cmd["runs"])
+    elif cmd["cmd"] == "matmul":
+        out = matmul(cmd["m"], cmd["k"], cmd["n"], cmd["runs"])
     else:
         out = {"error": f"unknown command {cmd['cmd']}"}
     print(json.dumps(out), flush=True)

@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_KINDS } from '@whittle/report';
 import { launch, reportViews, watch } from './browser.js';
@@ -64,6 +64,44 @@ async function allViewsDrawn(page: Page, scope = ''): Promise<void> {
     scope,
     { timeout: 90_000 },
   );
+}
+
+/**
+ * The side panel: wide enough for its titles, one plot per technique and pair of axes (never two
+ * metrics on one axis), legends clear of the plots, accuracy before → after readable in its table.
+ */
+async function checkPanel(panel: Locator): Promise<void> {
+  const seen = await panel.evaluate((node) => {
+    const box = node.getBoundingClientRect();
+    const inside = (r: DOMRect) => r.left >= box.left - 1 && r.right <= box.right + 1;
+    const overlap = (a: DOMRect, b: DOMRect) =>
+      Math.min(a.right, b.right) > Math.max(a.left, b.left) && Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top);
+    const rect = (f: Element, sel: string) => f.querySelector(sel)!.getBoundingClientRect();
+    return {
+      width: box.width,
+      titlesCut: [...node.querySelectorAll('.gtitle')].filter((t) => !inside(t.getBoundingClientRect())).map((t) => t.textContent),
+      plots: [...node.querySelectorAll('.jp-WhittleReport-figure')].map((f) => ({
+        title: f.querySelector('.gtitle')?.textContent,
+        x: f.querySelector('.xtitle')?.textContent,
+        y: f.querySelector('.ytitle')?.textContent,
+        legendOverPlot: overlap(rect(f, '.legend'), rect(f, '.nsewdrag')) || overlap(rect(f, '.legend'), rect(f, '.xtitle')),
+      })),
+      accuracy: [...node.querySelectorAll('tbody tr')]
+        .map((tr) => tr.children[2]!)
+        .filter((td) => /→/.test(td.textContent ?? ''))
+        .map((td) => ({ text: td.textContent, visible: inside(td.getBoundingClientRect()) })),
+    };
+  });
+  expect(seen.width).toBeGreaterThanOrEqual(480);
+  expect(seen.titlesCut).toEqual([]);
+  expect(seen.plots).toEqual([
+    { title: 'Size vs accuracy, every run', x: 'bytes', y: 'accuracy %', legendOverPlot: false },
+    { title: 'Pruning: accuracy % by sparsity %', x: 'sparsity %', y: 'accuracy %', legendOverPlot: false },
+    { title: 'Quantization: accuracy % by bits', x: 'bits', y: 'accuracy %', legendOverPlot: false },
+  ]);
+  // the pruning and quantization runs (accuracy measured on the notebook's %data test set) are in view
+  expect(seen.accuracy.length).toBeGreaterThanOrEqual(2);
+  for (const a of seen.accuracy) expect(a, String(a.text)).toMatchObject({ visible: true, text: expect.stringMatching(/\d% → \d/) });
 }
 
 let server: ChildProcess;
@@ -120,6 +158,14 @@ describe('Whittle in a real JupyterLab 4', () => {
     for (const v of views) expect(v.svgs, `${v.kind} plots`).toBeGreaterThan(0);
     expect(await page.$$eval('.jp-WhittleReport img', (imgs) => imgs.length)).toBe(0);
     expect(ours().map((r) => chunkOf(r.url))).toContain(plotlyChunk);
+    // axis titles and the scale chosen from the data (pruned weights: the zero spike → log counts)
+    const histogram = page.locator('.jp-WhittleReport[data-whittle-kind="histogram"]');
+    expect(await histogram.locator('.xtitle').textContent()).toBe('weight value');
+    expect(await histogram.locator('.ytitle').textContent()).toBe('count');
+    const yType = await histogram
+      .locator('.jp-WhittleReport-plot')
+      .evaluate((n) => (n as unknown as { _fullLayout: { yaxis: { type: string } } })._fullLayout.yaxis.type);
+    expect(yType).toBe('log');
     await page.screenshot({ path: join(out, 'lab-light.png') });
 
     // light → dark: the plots take their background from JupyterLab's theme variables
@@ -138,9 +184,30 @@ describe('Whittle in a real JupyterLab 4', () => {
     await expect
       .poll(() => panel.locator('.jp-WhittleReport-title').textContent(), { timeout: 20_000 })
       .toBe(`${views.length} Whittle reports in reports.ipynb`);
-    await expect.poll(() => panel.locator('svg.main-svg').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // three plots: every run's size vs accuracy, the pruning runs, the quantization runs
+    await expect.poll(() => panel.locator('.jp-WhittleReport-figure .gtitle').count(), { timeout: 30_000 }).toBe(3);
     expect(await panel.locator('tbody tr').count()).toBe(views.length);
     await page.screenshot({ path: join(out, 'lab-panel.png') });
+    await checkPanel(panel);
+
+    // the launcher's notebook section has one Whittle entry, the kernelspec's card (the command lives in the palette);
+    // the kernelspec's console card is the only other one
+    await page.evaluate(() => window.jupyterapp.commands.execute('launcher:create'));
+    const cards = page.locator('.jp-LauncherCard', { hasText: 'Whittle' });
+    await expect.poll(() => cards.count(), { timeout: 20_000 }).toBeGreaterThan(0);
+    // (the launcher on screen: JupyterLab may have opened another one at start, in a hidden tab)
+    const sections = await page.$$eval('.jp-Launcher-section', (all) =>
+      all
+        .filter((s) => s.getClientRects().length > 0)
+        .map((s) => ({
+          section: s.querySelector('.jp-Launcher-sectionTitle')?.textContent,
+          whittle: [...s.querySelectorAll('.jp-LauncherCard-label')].map((c) => c.textContent ?? '').filter((t) => /Whittle/.test(t)),
+        })),
+    );
+    expect(sections.filter((s) => s.whittle.length)).toEqual([
+      { section: 'Notebook', whittle: ['TypeScript (Whittle)'] },
+      { section: 'Console', whittle: ['TypeScript (Whittle)'] },
+    ]);
 
     // live: "New Whittle notebook", then %prune on a reference model
     expect(await page.evaluate(() => window.jupyterapp.commands.hasCommand('whittle:new-notebook'))).toBe(true);

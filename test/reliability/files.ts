@@ -15,7 +15,7 @@ import { buildModel, modelSpec, rng } from './generate.js';
 import { must, checkWhittleError } from './check.js';
 import type { Property } from './operations.js';
 
-type Format = 'float32' | 'uint8' | 'uint16' | 'float16' | 'packed';
+type Format = 'float32' | 'uint8' | 'uint16' | 'float16' | 'packed' | 'deep';
 type Fault =
   | 'truncate'
   | 'flip'
@@ -27,7 +27,8 @@ type Fault =
   | 'json-text'
   | 'remove'
   | 'extra-file'
-  | 'packed-meta';
+  | 'packed-meta'
+  | 'deep-meta';
 
 const FAULTS: Fault[] = [
   'truncate',
@@ -41,10 +42,14 @@ const FAULTS: Fault[] = [
   'remove',
   'extra-file',
   'packed-meta',
+  'deep-meta',
 ];
 
-/** Numbers that are wrong on sight (no plausible mid-size values: those would make tfjs allocate gigabytes). */
-const HUGE = [1e308, -1e308, 1e20, -1, 0, 0.5, 2 ** 53, -(2 ** 31), null, 'x'];
+/**
+ * Numbers that are wrong on sight, and mid-size ones (3,000,000 units would make tfjs allocate
+ * gigabytes before reading a shard: loadModel bounds layer sizes by the weights shipped).
+ */
+const HUGE = [1e308, -1e308, 1e20, -1, 0, 0.5, 2 ** 53, -(2 ** 31), null, 'x', 3_000_000, 65_536];
 const DTYPES = ['float64', 'int64', 'string', 'complex64', 'uint8', 'int32', 'bool', 7, null];
 
 type Json = Record<string, unknown>;
@@ -152,6 +157,19 @@ function applyFault(dir: string, fault: Fault, seed: number): string {
       write();
       return 'packed metadata';
     }
+    case 'deep-meta': {
+      // { format, version, shards, weights: { name: { shape, codebook, … } }, checksums }
+      const meta = (json.userDefinedMetadata as { whittleDeep?: Json } | undefined)?.whittleDeep;
+      const weights = meta?.weights as Record<string, Json> | undefined;
+      const names = weights ? Object.keys(weights) : [];
+      const entry = names.length ? weights![pick(names)] : undefined;
+      if (entry && next() < 0.75) {
+        const key = pick(Object.keys(entry));
+        entry[key] = pick([...HUGE, [1e9, 1e9], [2, 2], 99, {}]);
+      } else if (meta) meta[pick(['version', 'format', 'shards', 'checksums', 'weights'])] = pick([...HUGE, 99, 'x', {}]);
+      write();
+      return 'deep metadata';
+    }
   }
 }
 
@@ -165,7 +183,7 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
 
 const fileFaults = fc.asyncProperty(
   modelSpec(fc.constantFrom('normal', 'zeros', 'ties')),
-  fc.constantFrom<Format>('float32', 'uint8', 'uint16', 'float16', 'packed'),
+  fc.constantFrom<Format>('float32', 'uint8', 'uint16', 'float16', 'packed', 'deep'),
   fc.constantFrom(...FAULTS),
   fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   async (spec, format, fault, seed) => {
@@ -173,11 +191,7 @@ const fileFaults = fc.asyncProperty(
     const root = mkdtempSync(join(tmpdir(), 'whittle-files-'));
     const dir = join(root, 'm');
     try {
-      await saveModel(
-        model,
-        dir,
-        format === 'float32' ? {} : format === 'packed' ? { quantization: 'packed', bits: 4 } : { quantization: format },
-      );
+      await saveModel(model, dir, saveOptions(format));
       const what = applyFault(dir, fault, seed);
       if (process.env.WHITTLE_FUZZ_TRACE) console.error(JSON.stringify(spec), format, what, seed);
       let loaded;
@@ -207,6 +221,52 @@ const fileFaults = fc.asyncProperty(
   },
 );
 
+const saveOptions = (format: Format) =>
+  format === 'float32' ? {} : format === 'packed' ? ({ quantization: 'packed', bits: 4 } as const) : { quantization: format };
+
+/**
+ * Whittle's own formats carry a CRC-32 per shard and per tensor: flipped bits in
+ * a weights shard never load silently (stock tfjs formats have no checksum, so a
+ * flip there can only be caught when it breaks the structure).
+ */
+const checksummed = fc.asyncProperty(
+  modelSpec(fc.constantFrom('normal', 'zeros', 'ties')),
+  fc.constantFrom<Format>('packed', 'deep'),
+  fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  async (spec, format, seed) => {
+    const model = buildModel(spec);
+    const root = mkdtempSync(join(tmpdir(), 'whittle-crc-'));
+    const dir = join(root, 'm');
+    try {
+      await saveModel(model, dir, saveOptions(format));
+      const shard = join(dir, 'weights.bin');
+      const bytes = readFileSync(shard);
+      if (bytes.byteLength === 0) return;
+      const next = rng(seed);
+      const at = Math.floor(next() * bytes.byteLength);
+      bytes[at]! ^= 1 << Math.floor(next() * 8);
+      writeFileSync(shard, bytes);
+      let loaded: LayersModel | undefined;
+      try {
+        loaded = (await within(loadModel(dir), 20_000)) as LayersModel;
+      } catch (err) {
+        checkWhittleError(err, 'loadModel');
+        must(
+          /CRC|checksum/i.test((err as Error).message),
+          `a flip at byte ${at} failed without naming the checksum: ${(err as Error).message}`,
+        );
+        return;
+      }
+      loaded.dispose();
+      must(false, `${format}: a flipped bit at byte ${at} of weights.bin loaded silently`);
+    } finally {
+      model.dispose();
+      rmSync(root, { recursive: true, force: true });
+    }
+  },
+);
+
 export const FILES: Property[] = [
   { category: 'files', name: 'loadModel on faulted folders of every format', runs: 150, property: fileFaults as never },
+  { category: 'files', name: 'a flipped bit in a checksummed shard never loads', runs: 40, property: checksummed as never },
 ];

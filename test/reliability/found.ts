@@ -143,4 +143,43 @@ export const FOUND: Found[] = [
       "saveModel(m, dir, { quantization: Object.create(null) }) threw a raw TypeError while building its error (main's export.ts had String(mode) again)",
     fix: 'show(mode)',
   },
+  {
+    category: 'files',
+    property: 'loadModel on faulted folders of every format',
+    seed: 22,
+    failure:
+      'a deep-format folder whose metadata entry had shape: 3000000 (not a list) threw a raw TypeError (spec.shape.reduce is not a function); found at WHITTLE_FUZZ_SCALE=10 once the fuzz covered the deep format',
+    fix: "the deep decoder checks each entry's form (and bounds its shape) before sizing anything from it, as the packed one does",
+  },
+  {
+    category: 'kernel',
+    property: 'test/kernel/stress.py: random API calls with bad arguments',
+    seed: 22,
+    failure: 'w.fineTune(m) and w.evaluate(m) without data threw raw TypeErrors (reading "size" of undefined)',
+    fix: 'fit, fineTune and evaluate check their data argument: `evaluate: data must be a Dataset (…), got undefined`',
+  },
+  {
+    category: 'kernel',
+    property: 'test/kernel/stress.py: failures nobody awaits',
+    seed: 22,
+    failure:
+      "a cell's `Promise.reject(…)` that nobody awaited ended the kernel process (tfjs-backend-wasm's Emscripten glue rethrows unhandled rejections)",
+    fix: 'the kernel keeps only its own unhandledRejection / uncaughtException handlers, which report and go on',
+  },
+  {
+    category: 'kernel',
+    property: 'test/kernel/stress.py: interrupt during a cell',
+    seed: 22,
+    failure:
+      "an interrupt landing in synchronous tfjs code (vm's breakOnSigint terminates without running finally blocks) left tfjs's name scope pushed: every later model's weights were named 'lenet-300-100/fc1/dense_Dense3/kernel' and its saves no longer loaded",
+    fix: 'interrupts are cooperative: the kernel handles SIGINT between tasks; awaited work ends at once and Whittle loops stop at their next step',
+  },
+  {
+    category: 'kernel',
+    property: 'test/kernel/stress.py: interrupt during an API fine-tune',
+    seed: 22,
+    failure:
+      'an interrupted `await w.fineTune(m, train, { epochs: 50 })` ended the cell, but the training went on in the background, competing with later cells',
+    fix: "the kernel's interrupt bumps a global counter (core's interruptWork) that fit checks every batch: KeyboardInterrupt, no tensors left",
+  },
 ];

@@ -20,6 +20,7 @@ export * from './features/index.js';
 export * from './distill/index.js';
 export { fit, crossEntropy, type FitOptions, type FitResult, type TrainProgress } from './train/fit.js';
 export { WhittleError } from './errors.js';
+export { interruptWork, KeyboardInterrupt } from './train/interrupt.js';
 export { parseLevels } from './cli/levels.js';
 export {
   FLAGS,

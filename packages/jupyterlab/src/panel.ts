@@ -1,8 +1,8 @@
 /**
  * The side panel: every Whittle report shown in the current notebook, on one
- * page — a table of runs, all size/accuracy points on one plot, and all
- * sensitivity curves on one axis — so runs from different cells compare
- * side by side.
+ * page — a table of runs, all size/accuracy points on one plot, and the
+ * pruning and quantization curves on one plot per technique and metric — so
+ * runs from different cells compare side by side.
  */
 import type { INotebookModel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
@@ -49,8 +49,9 @@ export class ReportsPanel extends Widget {
     const items = collectReports(model);
     this.header(`${items.length} Whittle report${items.length === 1 ? '' : 's'} in ${path}`);
     if (items.length === 0) return;
+    // the table first: every run's accuracy before → after is readable without scrolling past plots
     const figuresBox = document.createElement('div');
-    this.node.append(figuresBox, tableElement(runsTable(items)));
+    this.node.append(tableElement(runsTable(items)), figuresBox);
     const drawn = await drawFigures(figuresBox, combinedFigures(items));
     if (generation === this.generation) this.drawn = drawn;
     else drawn.dispose();

@@ -62,5 +62,9 @@ export function plotLayout(figure: Pick<Figure, 'title' | 'layout'>, theme: Reco
     if (own || axis !== 'yaxis2') merged[axis] = { ...themed, automargin: true, ...own, ...title };
     else delete merged[axis];
   }
+  // a right-hand axis's title would sit under a legend on the right: the legend goes to the figure's foot
+  const y2 = figure.layout.yaxis2 as { visible?: boolean } | undefined;
+  if (y2 && y2.visible !== false && !figure.layout.legend)
+    merged.legend = { ...(theme.legend as object), orientation: 'h', x: 0, y: 0, yanchor: 'bottom', yref: 'container' };
   return { ...merged, title: { text: figure.title, font: { size: 13 } }, autosize: true, margin: { t: 40, r: 20, b: 40, l: 50 } };
 }

@@ -1,10 +1,9 @@
 /**
  * The application plugins: the reports side panel, and a "New Whittle
- * notebook" command in the launcher and the command palette.
+ * notebook" command in the command palette.
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker, NotebookActions, type NotebookPanel } from '@jupyterlab/notebook';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { ReportsPanel } from './panel.js';
@@ -65,19 +64,22 @@ const reportsPanel: JupyterFrontEndPlugin<void> = {
   },
 };
 
+/**
+ * "New Whittle notebook" in the command palette. Not in the launcher: the kernelspec already
+ * puts its own "TypeScript (Whittle)" card there, and two entries for one thing confuse a class.
+ */
 const newNotebook: JupyterFrontEndPlugin<void> = {
   id: '@whittle/jupyterlab:new-notebook',
-  description: 'Adds "New Whittle notebook" to the launcher and the command palette.',
+  description: 'Adds "New Whittle notebook" to the command palette.',
   autoStart: true,
-  optional: [ILauncher, ICommandPalette],
-  activate: (app: JupyterFrontEnd, launcher: ILauncher | null, palette: ICommandPalette | null) => {
+  optional: [ICommandPalette],
+  activate: (app: JupyterFrontEnd, palette: ICommandPalette | null) => {
     app.commands.addCommand(NEW_NOTEBOOK_COMMAND, {
-      label: (args) => (args.isLauncher ? 'Whittle notebook' : 'New Whittle notebook'),
+      label: 'New Whittle notebook',
       caption: 'A TypeScript notebook on the Whittle kernel, with %prune, %quantize and friends',
       icon: whittleIcon,
       execute: () => app.commands.execute('notebook:create-new', { kernelName: WHITTLE_KERNEL }),
     });
-    launcher?.add({ command: NEW_NOTEBOOK_COMMAND, category: 'Notebook', rank: 10 });
     palette?.addItem({ command: NEW_NOTEBOOK_COMMAND, category: 'Whittle' });
   },
 };

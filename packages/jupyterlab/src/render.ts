@@ -44,7 +44,7 @@ export function tableElement(table: Table): HTMLElement {
 
 interface Plot {
   node: HTMLElement;
-  figure: Pick<Figure, 'title' | 'layout'>;
+  figure: Pick<Figure, 'title' | 'layout' | 'logAxis'>;
   /** The log-y toggle's state, when the figure has one (kept across re-theming and layer picks). */
   logY?: boolean;
 }
@@ -52,7 +52,11 @@ interface Plot {
 /** The figure's layout over the theme, with the plot's own log-y choice. */
 function layoutOf(plot: Plot, host: HTMLElement): Record<string, unknown> {
   const layout = plotLayout(plot.figure, themeLayout(host));
-  if (plot.logY !== undefined) layout.yaxis = { ...(layout.yaxis as object), type: plot.logY ? 'log' : 'linear' };
+  if (plot.logY !== undefined) {
+    // a log axis takes the figure's round ticks; a linear one plotly's own
+    const { tickvals: _v, ticktext: _t, ...y } = layout.yaxis as Record<string, unknown>;
+    layout.yaxis = plot.logY ? { ...y, ...plot.figure.logAxis, type: 'log' } : { ...y, type: 'linear' };
+  }
   return layout;
 }
 
@@ -70,7 +74,7 @@ export async function drawFigures(host: HTMLElement, figs: Figure[]): Promise<{ 
       f.variants.forEach((v, i) => picker.append(Object.assign(el('option', undefined, v.label), { value: String(i) })));
       picker.addEventListener('change', () => {
         const v = f.variants![Number(picker.value)]!;
-        plot.figure = { title: v.title, layout: f.layout };
+        plot.figure = { title: v.title, layout: f.layout, logAxis: f.logAxis };
         void plotly.then((p) => p.react(plot.node, v.data, layoutOf(plot, host), CONFIG));
       });
       box.append(controls(el('span', undefined, 'layer '), picker));
@@ -82,7 +86,7 @@ export async function drawFigures(host: HTMLElement, figs: Figure[]): Promise<{ 
       plot.logY = toggle.checked;
       toggle.addEventListener('change', () => {
         plot.logY = toggle.checked;
-        void plotly.then((p) => p.relayout(plot.node, { 'yaxis.type': toggle.checked ? 'log' : 'linear' }));
+        void plotly.then((p) => p.relayout(plot.node, { yaxis: layoutOf(plot, host).yaxis }));
       });
       const label = el('label', undefined, ' log y');
       label.prepend(toggle);
@@ -148,6 +152,10 @@ export async function renderReport(host: HTMLElement, payload: unknown, current:
   const report = v.report;
   host.dataset.whittleKind = report.kind;
   host.append(el('div', 'jp-WhittleReport-title', reportTitle(report)));
+  // the headline (accuracy before → after, the result) stays visible while the table is folded
+  const [accuracy, result] = kindOf(report).panel?.headline?.(report) ?? ['', ''];
+  const headline = [/^\d/.test(accuracy) ? `accuracy ${accuracy}` : accuracy, result].filter((s) => s && s !== '–').join(' · ');
+  if (headline) host.append(el('div', 'jp-WhittleReport-headline', headline));
   const table = tableElement(reportTable(report));
   // Kinds whose table is the main content show it first; for the others it folds away under the plots.
   const tableFirst = kindOf(report).tableFirst === true;

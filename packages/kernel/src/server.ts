@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { initBackend } from '@whittle/core';
+import { initBackend, interruptWork } from '@whittle/core';
 import { frames, parse, type Message } from './wire.js';
 import { Session } from './session.js';
 import { resolvesFrom, SERVED, serveOwnPackages } from './anywhere.js';
@@ -88,6 +88,7 @@ export class KernelServer {
       for await (const msg of this.socks.hb) await this.socks.hb.send(msg);
     })();
     process.on('SIGINT', () => this.interrupt());
+    this.guardProcess();
   }
 
   private async loop(sock: Sock, channel: 'shell' | 'control'): Promise<void> {
@@ -225,6 +226,7 @@ export class KernelServer {
     const entry = { line: count, input: code, output: '' };
     if (storeHistory) this.history.push(entry);
     this.interruptFlag = false;
+    this.guardProcess();
     const restore = this.captureOutput(msg, silent);
     let result;
     try {
@@ -309,8 +311,30 @@ export class KernelServer {
     return { status: 'ok', matches: info.candidates, cursor_start: info.start, cursor_end: info.end, metadata: {} };
   }
 
+  /**
+   * A notebook's background work can fail after its cell ended (a promise nobody awaits, a timer
+   * that throws). A kernel reports it (in the running cell, if any) and goes on. Emscripten's
+   * Node glue (tfjs-backend-wasm) installs handlers that rethrow and end the process, so only
+   * the kernel's own handlers stay; checked again before every cell, as a backend may load later.
+   */
+  private guardProcess(): void {
+    const keepOnly = (event: 'unhandledRejection' | 'uncaughtException', ours: (err: unknown) => void) => {
+      for (const l of process.listeners(event as 'exit')) if (l !== ours) process.removeListener(event, l);
+      if (!process.listeners(event as 'exit').includes(ours)) process.on(event, ours);
+    };
+    keepOnly('unhandledRejection', this.onRejection);
+    keepOnly('uncaughtException', this.onException);
+  }
+
+  private readonly onRejection = (err: unknown) => this.reportBackground('a promise nobody awaited failed', err);
+  private readonly onException = (err: unknown) => this.reportBackground('background code threw', err);
+  private reportBackground(what: string, err: unknown): void {
+    process.stderr.write(`${what}: ${(err as Error)?.stack?.split('\n')[0] ?? String(err)}\n`);
+  }
+
   private interrupt(): void {
     this.interruptFlag = true;
+    interruptWork(); // Whittle's loops in flight stop at their next step, awaited or not
     this.session.interrupt();
   }
 

@@ -8,6 +8,24 @@ import { format } from 'node:util';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * Interrupts are cooperative. tslab runs a cell's synchronous part with vm's
+ * `breakOnSigint`, which terminates JavaScript wherever it is, skipping every
+ * `finally`: inside tfjs that leaves its scope and name-scope stacks pushed, and
+ * every model built afterwards gets mangled weight names (found by
+ * test/kernel/stress.py). Without it, SIGINT reaches the kernel's handler
+ * between tasks: awaited work ends at once and Whittle's loops stop at their
+ * next step; a synchronous endless loop needs a kernel restart.
+ */
+function cooperativeInterrupts(): void {
+  const vm = require('node:vm') as typeof import('node:vm') & { whittleCooperative?: true };
+  if (vm.whittleCooperative) return;
+  const run = vm.runInThisContext;
+  vm.runInThisContext = (code: string, options?: import('node:vm').RunningScriptOptions | string) =>
+    run(code, typeof options === 'object' ? { ...options, breakOnSigint: false } : options);
+  vm.whittleCooperative = true;
+}
+
 interface TslabExecutor {
   execute(src: string): Promise<boolean>;
   inspect(src: string, position: number): unknown;
@@ -35,6 +53,7 @@ export class Session {
   constructor(rootDir = process.cwd()) {
     const { createConverter, isCompleteCode } = require('tslab/dist/converter');
     const { createExecutor } = require('tslab/dist/executor');
+    cooperativeInterrupts();
     this.printQuickInfo = require('tslab/dist/inspect').printQuickInfo;
     this.isCompleteCode = isCompleteCode;
     let node: unknown;
@@ -88,8 +107,11 @@ export class Session {
 
 function describeErrors(errors: unknown[][]): Outcome['error'] {
   const thrown = errors.find((args) => args.length === 1 && args[0] instanceof Error)?.[0] as Error | undefined;
+  // tslab gives up on an interrupted cell with this error; the work behind it stops at its next step (core's interruptWork)
+  if (thrown?.message === 'Interrupted asynchronously')
+    return { ename: 'KeyboardInterrupt', evalue: 'interrupted', traceback: ['KeyboardInterrupt: interrupted'] };
   // Whittle's own errors are about the caller's arguments (like IPython's UsageError): the one-line message, no frames
-  if (thrown?.name === 'WhittleError')
+  if (thrown?.name === 'WhittleError' || thrown?.name === 'KeyboardInterrupt')
     return { ename: thrown.name, evalue: thrown.message, traceback: [`${thrown.name}: ${thrown.message}`] };
   if (thrown) {
     return {

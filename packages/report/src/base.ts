@@ -37,12 +37,26 @@ export interface RunPoint {
   accuracy: number;
 }
 
+/**
+ * One curve for the side panel. Curves share a plot only when their technique and both axis
+ * titles agree, so sparsity curves never meet bit-width curves, nor accuracy a loss.
+ */
+export interface PanelCurve {
+  /** 'pruning', 'quantization', …: the panel draws one plot per technique and pair of axes. */
+  technique: string;
+  /** The x-axis title, e.g. 'sparsity %' or 'bits'. */
+  x: string;
+  /** The y-axis title, e.g. 'accuracy %'. */
+  y: string;
+  trace: Trace;
+}
+
 /** What the side panel takes from a report, beyond its title. Every part is optional. */
 export interface PanelParts<R> {
   /** (bytes, accuracy) points for the panel's "every run" plot. */
   points?(r: R): RunPoint[];
-  /** Curves for the panel's shared "level vs metric" plot (names get the cell number prefixed). */
-  curves?(r: R): Trace[];
+  /** Curves for the panel's "level vs metric" plots (names get the cell number prefixed). */
+  curves?(r: R): PanelCurve[];
   /** The report's row in the panel's table: [accuracy, result] cells. */
   headline?(r: R): [accuracy: string, result: string];
 }

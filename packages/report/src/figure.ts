@@ -12,6 +12,7 @@
  * therefore write raw report strings and never escape them themselves.
  */
 import type { Histogram } from './base.js';
+import { countAxis } from './scales.js';
 
 export interface Trace {
   type: 'bar' | 'scatter' | 'heatmap' | 'histogram';
@@ -20,13 +21,17 @@ export interface Trace {
   y?: (number | string)[];
   z?: number[][];
   text?: string[];
-  mode?: 'lines' | 'markers' | 'lines+markers';
+  textposition?: string | string[];
+  textfont?: Record<string, unknown>;
+  cliponaxis?: boolean;
+  mode?: 'lines' | 'markers' | 'lines+markers' | 'markers+text';
   marker?: Record<string, unknown>;
   line?: Record<string, unknown>;
   hovertemplate?: string;
   showscale?: boolean;
   yaxis?: string;
   xaxis?: string;
+  offsetgroup?: string;
   opacity?: number;
   orientation?: 'h' | 'v';
   colorscale?: string;
@@ -45,6 +50,8 @@ export interface Figure {
   variants?: { label: string; title: string; data: Trace[] }[];
   /** Offer a log-y toggle (weight histograms: the zero spike dwarfs everything else). */
   logToggle?: boolean;
+  /** The y-axis settings while the toggle is on log (round ticks fitted to the data, see scales.ts). */
+  logAxis?: Record<string, unknown>;
 }
 
 /** Escapes a report string for plotly's HTML-subset text fields (see the note at the top). */
@@ -58,6 +65,32 @@ export const pct = (v: number) => Math.round(v * 10000) / 100;
 const centres = (h: Histogram) => h.counts.map((_, i) => (h.binEdges[i]! + h.binEdges[i + 1]!) / 2);
 /** A histogram as a bar trace. */
 export const bars = (h: Histogram, name: string, opacity = 0.6): Trace => ({ type: 'bar', name, x: centres(h), y: h.counts, opacity });
+
+/**
+ * Overlaid histograms as one figure: an x-axis title, counts on y, log-y by default only when
+ * one bin dwarfs the rest (`logY` forces a choice), and a toggle whose log axis has round ticks.
+ */
+export function histogramFigure(title: string, xTitle: string, data: Trace[], logY?: boolean): Figure {
+  const scale = countAxis(data.map((t) => (t.type === 'bar' ? (t.y as number[]) : [])));
+  const log = logY ?? scale.log;
+  return {
+    title,
+    data,
+    layout: { barmode: 'overlay', xaxis: { title: xTitle }, yaxis: { title: 'count', ...(log ? scale.logAxis : { type: 'linear' }) } },
+    logToggle: true,
+    logAxis: scale.logAxis,
+  };
+}
+
+/** Histograms behind a layer picker, one variant per layer (the first shows); the count scale fits them all. */
+export function histogramVariants(xTitle: string, variants: { label: string; title: string; data: Trace[] }[]): Figure {
+  const f = histogramFigure(
+    variants[0]!.title,
+    xTitle,
+    variants.flatMap((v) => v.data),
+  );
+  return { ...f, data: variants[0]!.data, variants };
+}
 
 function escapeTrace(t: Trace): Trace {
   const str = (v: number | string) => (typeof v === 'string' ? plotlyText(v) : v);

@@ -49,13 +49,23 @@ describe('report → plotly figures', () => {
         [1, 0, 0.5],
         [0, 1, 1],
       ],
+      // cells at the units they average: 2 rows over 4 inputs, 3 columns over 3 outputs
+      y: [1, 3],
+      x: [0, 1, 2],
+      // fractions kept are non-negative: a sequential scale over this layer's own range
+      colorscale: 'Viridis',
+      zmin: 0,
+      zmax: 1,
     });
+    expect(heat!.layout).toMatchObject({ xaxis: { title: 'output' }, yaxis: { title: 'input', autorange: 'reversed' } });
     expect(histo!.data.map((t) => t.x)).toEqual([
       [-0.5, 0.5],
       [-0.5, 0.5],
     ]);
-    expect(histo!.layout).toMatchObject({ yaxis: { type: 'log' } });
+    // 3 vs 5 and 1 vs 7: no bin dwarfs the rest, so the counts start linear, with a log toggle
+    expect(histo!.layout).toMatchObject({ xaxis: { title: 'weight value' }, yaxis: { title: 'count', type: 'linear' } });
     expect(histo!.logToggle).toBe(true);
+    expect(histo!.logAxis).toMatchObject({ type: 'log', tickvals: [1, 2, 5] });
     expect(steps!.data.map((t) => t.y)).toEqual([
       [90, 60],
       [95, 94],
@@ -95,8 +105,11 @@ describe('report → plotly figures', () => {
       ],
     };
     const [f] = figures(r);
-    expect(f!.data[0]!.text).toEqual(['fp32', 'int8', 'bad']);
-    expect(f!.data[1]!.x).toEqual([260, 1000]);
+    // the front: a line through its points in order of size, drawn under the labelled markers
+    expect(f!.data[0]).toMatchObject({ mode: 'lines', x: [260, 1000], y: [96.9, 97] });
+    expect(f!.data[1]).toMatchObject({ mode: 'markers+text', text: ['fp32', 'int8', 'bad'] });
+    // round ticks on the log bytes axis: 260 … 1000 is within a decade → the 1-2-5 values 500 and 1000
+    expect(f!.layout.xaxis).toMatchObject({ title: 'bytes', type: 'log', tickvals: [500, 1000], ticktext: ['500', '1k'] });
   });
 
   it('quantization: SQNR bars and MSE on a second axis; equalization before/after', () => {
@@ -128,6 +141,42 @@ describe('report → plotly figures', () => {
     expect(fs[1]!.data[0]!.y).toEqual([8]); // bits per layer
     expect(fs[2]!.data.map((t) => t.y)).toEqual([[44], [47]]);
     expect(fs).toHaveLength(5);
+    expect(fs[3]!.layout).toMatchObject({ xaxis: { title: 'weight value' }, yaxis: { title: 'count' } });
+    expect(fs[4]!.layout).toMatchObject({ xaxis: { title: 'error: quantized − float weight' } });
+  });
+
+  it('quantization: the weight and error histograms have a layer picker, like the sparsity view', () => {
+    const layer = (name: string, counts: number[]) => ({
+      name,
+      bits: 4,
+      scheme: 'affine',
+      granularity: 'per-tensor' as const,
+      scaleMin: 0.01,
+      scaleMax: 0.01,
+      mse: 1e-4,
+      sqnrDb: 20,
+      maxError: 0.01,
+      errorHistogram: { binEdges: [-1, 0, 1], counts },
+      weightHistogram: { before: { binEdges: [-1, 0, 1], counts }, after: { binEdges: [-1, 0, 1], counts } },
+    });
+    const fs = figures({
+      kind: 'quantization',
+      version: 1,
+      title: 'q',
+      weights: { bits: 4, scheme: 'affine', perChannel: false, scale: 'float' },
+      activations: null,
+      layers: [layer('conv1', [5, 6]), layer('dense', [2, 400])],
+    });
+    const [weights, errors] = fs.slice(2);
+    expect(weights!.variants!.map((v) => [v.label, v.title])).toEqual([
+      ['conv1', 'Weights of conv1: float and quantized'],
+      ['dense', 'Weights of dense: float and quantized'],
+    ]);
+    expect(weights!.title).toBe('Weights of conv1: float and quantized');
+    expect(weights!.variants![1]!.data[1]!.y).toEqual([2, 400]);
+    expect(errors!.variants!.map((v) => v.label)).toEqual(['conv1', 'dense']);
+    // dense's 400 vs 2 decides the shared scale: log, ticks up to its tallest bin
+    expect(weights!.layout).toMatchObject({ yaxis: { type: 'log', tickvals: [1, 3, 10, 30, 100, 300] } });
   });
 
   it('summary and compare draw grouped bars; evaluate a correct/wrong bar', () => {
@@ -139,6 +188,10 @@ describe('report → plotly figures', () => {
       totals: { params: 10, nonzeros: 4, sparsity: 0.6, macs: 8, bytes: 40 },
     };
     expect(figures(s)[0]!.data.map((t) => t.y)).toEqual([[10], [4]]);
+    // counts on the bars; a nonzeros bar equal to its params bar stays unlabelled
+    expect(figures(s)[0]!.data.map((t) => t.text)).toEqual([['10'], ['4']]);
+    const dense = { ...s, layers: [{ ...s.layers[0]!, nonzeros: 10 }] };
+    expect(figures(dense)[0]!.data.map((t) => t.text)).toEqual([['10'], ['']]);
     const [acc] = figures({ kind: 'evaluate', version: 1, model: 'm', accuracy: 0.9, loss: 0.3, samples: 10 });
     expect(acc!.data.map((t) => t.x)).toEqual([[90], [10]]);
   });

@@ -17,6 +17,7 @@ export {
   formatShape,
   type KindModule,
   type KindSchema,
+  type PanelCurve,
   type PanelParts,
   type RunPoint,
 } from './base.js';
@@ -25,3 +26,4 @@ export * from './table.js';
 export * from './figure.js';
 export * from './mime.js';
 export * from './histogram.js';
+export * from './scales.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../data/dataset.js';
+import { checkDataset, type Dataset } from '../data/dataset.js';
 import { checkRunnable } from '../models/check.js';
 import { modelName, type AnyModel } from '../io/graph.js';
 import type { EvaluateReport } from '@whittle/report';
@@ -28,6 +28,7 @@ export function predictClasses(model: AnyModel, x: tf.Tensor, batchSize = 500): 
 export function evaluate(model: AnyModel, data: Dataset, options: EvaluateOptions = {}): EvaluateReport {
   checkRunnable('evaluate', model);
   checkOptions('evaluate', options, EVALUATE_KEYS);
+  checkDataset('evaluate', 'data', data);
   const batchSize = options.batchSize ?? 500;
   let correct = 0;
   let lossSum = 0;

@@ -23,7 +23,9 @@ describe('weightHistogram', () => {
     // range [-1, 1] in 4 bins of 0.5: [-1,-.5) [-.5,0) [0,.5) [.5,1]
     expect(r.series[0]).toEqual({ label: 'before', binEdges: [-1, -0.5, 0, 0.5, 1], counts: [1, 1, 0, 2] });
     expect(r.series[1]).toEqual({ label: 'after', binEdges: [-1, -0.5, 0, 0.5, 1], counts: [0, 0, 2, 2] });
-    expect(r.logY).toBe(true);
+    // no scale unless asked: the viewer picks it from the counts
+    expect(r.logY).toBeUndefined();
+    expect(weightHistogram({ before }, { logY: true }).logY).toBe(true);
     // bias stays out: only kernels are counted
     expect(r.series[0]!.counts.reduce((a, b) => a + b)).toBe(4);
   });

@@ -14,7 +14,7 @@ export interface WeightHistogramOptions {
   /** Layer names or globs to include (default: every prunable kernel, classifier included). */
   layers?: string[];
   bins?: number;
-  /** Log-scaled y axis (default true: a pruned model's zero bin dwarfs the rest). */
+  /** Log-scaled y axis (default: the viewer decides from the counts — log when one bin, e.g. a pruned model's zero bin, dwarfs the rest). */
   logY?: boolean;
   title?: string;
 }
@@ -46,6 +46,6 @@ export function weightHistogram(series: Record<string, tf.LayersModel>, options:
     version: 1,
     title: options.title ?? `Weights${layers.length ? ` of ${layers.join(', ')}` : ''}: ${entries.map(([l]) => l).join(' vs ')}`,
     series: values.map(({ label, all }) => ({ label, ...histogram(all, bins, Number.isFinite(lo) ? [lo, hi] : undefined) })),
-    logY: options.logY ?? true,
+    ...(options.logY !== undefined && { logY: options.logY }),
   };
 }

@@ -11,7 +11,9 @@
  *    (cheap) and multiplying plainly is ≈ 20× faster;
  *  - Tile (BatchNorm's gradient) and GatherV2 (fit's batches): block copies
  *    instead of per-element index arithmetic; Slice: reads a view of its input
- *    instead of copying all of it out of the heap first.
+ *    instead of copying all of it out of the heap first;
+ *  - Sum, Mean, FusedBatchNorm and the depthwise filter gradient (BatchNorm and
+ *    depthwise training): loops on the heap, see wasm-heap-kernels.ts.
  * An override keeps the original kernel's setup and calls the original for the
  * cases it does not handle. Measured with tf.profile on LeNet-5 (bench/README.md).
  */
@@ -28,7 +30,9 @@ import {
   type Pair,
 } from './conv-util.js';
 
-type Original = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
+import * as heapKernels from './wasm-heap-kernels.js';
+import type { Original } from './wasm-heap-kernels.js';
+
 type Override = (args: KernelArgs, original: Original) => tf.TensorInfo | tf.TensorInfo[];
 
 /**
@@ -227,6 +231,10 @@ const OVERRIDES: Record<string, Override> = {
   Tile: tile,
   GatherV2: gatherV2,
   Slice: slice,
+  Sum: heapKernels.sum,
+  Mean: heapKernels.mean,
+  FusedBatchNorm: heapKernels.fusedBatchNorm,
+  DepthwiseConv2dNativeBackpropFilter: heapKernels.depthwiseBackpropFilter,
 };
 
 /** The wasm kernels replaced so far, with their original registrations. */

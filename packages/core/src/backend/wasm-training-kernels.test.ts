@@ -300,7 +300,18 @@ describe('wasm kernel replacements agree with the cpu backend', () => {
 
   it('can be switched off and on again, and leak no tensors', async () => {
     await tf.setBackend('wasm');
-    expect(useFastWasmKernels(false).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'GatherV2', 'MaxPoolGrad', 'Slice', 'Tile']);
+    expect(useFastWasmKernels(false).sort()).toEqual([
+      'BatchMatMul',
+      'Conv2DBackpropInput',
+      'DepthwiseConv2dNativeBackpropFilter',
+      'FusedBatchNorm',
+      'GatherV2',
+      'MaxPoolGrad',
+      'Mean',
+      'Slice',
+      'Sum',
+      'Tile',
+    ]);
     expect(useFastWasmKernels(false)).toEqual([]);
     const x = rand([2, 8, 8, 3], 14);
     const w = rand([3, 3, 3, 4], 15);
@@ -322,7 +333,18 @@ describe('wasm kernel replacements agree with the cpu backend', () => {
         ),
       );
     const plain = (await grads().data()) as Float32Array;
-    expect(useFastWasmKernels(true).sort()).toEqual(['BatchMatMul', 'Conv2DBackpropInput', 'GatherV2', 'MaxPoolGrad', 'Slice', 'Tile']);
+    expect(useFastWasmKernels(true).sort()).toEqual([
+      'BatchMatMul',
+      'Conv2DBackpropInput',
+      'DepthwiseConv2dNativeBackpropFilter',
+      'FusedBatchNorm',
+      'GatherV2',
+      'MaxPoolGrad',
+      'Mean',
+      'Slice',
+      'Sum',
+      'Tile',
+    ]);
     const before = tf.memory().numTensors;
     const fast = grads();
     expect(tf.memory().numTensors).toBe(before + 1);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { fail } from '../errors.js';
+import { fail, show } from '../errors.js';
 
 export type Layout = 'flat' | 'image';
 
@@ -21,6 +21,15 @@ export interface Dataset extends DatasetNames {
   labels: Int32Array;
   size: number;
   dispose(): void;
+}
+
+/** Checks that `data` is a Dataset (a forgotten argument was a raw TypeError deep inside; found by the kernel fuzz). */
+export function checkDataset(where: string, name: string, data: unknown): asserts data is Dataset {
+  const d = data as Partial<Dataset> | null;
+  // by shape, not instanceof: a notebook's tfjs may be another copy than core's
+  const tensor = (t: unknown) => !!t && typeof t === 'object' && Array.isArray((t as tf.Tensor).shape);
+  if (!d || typeof d !== 'object' || !tensor(d.x) || !tensor(d.y) || !(d.labels instanceof Int32Array))
+    fail(where, `${name} must be a Dataset ({ x, y, labels, size }, e.g. from mnist() or fromArrays()), got ${show(data)}`);
 }
 
 /** A dataset from row-major values ([n, ...sampleShape]) and integer labels in [0, classes). */

@@ -181,3 +181,35 @@ export function joinWeightData(data: tf.io.ModelArtifacts['weightData']): ArrayB
   if (!data) return new ArrayBuffer(0);
   return tf.io.CompositeArrayBuffer.join(data);
 }
+
+/** Layer-config sizes that are a dimension of that layer's weights, in every layer that has them. */
+const WEIGHT_DIMS = ['units', 'filters', 'kernel_size', 'input_dim', 'output_dim', 'depth_multiplier'] as const;
+
+/**
+ * tfjs builds (allocates and randomly initialises) every layer's weights before
+ * it reads the shards, so a model.json claiming `units: 3000000` takes
+ * gigabytes and minutes before the mismatch shows. Every weight dimension a
+ * layer config names must therefore be no larger than the largest dimension
+ * of the weights the folder actually holds (their real shapes, after decoding).
+ */
+export function checkTopologySizes(file: string, topology: unknown, specs: tf.io.WeightsManifestEntry[]): void {
+  const largest = specs.reduce((m, s) => Math.max(m, ...s.shape), 0);
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const layer = node as { class_name?: unknown; config?: Record<string, unknown> };
+    if (typeof layer.class_name === 'string' && layer.config && typeof layer.config === 'object') {
+      for (const key of WEIGHT_DIMS) {
+        const sizes = [layer.config[key]].flat();
+        const big = sizes.find((v) => typeof v === 'number' && v > largest);
+        if (big !== undefined)
+          fail(
+            'loadModel',
+            `${file}: layer ${show(layer.config.name ?? layer.class_name)} has ${key}=${show(big)}, larger than any dimension of the weights it ships (${largest}); the topology does not match its weights`,
+          );
+      }
+    }
+    Object.values(node).forEach(visit);
+  };
+  visit(topology);
+}

@@ -3,7 +3,7 @@ import { decodeModel, WhittleLoadError, type ModelJSON } from '@whittle/loader';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fail } from '../errors.js';
-import { readModelJson, resolveModelJson } from './artifacts.js';
+import { checkTopologySizes, readModelJson, resolveModelJson } from './artifacts.js';
 import { loadGraphFrom, type AnyModel } from './graph.js';
 
 /** A layers-model folder as a LayersModel: a one-line error for a graph model. */
@@ -41,6 +41,7 @@ export async function loadModel(path: string): Promise<AnyModel> {
     if (err instanceof WhittleLoadError) fail('loadModel', join(dirname(file), err.message));
     throw err;
   }
+  if (json.format !== 'graph-model') checkTopologySizes(file, json.modelTopology, artifacts.weightSpecs ?? []);
   if (json.format === 'graph-model') return loadGraphFrom(json, artifacts.weightSpecs!, artifacts.weightData as ArrayBuffer, file);
   try {
     return await tf.loadLayersModel(tf.io.fromMemory(artifacts));

@@ -4,7 +4,7 @@
  * sharing, the centroids are trained instead of the shared weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../data/dataset.js';
+import { checkDataset, type Dataset } from '../data/dataset.js';
 import { fail } from '../errors.js';
 import { checkFiniteWeights, checkModel } from '../models/check.js';
 import { cloneModel } from '../models/clone.js';
@@ -78,6 +78,7 @@ export async function fineTune(
 ): Promise<{ model: tf.LayersModel; history: FitResult; clusters?: Clusters }> {
   checkModel('fineTune', model);
   checkOptions('fineTune', options, FINE_TUNE_KEYS);
+  checkDataset('fineTune', 'data', data);
   checkFiniteWeights('fineTune', model);
   const tuned = cloneModel(model);
   const { masks, clusters, teacher, temperature, alpha, ...fitOptions } = options;

@@ -5,11 +5,12 @@
  * trains with this loop everywhere.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../data/dataset.js';
+import { checkDataset, type Dataset } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { checkPositiveInt, fail } from '../errors.js';
 import { recalibrateBatchNorm } from './batchnorm.js';
 import { checkOptions, omitKeys, optionKeys } from '../options.js';
+import { interruptCheck } from './interrupt.js';
 
 export interface TrainProgress {
   epoch: number;
@@ -76,6 +77,7 @@ export const crossEntropy = (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
 /** Trains `model` in place on `data`. */
 export async function fit(model: tf.LayersModel, data: Dataset, options: FitOptions = {}): Promise<FitResult> {
   checkOptions('fit', options, FIT_KEYS);
+  checkDataset('fit', 'data', data);
   const epochs = checkPositiveInt('fit', 'epochs', options.epochs ?? 1);
   const batchSize = checkPositiveInt('fit', 'batchSize', options.batchSize ?? 64);
   const lossFn = options.loss ?? crossEntropy;
@@ -88,11 +90,13 @@ export async function fit(model: tf.LayersModel, data: Dataset, options: FitOpti
   const start = performance.now();
   let step = 0;
   let sum: tf.Scalar | undefined;
+  const checkInterrupt = interruptCheck('fit');
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       const order = permutation(data.size, (options.seed ?? 0) * 7919 + epoch);
       sum = tf.scalar(0);
       for (let b = 0; b < batches; b++) {
+        checkInterrupt();
         const rows = order.subarray(b * batchSize, Math.min(data.size, (b + 1) * batchSize));
         const batchLoss = tf.tidy(() => {
           const idx = tf.tensor1d(rows, 'int32');

@@ -87,8 +87,38 @@ export interface DeepMetadata {
   checksums?: Record<string, number>;
 }
 
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const counts = (v: unknown, length: number) => Array.isArray(v) && v.length === length && v.every(isCount);
+/** Weights one tensor may decode to (1 GiB of float32): its shape is metadata, outside the CRC. */
+const MAX_WEIGHTS = 2 ** 28;
+
+/** Metadata is data from a file: its form is checked before anything is sized from it (found by the file fuzz). */
+function checkSpec(spec: DeepTensorSpec, bad: (what: string) => never): void {
+  const s = spec as Partial<DeepTensorSpec> | null;
+  if (
+    !s ||
+    typeof s !== 'object' ||
+    !Array.isArray(s.shape) ||
+    !s.shape.every(isCount) ||
+    !isCount(s.k) ||
+    s.k < 1 ||
+    !isCount(s.groups) ||
+    s.groups < 1 ||
+    !isCount(s.count) ||
+    !isCount(s.gapBits) ||
+    s.gapBits > 24 ||
+    (s.mode !== 'dense' && s.mode !== 'sparse') ||
+    !counts(s.tables, 2) ||
+    !counts(s.sections, 3) ||
+    !isCount(s.crc32)
+  )
+    bad('its deep entry is malformed (shape, k, groups, count, gapBits, tables, sections, mode and crc32 must be given, as counts)');
+  if (s.shape.reduce((a, b) => a * b, 1) > MAX_WEIGHTS) bad(`shape [${s.shape.join(', ')}] is larger than ${MAX_WEIGHTS} weights`);
+}
+
 /** Decodes one clustered kernel; `bad` throws naming the file and the layer. */
 export const decodeDeep: WeightDecoder<DeepTensorSpec> = (bytes, spec, bad) => {
+  checkSpec(spec, bad);
   const [cb, ib, gb] = spec.sections;
   if (bytes.length !== cb + ib + gb) bad(`${bytes.length} bytes, expected ${cb + ib + gb}`);
   if (crc32(bytes) !== spec.crc32) bad('CRC-32 mismatch');

@@ -17,7 +17,8 @@ import {
   version,
   type RunPoint,
 } from '../base.js';
-import { bars, pct, type Figure, type Trace } from '../figure.js';
+import { bars, histogramVariants, pct, type Figure, type Trace } from '../figure.js';
+import { logAxis } from '../scales.js';
 
 export const ClusteringLayer = z.object({
   name: z.string(),
@@ -80,7 +81,9 @@ function histogramWithCentroids(l: ClusteringLayer): Trace[] {
       mode: 'markers',
       name: `centroids (k = ${l.clusters}${l.codebooks > 1 ? `, ${l.codebooks} codebooks` : ''})`,
       x: l.centroids,
+      // on a hidden axis of their own, so they sit at the foot of the bars on a linear or a log count axis
       y: l.centroids.map(() => 0),
+      yaxis: 'y2',
       marker: { symbol: 'triangle-up', size: 9 },
     },
   ];
@@ -103,22 +106,21 @@ function figures(r: ClusteringReport): Figure[] {
           yaxis: 'y2',
         },
       ],
-      layout: { yaxis: { title: 'fp32 bytes ÷ bytes', type: 'log' }, yaxis2: { title: 'accuracy %', overlaying: 'y', side: 'right' } },
+      layout: {
+        yaxis: { title: 'fp32 bytes ÷ bytes', ...logAxis(r.stages.map((s) => s.ratio)) },
+        yaxis2: { title: 'accuracy %', overlaying: 'y', side: 'right' },
+      },
     });
   }
-  const first = r.layers[0];
-  if (first)
-    out.push({
-      title: `Weights of ${first.name} and their centroids`,
-      data: histogramWithCentroids(first),
-      layout: { barmode: 'overlay', yaxis: { type: 'log' } },
-      logToggle: true,
-      variants: r.layers.map((l) => ({
-        label: l.name,
-        title: `Weights of ${l.name} and their centroids`,
-        data: histogramWithCentroids(l),
-      })),
-    });
+  const variants = r.layers.map((l) => ({
+    label: l.name,
+    title: `Weights of ${l.name} and their centroids`,
+    data: histogramWithCentroids(l),
+  }));
+  if (variants.length) {
+    const f = histogramVariants('weight value', variants);
+    out.push({ ...f, layout: { ...f.layout, yaxis2: { overlaying: 'y', visible: false, range: [0, 1] } } });
+  }
   const names = r.layers.map((l) => l.name);
   out.push({
     title: 'Bits per weight: fixed-width indices vs entropy-coded (deep format)',

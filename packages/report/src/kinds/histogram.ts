@@ -1,7 +1,7 @@
 /** `histogram`: one or more histograms on one axis (`weightHistogram`, `%histogram`). */
 import { z } from 'zod';
 import { defineKind, formatInt as int, formatSig as sig, Histogram, version } from '../base.js';
-import { bars } from '../figure.js';
+import { bars, histogramFigure } from '../figure.js';
 
 export const HistogramReport = z.object({
   kind: z.literal('histogram'),
@@ -9,7 +9,10 @@ export const HistogramReport = z.object({
   title: z.string(),
   /** Each series is drawn as its own histogram (e.g. 'before' and 'after'). */
   series: z.array(Histogram.extend({ label: z.string() })),
+  /** Log-scaled counts; when absent the viewer decides from the data (log when one bin dwarfs the rest). */
   logY: z.boolean().optional(),
+  /** What the values are, for the x-axis title (default 'weight value'). */
+  xTitle: z.string().optional(),
 });
 
 export type HistogramReport = z.infer<typeof HistogramReport>;
@@ -32,12 +35,12 @@ export const histogramKind = defineKind({
     notes: [],
   }),
   figures: (r) => [
-    {
-      title: r.title,
-      data: r.series.map((s) => bars(s, s.label)),
-      layout: { barmode: 'overlay', yaxis: { type: r.logY ? 'log' : 'linear' } },
-      logToggle: true,
-    },
+    histogramFigure(
+      r.title,
+      r.xTitle ?? 'weight value',
+      r.series.map((s) => bars(s, s.label)),
+      r.logY,
+    ),
   ],
   panel: { headline: (r) => ['', `${r.series.length} series`] },
 });

@@ -20,7 +20,9 @@
  *      - `title(r)`: only if the report has no `title` field;
  *      - `tableFirst: true` when the table is the main content (otherwise it folds under the plots);
  *      - `panel`: what the side panel collects: `points` (bytes, accuracy) for the size-vs-accuracy
- *        plot, `curves` for the shared level-vs-metric plot, `headline` for its table row.
+ *        plot, `curves` (`PanelCurve`: a trace with its technique and axis titles; the panel draws one
+ *        plot per technique and pair of axes), `headline` for its table row and the line under the
+ *        report's title (accuracy before → after, the result).
  * 2. In this file: `export * from './<kind>.js';`, `import { <kind>Kind } from './<kind>.js';`, and
  *    add `<kind>Kind` to `KINDS`.
  * 3. Tests: `kinds/<kind>.test.ts` checks the table and figures against a hand-written report

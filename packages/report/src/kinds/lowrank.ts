@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { count, defineKind, formatInt as int, formatPercent, formatSig as sig, fraction, num, version } from '../base.js';
 import { pct, type Figure } from '../figure.js';
+import { barLabels, logAxis, magnitudeAxis } from '../scales.js';
 
 export const LowrankLayer = z.object({
   name: z.string(),
@@ -85,14 +86,17 @@ function figures(r: LowrankReport): Figure[] {
       },
       variants,
     });
+  const before = r.layers.map((l) => l.paramsBefore);
+  const after = r.layers.map((l) => l.paramsAfter);
   out.push({
     title: `Parameters per layer: ${int(r.totals.paramsBefore)} → ${int(r.totals.paramsAfter)}`,
     data: [
-      { type: 'bar', name: 'before', x: names, y: r.layers.map((l) => l.paramsBefore) },
-      { type: 'bar', name: 'after', x: names, y: r.layers.map((l) => l.paramsAfter) },
+      { type: 'bar', name: 'before', x: names, y: before, ...barLabels(before) },
+      { type: 'bar', name: 'after', x: names, y: after, ...barLabels(after, before) },
     ],
-    layout: { barmode: 'group', yaxis: { title: 'parameters' } },
+    layout: { barmode: 'group', yaxis: { title: 'parameters', ...magnitudeAxis([...before, ...after]) } },
     logToggle: true,
+    logAxis: logAxis([...before, ...after]),
   });
   return out;
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { count, defineKind, formatInt as int, formatPercent, formatSig as sig, fraction, num, version } from '../base.js';
 import type { Trace } from '../figure.js';
 import { pct } from '../figure.js';
+import { logAxis } from '../scales.js';
 
 export const PlanReport = z.object({
   kind: z.literal('plan'),
@@ -177,19 +178,34 @@ export const planKind = defineKind({
       {
         title: `${r.title}: size vs accuracy`,
         data,
-        layout: { xaxis: { title: `${r.size === 'gzip' ? 'gzip ' : ''}bytes`, type: 'log' }, yaxis: { title: 'test accuracy %' } },
+        layout: {
+          xaxis: {
+            title: `${r.size === 'gzip' ? 'gzip ' : ''}bytes`,
+            ...logAxis([r.original.bytes, ...rounds.flatMap((x) => [x.bytes, x.predictedBytes]), ...r.baselines.map((b) => b.bytes)]),
+          },
+          yaxis: { title: 'test accuracy %' },
+        },
       },
       {
         title: `${r.title}: per-layer choice`,
         data: [
+          // bars on two axes group side by side only with an offset group each;
           // a clustered layer: log2 k, the bits an index into its codebook carries before Huffman coding
           {
             type: 'bar',
             name: 'bits',
             x: r.layers.map((l) => l.name),
             y: r.layers.map((l) => (l.clusters ? Math.log2(l.clusters) : l.bits)),
+            offsetgroup: 'bits',
           },
-          { type: 'bar', name: 'sparsity %', x: r.layers.map((l) => l.name), y: r.layers.map((l) => pct(l.sparsity)), yaxis: 'y2' },
+          {
+            type: 'bar',
+            name: 'sparsity %',
+            x: r.layers.map((l) => l.name),
+            y: r.layers.map((l) => pct(l.sparsity)),
+            yaxis: 'y2',
+            offsetgroup: 'sparsity',
+          },
         ],
         layout: {
           height: 260,

@@ -10,9 +10,11 @@ import {
   Histogram,
   num,
   version,
+  type PanelCurve,
   type RunPoint,
 } from '../base.js';
-import { bars, type Figure } from '../figure.js';
+import { bars, histogramVariants, pct, type Figure } from '../figure.js';
+import { logAxis } from '../scales.js';
 
 export const QuantizationLayer = z.object({
   name: z.string(),
@@ -58,7 +60,10 @@ function figures(r: QuantizationReport): Figure[] {
         { type: 'bar', name: 'SQNR dB', x: names, y: r.layers.map((l) => l.sqnrDb ?? NaN) },
         { type: 'scatter', mode: 'markers', name: 'MSE', x: names, y: r.layers.map((l) => l.mse), yaxis: 'y2' },
       ],
-      layout: { yaxis: { title: 'SQNR (dB)' }, yaxis2: { title: 'MSE', overlaying: 'y', side: 'right', type: 'log' } },
+      layout: {
+        yaxis: { title: 'SQNR (dB)' },
+        yaxis2: { title: 'MSE', overlaying: 'y', side: 'right', ...logAxis(r.layers.map((l) => l.mse)) },
+      },
     },
     {
       title: 'Bits per layer',
@@ -77,17 +82,23 @@ function figures(r: QuantizationReport): Figure[] {
       layout: { barmode: 'group', yaxis: { title: 'SQNR (dB)' } },
     });
   }
-  const first = r.layers.find((l) => l.weightHistogram);
-  if (first?.weightHistogram) {
-    out.push({
-      title: `Weights of ${first.name}: float and quantized`,
-      data: [bars(first.weightHistogram.before, 'float'), bars(first.weightHistogram.after, 'quantized')],
-      layout: { barmode: 'overlay', yaxis: { type: 'log' } },
-      logToggle: true,
-    });
-  }
-  if (first?.errorHistogram)
-    out.push({ title: `Quantization error of ${first.name}`, data: [bars(first.errorHistogram, 'error', 1)], layout: {} });
+  // one histogram per layer behind a layer picker, as in the sparsity view
+  const weights = r.layers.flatMap((l) =>
+    l.weightHistogram
+      ? [
+          {
+            label: l.name,
+            title: `Weights of ${l.name}: float and quantized`,
+            data: [bars(l.weightHistogram.before, 'float'), bars(l.weightHistogram.after, 'quantized')],
+          },
+        ]
+      : [],
+  );
+  if (weights.length) out.push(histogramVariants('weight value', weights));
+  const errors = r.layers.flatMap((l) =>
+    l.errorHistogram ? [{ label: l.name, title: `Quantization error of ${l.name}`, data: [bars(l.errorHistogram, 'error', 1)] }] : [],
+  );
+  if (errors.length) out.push(histogramVariants('error: quantized − float weight', errors));
   return out;
 }
 
@@ -99,6 +110,29 @@ function points(r: QuantizationReport): RunPoint[] {
   if (accuracy.before !== null) out.push({ label: `${r.title} (before)`, bytes: bytes.before, accuracy: accuracy.before });
   if (accuracy.after !== null) out.push({ label: r.title, bytes: bytes.after, accuracy: accuracy.after });
   return out;
+}
+
+/** Side-panel curves: accuracy from fp32 to the weight bits when measured, else each layer's SQNR. */
+function curves(r: QuantizationReport): PanelCurve[] {
+  const acc = r.accuracy;
+  if (acc && acc.before !== null && acc.after !== null)
+    return [
+      {
+        technique: 'quantization',
+        x: 'bits',
+        y: 'accuracy %',
+        trace: { type: 'scatter', mode: 'lines+markers', name: r.title, x: [32, r.weights.bits], y: [pct(acc.before), pct(acc.after)] },
+      },
+    ];
+  const x = r.layers.map((l) => l.name);
+  return [
+    {
+      technique: 'quantization',
+      x: 'layer',
+      y: 'SQNR dB',
+      trace: { type: 'bar', name: r.title, x, y: r.layers.map((l) => l.sqnrDb ?? NaN) },
+    },
+  ];
 }
 
 export const quantizationKind = defineKind({
@@ -136,6 +170,7 @@ export const quantizationKind = defineKind({
   figures,
   panel: {
     points,
+    curves,
     headline: (r) => [
       r.accuracy ? `${formatPercent(r.accuracy.before)} → ${formatPercent(r.accuracy.after)}` : '',
       r.bytes ? `${int(r.bytes.before)} → ${int(r.bytes.after)} bytes` : `${r.weights.bits}-bit`,

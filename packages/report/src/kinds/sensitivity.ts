@@ -66,7 +66,12 @@ export const sensitivityKind = defineKind({
   figures,
   panel: {
     curves: (r) =>
-      r.layers.map((l) => ({ type: 'scatter', mode: 'lines+markers', name: l.name, x: levelsX(r), y: l.values.map(metricY(r)) })),
+      r.layers.map((l) => ({
+        technique: r.technique === 'prune' ? 'pruning' : 'quantization',
+        x: r.technique === 'prune' ? 'sparsity %' : 'bits',
+        y: r.metric === 'accuracy' ? 'accuracy %' : r.metric,
+        trace: { type: 'scatter', mode: 'lines+markers', name: l.name, x: levelsX(r), y: l.values.map(metricY(r)) },
+      })),
     headline: (r) => [
       `baseline ${r.metric === 'accuracy' ? formatPercent(r.baseline) : r.baseline}`,
       `${r.layers.length} layers × ${r.levels.length} levels`,

@@ -11,8 +11,10 @@ import {
   Histogram,
   shape,
   version,
+  type PanelCurve,
 } from '../base.js';
-import { bars, pct, type Figure } from '../figure.js';
+import { bars, histogramFigure, pct, type Figure } from '../figure.js';
+import { heatmapScale } from '../scales.js';
 
 /** What pruning did to one weight tensor. */
 export const SparsityLayer = z.object({
@@ -75,6 +77,33 @@ export type SparsityLayer = z.infer<typeof SparsityLayer>;
 export type MaskImage = z.infer<typeof MaskImage>;
 export type SparsityReport = z.infer<typeof SparsityReport>;
 
+/**
+ * The mask heatmap's axes: the weight viewed as [inputs, outputs] (a conv kernel's inputs are its
+ * kernel positions × input channels), each cell placed at the units it averages.
+ */
+const MASK_LAYOUT = { xaxis: { title: 'output' }, yaxis: { title: 'input', autorange: 'reversed' } };
+
+/** One layer's mask picture: kept fraction per cell, its colours fitted to this layer's range. */
+function maskVariant(m: MaskImage) {
+  const outputs = m.shape.at(-1) ?? m.cols;
+  const inputs = m.shape.slice(0, -1).reduce<number>((a, d) => a * (d ?? 1), 1);
+  const at = (cells: number, units: number) => Array.from({ length: cells }, (_, i) => Math.round(((i + 0.5) * units) / cells - 0.5));
+  return {
+    label: m.layer,
+    title: `Kept weights of ${m.layer} (${m.shape.join('×')}, fraction kept per cell)`,
+    data: [
+      {
+        type: 'heatmap' as const,
+        x: at(m.cols, outputs),
+        y: at(m.rows, inputs),
+        z: Array.from({ length: m.rows }, (_, row) => m.values.slice(row * m.cols, (row + 1) * m.cols)),
+        ...heatmapScale(m.values),
+        showscale: true,
+      },
+    ],
+  };
+}
+
 function figures(r: SparsityReport): Figure[] {
   const names = r.layers.map((l) => l.name);
   const out: Figure[] = [
@@ -88,29 +117,12 @@ function figures(r: SparsityReport): Figure[] {
     },
   ];
   // One heatmap with a layer picker: the library already downsampled big masks to rows × cols cells.
-  const masks = (r.masks ?? []).map((m) => ({
-    label: m.layer,
-    title: `Kept weights of ${m.layer} (${m.shape.join('×')}, fraction kept per cell)`,
-    data: [
-      {
-        type: 'heatmap' as const,
-        z: Array.from({ length: m.rows }, (_, row) => m.values.slice(row * m.cols, (row + 1) * m.cols)),
-        // a fraction kept: one sequential scale over [0, 1], the same for every layer
-        colorscale: 'Viridis',
-        zmin: 0,
-        zmax: 1,
-        showscale: true,
-      },
-    ],
-  }));
-  if (masks.length) out.push({ ...masks[0]!, layout: { yaxis: { autorange: 'reversed' } }, variants: masks });
+  const masks = (r.masks ?? []).map(maskVariant);
+  if (masks.length) out.push({ ...masks[0]!, layout: MASK_LAYOUT, variants: masks });
   if (r.histograms) {
-    out.push({
-      title: 'Weights before and after',
-      data: [bars(r.histograms.before, 'before'), bars(r.histograms.after, 'after')],
-      layout: { barmode: 'overlay', yaxis: { type: 'log', title: 'count' } },
-      logToggle: true,
-    });
+    out.push(
+      histogramFigure('Weights before and after', 'weight value', [bars(r.histograms.before, 'before'), bars(r.histograms.after, 'after')]),
+    );
   }
   if (r.steps?.length) {
     const x = r.steps.map((s) => pct(s.sparsity));
@@ -136,6 +148,41 @@ function figures(r: SparsityReport): Figure[] {
     });
   }
   return out;
+}
+
+/** Side-panel curves: accuracy against sparsity when measured, else each layer's sparsity. */
+function curves(r: SparsityReport): PanelCurve[] {
+  const acc = r.accuracy;
+  const line = (name: string, x: number[], y: number[]): PanelCurve => ({
+    technique: 'pruning',
+    x: 'sparsity %',
+    y: 'accuracy %',
+    trace: { type: 'scatter', mode: 'lines+markers', name, x, y },
+  });
+  const out: PanelCurve[] = [];
+  if (acc && acc.before !== null && acc.after !== null) {
+    const before = 1 - r.totals.nonzerosBefore / Math.max(1, r.totals.paramsBefore);
+    out.push(line(r.title, [pct(before), pct(r.totals.sparsity)], [pct(acc.before), pct(acc.after)]));
+  }
+  const steps = (r.steps ?? []).filter((s) => s.accuracy !== null);
+  if (steps.length)
+    out.push(
+      line(
+        `${r.title}, per step`,
+        steps.map((s) => pct(s.sparsity)),
+        steps.map((s) => pct(s.accuracy!)),
+      ),
+    );
+  if (out.length) return out;
+  const x = r.layers.map((l) => l.name);
+  return [
+    {
+      technique: 'pruning',
+      x: 'layer',
+      y: 'sparsity %',
+      trace: { type: 'bar', name: r.title, x, y: r.layers.map((l) => pct(l.sparsity)) },
+    },
+  ];
 }
 
 export const sparsityKind = defineKind({
@@ -165,6 +212,7 @@ export const sparsityKind = defineKind({
   }),
   figures,
   panel: {
+    curves,
     headline: (r) => [
       r.accuracy ? `${formatPercent(r.accuracy.before)} → ${formatPercent(r.accuracy.after)}` : '',
       `${formatPercent(r.totals.sparsity)} sparse`,

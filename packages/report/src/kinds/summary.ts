@@ -1,5 +1,6 @@
 /** `summary`: a model's layers with parameters, nonzeros, MACs and bytes (`summary(model)`, `%summary`). */
 import { z } from 'zod';
+import { barLabels, logAxis, magnitudeAxis } from '../scales.js';
 import { count, defineKind, formatInt as int, formatPercent as pct, formatShape as dims, fraction, shape, version } from '../base.js';
 
 export const SummaryLayer = z.object({
@@ -59,15 +60,26 @@ export const summaryKind = defineKind({
       ],
     };
   },
-  figures: (r) => [
-    {
-      title: `Parameters and nonzeros per layer — ${r.model}`,
-      data: [
-        { type: 'bar', name: 'params', x: r.layers.map((l) => l.name), y: r.layers.map((l) => l.params) },
-        { type: 'bar', name: 'nonzeros', x: r.layers.map((l) => l.name), y: r.layers.map((l) => l.nonzeros) },
-      ],
-      layout: { barmode: 'group', yaxis: { title: 'count' } },
-    },
-  ],
+  figures: (r) => {
+    // layers without weights (pooling, flatten, …) have no bars to draw
+    const shown = r.layers.filter((l) => l.params > 0);
+    const x = shown.map((l) => l.name);
+    const params = shown.map((l) => l.params);
+    const nonzeros = shown.map((l) => l.nonzeros);
+    const all = [...params, ...nonzeros];
+    return [
+      {
+        title: `Parameters and nonzeros per layer — ${r.model}`,
+        data: [
+          { type: 'bar', name: 'params', x, y: params, ...barLabels(params) },
+          { type: 'bar', name: 'nonzeros', x, y: nonzeros, ...barLabels(nonzeros, params) },
+        ],
+        // one layer often holds 100× another's weights: log then, with the counts written on the bars
+        layout: { barmode: 'group', yaxis: { title: 'count', ...magnitudeAxis(all) } },
+        logToggle: true,
+        logAxis: logAxis(all),
+      },
+    ];
+  },
   panel: { headline: (r) => ['', `${int(r.totals.bytes)} bytes, ${pct(r.totals.sparsity)} sparse`] },
 });
