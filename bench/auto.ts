@@ -15,11 +15,20 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { disposeAll, benchTable, fmt, pct, type Benchmark } from './harness.js';
+import { benchTable, disposeAll, fmt, pct, type Benchmark, type Figure } from './harness.js';
 
 const SPARSITIES = [0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95];
 const BITS = [32, 8, 6, 4, 3, 2];
-const choices: Choice[] = SPARSITIES.flatMap((sparsity) => BITS.map((bits) => ({ sparsity, bits })));
+interface Grid {
+  sparsities: number[];
+  bits: number[];
+}
+const FULL: Grid = { sparsities: SPARSITIES, bits: BITS };
+/** Quick mode's mobilenet-mini (CI): a smaller grid, so the second model costs seconds, not minutes. */
+const SMALL: Grid = { sparsities: [0, 0.5, 0.9], bits: [32, 8, 4, 2] };
+const choicesOf = (g: Grid): Choice[] => g.sparsities.flatMap((sparsity) => g.bits.map((bits) => ({ sparsity, bits })));
+type Model = ReturnType<typeof referenceModel>;
+type Data = ReturnType<typeof mnist>;
 
 async function gzipOf(model: Parameters<typeof saveModel>[0], plan: Record<string, Choice>): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'whittle-bench-auto-'));
@@ -30,98 +39,184 @@ async function gzipOf(model: Parameters<typeof saveModel>[0], plan: Record<strin
   }
 }
 
+const search = (model: Model, data: Data, workers: number, calibrationSamples: number, grid = FULL) =>
+  measureSearch(model, data.train, data.test, {
+    choices: choicesOf(grid),
+    size: 'gzip',
+    workers,
+    calibrationSamples,
+    seed: 0,
+    baselines: true,
+  });
+
+/** 1 and 2 workers, interleaved 1-2-2-1 so a load change during the run hits both alike. */
+async function timeWorkers(model: Model, data: Data, calibrationSamples: number, log: (l: string) => void) {
+  const runs: { workers: number; seconds: number; cpu: number; load: number; search: Search }[] = [];
+  for (const workers of [1, 2, 2, 1]) {
+    const load = loadavg()[0]!;
+    const cpu0 = process.cpuUsage();
+    const s = await search(model, data, workers, calibrationSamples);
+    const used = process.cpuUsage(cpu0);
+    const cpu = (used.user + used.system) / 1e6; // every thread of this process: the main thread and the workers
+    runs.push({ workers, seconds: s.seconds, cpu, load, search: s });
+    log(`search with ${workers} worker(s): ${s.seconds.toFixed(1)} s, ${cpu.toFixed(1)} CPU s (load average before: ${load.toFixed(1)})`);
+  }
+  const total = (w: number) => runs.filter((r) => r.workers === w).reduce((a, r) => a + r.seconds, 0);
+  const identical = runs.every((r) => JSON.stringify(r.search.layers) === JSON.stringify(runs[0]!.search.layers));
+  const cpu = (w: number) => runs.filter((r) => r.workers === w).reduce((a, r) => a + r.cpu, 0) / 2;
+  return { runs, one: total(1) / 2, two: total(2) / 2, speedup: total(1) / total(2), identical, cpuOne: cpu(1), cpuTwo: cpu(2) };
+}
+
+/** Auto plan vs the best uniform setting at each budget, same fine-tuning. */
+async function compareAtBudgets(
+  name: string,
+  model: Model,
+  data: Data,
+  s: Search,
+  o: { divisors: number[]; epochs: number; calibrationSamples: number; log: (l: string) => void; grid?: Grid },
+) {
+  const grid = o.grid ?? FULL;
+  const choices = choicesOf(grid);
+  const { train, test } = data;
+  const fp32 = await gzipOf(model, {});
+  const rows: (string | number)[][] = [];
+  const figures: Figure[] = [];
+  for (const divisor of o.divisors) {
+    const budget = Math.floor(fp32 / divisor);
+    o.log(`${name}, budget 1/${divisor}: ${budget} B`);
+    const auto = await autoCompress(
+      model,
+      {
+        train,
+        test,
+        budget: { bytes: budget },
+        epochs: o.epochs,
+        workers: 2,
+        calibrationSamples: o.calibrationSamples,
+        sparsities: grid.sparsities,
+        bits: grid.bits,
+        rounds: 3,
+      },
+      { search: s },
+    );
+    const chosen = auto.report.rounds.find((r) => r.round === auto.report.chosenRound)!;
+    auto.model.dispose();
+    // Best uniform: the fitting uniform settings, best pre-fine-tuning accuracy first; the first that still fits after fine-tuning.
+    const order = s.uniformAccuracy.map((a, c) => [a, c] as const).sort((x, y) => y[0] - x[0]);
+    let uniform: { label: string; before: number; bytes: number; accuracy: number } | undefined;
+    for (const [before, c] of order) {
+      const plan = Object.fromEntries(s.layers.map((l) => [l.name, choices[c]!]));
+      const applied = buildPlanModel(model, plan).model;
+      const fits = (await gzipOf(applied, plan)) <= budget;
+      applied.dispose();
+      if (!fits) continue;
+      const tuned = await realizePlan(model, plan, train, { epochs: o.epochs, batchSize: 64, learningRate: 1e-3, seed: 0 });
+      const m = await measureSaved(tuned, plan, test, 'gzip');
+      tuned.dispose();
+      m.model.dispose();
+      if (m.bytes > budget) continue;
+      uniform = { label: describeChoice(choices[c]!), before, bytes: m.bytes, accuracy: m.accuracy };
+      break;
+    }
+    const planText = auto.report.layers.map((l) => `${l.name} ${describeChoice(l)}`).join('; ');
+    const diff = uniform ? chosen.accuracy - uniform.accuracy : NaN;
+    rows.push([
+      `${name} 1/${divisor} (${budget.toLocaleString('en-US')} B)`,
+      `${pct(chosen.accuracy)} (${chosen.bytes.toLocaleString('en-US')} B, round ${chosen.round}${chosen.met ? '' : ', MISSED'})`,
+      planText,
+      uniform ? `${pct(uniform.accuracy)} (${uniform.bytes.toLocaleString('en-US')} B, every layer ${uniform.label})` : 'none fits',
+      uniform ? `${diff >= 0 ? '+' : ''}${(diff * 100).toFixed(2)} pp` : '–',
+      `${pct(Math.max(0, chosen.predictedAccuracy))} / ${pct(chosen.accuracyBeforeFineTune)}`,
+    ]);
+    figures.push({ name: `${name}: auto accuracy at 1/${divisor}`, value: chosen.accuracy, unit: 'fraction' });
+    if (uniform) figures.push({ name: `${name}: uniform accuracy at 1/${divisor}`, value: uniform.accuracy, unit: 'fraction' });
+  }
+  return { rows, figures, fp32 };
+}
+
 export const autoBench: Benchmark = {
   name: 'auto',
   title: 'Compress to a budget: per-layer plan (autoCompress) vs the best uniform setting',
   description:
-    'Pretrained LeNet-5, budgets of 1/8, 1/16 and 1/32 of its float32 size (gzip bytes of the saved files), techniques prune + quantize ' +
+    'Pretrained LeNet-5 and mobilenet-mini, budgets of 1/8, 1/16 and 1/32 (LeNet-5) and 1/4, 1/5 and 1/6 (mobilenet-mini, whose smallest plan is 1/8.3) ' +
+    'of their float32 size (gzip bytes of the saved files), techniques prune + quantize ' +
     `(sparsity ${SPARSITIES.join(', ')} × bits ${BITS.join(', ')}; 32 = float). Auto: per-layer choice by multiple-choice knapsack over measured ` +
     'calibration-accuracy drops and encoded bytes, then QAT fine-tuning with masks, saved (packed per-layer bits), reloaded and measured. ' +
     'Uniform: every layer the same (sparsity, bits); among those whose saved file fits the budget, the one with the best test accuracy before fine-tuning ' +
-    'gets the same fine-tuning and the same measurement. Search = the sensitivity measurements (no fine-tuning), timed with 1 and 2 worker threads in the same run.',
+    'gets the same fine-tuning and the same measurement. Search = the sensitivity measurements, byte counts and uniform baselines (no fine-tuning); ' +
+    "LeNet-5's is timed with 1 and 2 worker threads, interleaved 1-2-2-1 in the same run.",
   run: async ({ quick, log }) => {
-    const model = referenceModel('lenet-5', { pretrained: true });
-    const { train, test } = mnist({ layout: 'image', ...(quick ? { limit: 600 } : {}) });
-    const epochs = quick ? 1 : 2;
-    const calibrationSamples = quick ? 200 : 1000;
-    const fp32 = await gzipOf(model, {});
     const { figures, rows, notes, result } = benchTable([
-      'budget',
+      'model, budget',
       'auto: accuracy (bytes)',
       'auto plan per layer',
       'best uniform: accuracy (bytes)',
       'auto − uniform',
       'auto predicted / applied before fine-tuning',
     ]);
-    // Search time: 1 worker and 2 workers, same points, one after the other.
-    const searches: Record<number, Search> = {};
-    for (const workers of [1, 2]) {
-      searches[workers] = await measureSearch(model, train, test, {
-        choices,
-        size: 'gzip',
-        workers,
-        calibrationSamples,
-        seed: 0,
-        baselines: true,
-      });
-      log(`search with ${workers} worker(s): ${searches[workers]!.seconds.toFixed(1)} s`);
-    }
-    const search = searches[2]!;
-    const identical = JSON.stringify(searches[1]!.layers) === JSON.stringify(search.layers);
+    const epochs = quick ? 1 : 2;
+    const calibrationSamples = quick ? 200 : 1000;
+
+    const lenet = referenceModel('lenet-5', { pretrained: true });
+    const lenetData = mnist({ layout: 'image', ...(quick ? { limit: 600 } : {}) });
+    const t = await timeWorkers(lenet, lenetData, calibrationSamples, log);
+    const s = t.runs[1]!.search;
     figures.push(
-      { name: 'search seconds, 1 worker', value: searches[1]!.seconds, unit: 's' },
-      { name: 'search seconds, 2 workers', value: search.seconds, unit: 's' },
-      { name: 'search speed-up, 2 vs 1 worker', value: searches[1]!.seconds / search.seconds, unit: '×' },
+      { name: 'search seconds, 1 worker', value: t.one, unit: 's' },
+      { name: 'search seconds, 2 workers', value: t.two, unit: 's' },
+      { name: 'search speed-up, 2 vs 1 worker', value: t.speedup, unit: '×' },
+      { name: 'search CPU seconds, 1 worker', value: t.cpuOne, unit: 's' },
+      { name: 'search CPU seconds, 2 workers', value: t.cpuTwo, unit: 's' },
     );
+    const loads = t.runs.map((r) => r.load.toFixed(1)).join(', ');
     notes.push(
-      `search (${search.points} points, ${search.calibrationSamples} calibration samples; the uniform baselines on ${test.size} test digits included): ` +
-        `${fmt(searches[1]!.seconds)} s with 1 worker, ${fmt(search.seconds)} s with 2 → ${fmt(searches[1]!.seconds / search.seconds)}× (target ≥ 1.6×, ≤ 60 s); ` +
-        `1- and 2-worker measurements identical: ${identical ? 'yes' : 'NO'}. The machine was shared with other sessions while this ran (load average ${loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores at the end of the search): times are noisy and a speed-up needs free cores.`,
+      `LeNet-5 search (${s.points} accuracy points on ${s.calibrationSamples} calibration samples, the uniform baselines on ${lenetData.test.size} test digits, ` +
+        `and ${s.layers.length * s.choices.length} encoded byte counts): runs ${t.runs.map((r) => `${r.workers}w ${fmt(r.seconds)} s`).join(', ')} → ` +
+        `mean ${fmt(t.one)} s with 1 worker, ${fmt(t.two)} s with 2 → ${fmt(t.speedup)}× (target ≥ 1.6×; search ≤ 60 s); ` +
+        `CPU time (all threads) ${fmt(t.cpuOne)} s with 1 worker, ${fmt(t.cpuTwo)} s with 2 (the parallel run's extra work: a second worker's start-up and prefix activations); ` +
+        `all four measurements identical: ${t.identical ? 'yes' : 'NO'}. Load average (1 min) before each run: ${loads} on ${os.availableParallelism()} cores` +
+        (Math.max(...t.runs.map((r) => r.load)) > 2.5
+          ? ' — the machine was shared with other sessions: times are noisy and a speed-up needs free cores.'
+          : '.'),
     );
-    for (const divisor of quick ? [16] : [8, 16, 32]) {
-      const budget = Math.floor(fp32 / divisor);
-      log(`budget 1/${divisor}: ${budget} B`);
-      const auto = await autoCompress(
-        model,
-        { train, test, budget: { bytes: budget }, epochs, workers: 2, calibrationSamples, sparsities: SPARSITIES, bits: BITS, rounds: 3 },
-        { search },
-      );
-      const chosen = auto.report.rounds.find((r) => r.round === auto.report.chosenRound)!;
-      auto.model.dispose();
-      // Best uniform: the fitting uniform settings, best pre-fine-tuning accuracy first; the first that still fits after fine-tuning.
-      const order = search.uniformAccuracy.map((a, c) => [a, c] as const).sort((x, y) => y[0] - x[0]);
-      let uniform: { label: string; before: number; bytes: number; accuracy: number } | undefined;
-      for (const [before, c] of order) {
-        const plan = Object.fromEntries(search.layers.map((l) => [l.name, choices[c]!]));
-        const applied = buildPlanModel(model, plan).model;
-        const fits = (await gzipOf(applied, plan)) <= budget;
-        applied.dispose();
-        if (!fits) continue;
-        const tuned = await realizePlan(model, plan, train, { epochs, batchSize: 64, learningRate: 1e-3, seed: 0 });
-        const m = await measureSaved(tuned, plan, test, 'gzip');
-        tuned.dispose();
-        m.model.dispose();
-        if (m.bytes > budget) continue;
-        uniform = { label: describeChoice(choices[c]!), before, bytes: m.bytes, accuracy: m.accuracy };
-        break;
-      }
-      const planText = auto.report.layers.map((l) => `${l.name} ${describeChoice(l)}`).join('; ');
-      const diff = uniform ? chosen.accuracy - uniform.accuracy : NaN;
-      rows.push([
-        `1/${divisor} (${budget.toLocaleString('en-US')} B)`,
-        `${pct(chosen.accuracy)} (${chosen.bytes.toLocaleString('en-US')} B, round ${chosen.round}${chosen.met ? '' : ', MISSED'})`,
-        planText,
-        uniform ? `${pct(uniform.accuracy)} (${uniform.bytes.toLocaleString('en-US')} B, every layer ${uniform.label})` : 'none fits',
-        uniform ? `${diff >= 0 ? '+' : ''}${(diff * 100).toFixed(2)} pp` : '–',
-        `${pct(Math.max(0, chosen.predictedAccuracy))} / ${pct(chosen.accuracyBeforeFineTune)}`,
-      ]);
-      figures.push({ name: `auto accuracy at 1/${divisor}`, value: chosen.accuracy, unit: 'fraction' });
-      if (uniform) figures.push({ name: `uniform accuracy at 1/${divisor}`, value: uniform.accuracy, unit: 'fraction' });
-    }
-    disposeAll(model, train, test);
+    const l = await compareAtBudgets('LeNet-5', lenet, lenetData, s, {
+      divisors: quick ? [16] : [8, 16, 32],
+      epochs,
+      calibrationSamples,
+      log,
+    });
+    rows.push(...l.rows);
+    figures.push(...l.figures);
+    disposeAll(lenet, lenetData.train, lenetData.test);
+
+    // mobilenet-mini: five times LeNet-5's arithmetic per digit, so a smaller split (fine-tuning and test) and calibration subset.
+    const mobile = referenceModel('mobilenet-mini', { pretrained: true });
+    const mobileData = mnist({ layout: 'image', limit: quick ? 300 : MOBILE_LIMIT });
+    const ms = await search(mobile, mobileData, 2, quick ? 100 : MOBILE_CALIBRATION, quick ? SMALL : FULL);
+    log(`mobilenet-mini search, 2 workers: ${ms.seconds.toFixed(1)} s`);
+    figures.push({ name: 'mobilenet-mini search seconds, 2 workers', value: ms.seconds, unit: 's' });
+    const m = await compareAtBudgets('mobilenet-mini', mobile, mobileData, ms, {
+      // Its BatchNorm parameters stay float32, so every layer at 95 % sparse and 2-bit is only 8.3× smaller: budgets of 1/4 to 1/6.
+      divisors: quick ? [5] : [4, 5, 6],
+      epochs,
+      calibrationSamples: ms.calibrationSamples,
+      log,
+      grid: quick ? SMALL : FULL,
+    });
+    rows.push(...m.rows);
+    figures.push(...m.figures);
     notes.push(
-      `original LeNet-5: ${fp32.toLocaleString('en-US')} gzip bytes; ${epochs} fine-tuning epoch(s) (Adam 1e-3, batch 64) for both auto and uniform${quick ? '; quick mode: 600 train/test digits, one budget' : ''}.`,
+      `mobilenet-mini: ${m.fp32.toLocaleString('en-US')} gzip bytes; search ${fmt(ms.seconds)} s with 2 workers (${ms.points} points on ${ms.calibrationSamples} calibration samples); ` +
+        `fine-tuned on ${mobileData.train.size.toLocaleString('en-US')} training digits, tested on ${mobileData.test.size.toLocaleString('en-US')}` +
+        (quick ? `; quick mode: sparsity ${SMALL.sparsities.join(', ')} × bits ${SMALL.bits.join(', ')}.` : '.'),
+    );
+    disposeAll(mobile, mobileData.train, mobileData.test);
+    notes.push(
+      `original LeNet-5: ${l.fp32.toLocaleString('en-US')} gzip bytes; ${epochs} fine-tuning epoch(s) (Adam 1e-3, batch 64) for both auto and uniform${quick ? '; quick mode: 600 train/test digits, one budget per model' : ''}.`,
     );
     return result();
   },
 };
+
+const MOBILE_LIMIT = 2000;
+const MOBILE_CALIBRATION = 500;

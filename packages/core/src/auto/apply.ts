@@ -15,10 +15,12 @@ import { latency } from '../analysis/latency.js';
 import { cloneModel } from '../models/clone.js';
 import { loadLayersModel } from '../io/load.js';
 import { saveModel, type SaveOptions } from '../io/save.js';
+import type { Clusters } from '../cluster/cluster.js';
+import { fineTune } from '../prune/finetune.js';
 import type { Masks } from '../prune/masks.js';
 import { quantizeAwareTrain } from '../quantize/qat.js';
 import type { TrainProgress } from '../train/fit.js';
-import { applyChoice, keepMask, type Choice, type SizeMeasure } from './choices.js';
+import { applyChoice, deepClusters, isFloat, keepMask, type Choice, type PlanFormat, type SizeMeasure } from './choices.js';
 
 /** Layer name → choice. */
 export type PlanChoices = Record<string, Choice>;
@@ -41,10 +43,32 @@ export function buildPlanModel(model: tf.LayersModel, plan: PlanChoices): { mode
   return { model: out, masks };
 }
 
-/** How the plan's model must be saved: packed with per-layer bits when any layer is below 32 bits. */
-export function saveOptionsFor(plan: PlanChoices): SaveOptions {
+/** The plan's file format: 'deep' when a layer is clustered (or when asked), else 'packed'. */
+export const formatOf = (plan: PlanChoices, format?: PlanFormat): PlanFormat =>
+  format ?? (Object.values(plan).some((c) => c.clusters) ? 'deep' : 'packed');
+
+/**
+ * How the plan's model must be saved: packed with per-layer bits when any layer is below 32 bits; in the deep
+ * format, every kernel that holds shared values (a grid or clusters) is stored as codebooks + indices.
+ */
+export function saveOptionsFor(plan: PlanChoices, format?: PlanFormat): SaveOptions {
+  if (formatOf(plan, format) === 'deep') return Object.values(plan).some((c) => !isFloat(c)) ? { quantization: 'deep' } : {};
   const bits = Object.fromEntries(Object.entries(plan).map(([name, c]) => [name, c.bits]));
   return Object.values(bits).some((b) => b < 32) ? { quantization: 'packed', bits } : { quantization: 'float32' };
+}
+
+/** The codebooks of every layer whose choice shares values (what centroid fine-tuning trains and the deep format stores). */
+function planClusters(model: tf.LayersModel, plan: PlanChoices): Clusters {
+  const out: Clusters = {};
+  for (const [name, choice] of Object.entries(plan)) {
+    if (isFloat(choice)) continue;
+    const layer = model.getLayer(name);
+    const { index, channelAxis } = kernelOf(layer)!;
+    const kernel = layer.getWeights()[index]!;
+    const c = deepClusters(kernel.dataSync() as Float32Array, kernel.shape, name, channelAxis);
+    if (c) out[name] = c;
+  }
+  return out;
 }
 
 export interface FineTuneSettings {
@@ -53,6 +77,8 @@ export interface FineTuneSettings {
   learningRate: number;
   seed: number;
   onProgress?: (p: TrainProgress) => void;
+  /** 'deep': centroid fine-tuning (codebooks trained, assignments and zeros kept) instead of QAT. Default: formatOf(plan). */
+  format?: PlanFormat;
 }
 
 /** Applies the plan and fine-tunes it (QAT at each layer's bits, masks kept). Epochs 0: the applied weights as they are. */
@@ -60,6 +86,22 @@ export async function realizePlan(model: tf.LayersModel, plan: PlanChoices, trai
   const built = buildPlanModel(model, plan);
   if (ft.epochs === 0) return built.model;
   try {
+    if (formatOf(plan, ft.format) === 'deep') {
+      // Every shared-value layer trains its codebook (a grid's levels may move: the deep format stores any codebook);
+      // float layers keep their pruning masks.
+      const clusters = planClusters(built.model, plan);
+      const masks = Object.fromEntries(Object.entries(built.masks).filter(([name]) => !clusters[name]));
+      const { model: tuned } = await fineTune(built.model, train, {
+        clusters,
+        masks,
+        epochs: ft.epochs,
+        batchSize: ft.batchSize,
+        learningRate: ft.learningRate,
+        seed: ft.seed,
+        onProgress: ft.onProgress,
+      });
+      return tuned;
+    }
     const bits = Object.fromEntries(Object.entries(plan).map(([name, c]) => [name, c.bits]));
     const { model: tuned } = await quantizeAwareTrain(built.model, train, {
       bits: 8,
@@ -92,10 +134,11 @@ export async function measureSaved(
   test: Dataset,
   size: SizeMeasure,
   dir?: string,
+  format?: PlanFormat,
 ): Promise<Measured> {
   const scratch = dir ? undefined : mkdtempSync(join(tmpdir(), 'whittle-auto-'));
   try {
-    const saved = await saveModel(model, dir ?? join(scratch!, 'm'), saveOptionsFor(plan));
+    const saved = await saveModel(model, dir ?? join(scratch!, 'm'), saveOptionsFor(plan, format));
     const reloaded = await loadLayersModel(saved.dir, 'autoCompress');
     const input = tf.slice(test.x, 0, 1);
     try {

@@ -14,10 +14,10 @@ import type { PlanReport } from '@whittle/report';
 import { evaluate } from '../analysis/evaluate.js';
 import { latency } from '../analysis/latency.js';
 import { fail } from '../errors.js';
-import { saveModel } from '../io/save.js';
+import { saveModel, type SaveOptions } from '../io/save.js';
 import { setStorageFormat } from '../io/storage.js';
 import { checkModel } from '../models/check.js';
-import { describeChoice, type Choice } from './choices.js';
+import { describeChoice, type Choice, type PlanFormat } from './choices.js';
 import { buildPlanModel, measureSaved, realizePlan, saveOptionsFor, type PlanChoices } from './apply.js';
 import { normalizeAuto, type AutoOptions } from './options.js';
 import { planForBytes, planForDrop, smallestPlan, type Planned } from './planner.js';
@@ -27,8 +27,10 @@ export interface AutoResult {
   /** The chosen round's model (the one reloaded from disk). */
   model: tf.LayersModel;
   report: PlanReport;
-  /** Layer name → choice (sparsity, bits) of the chosen round. */
+  /** Layer name → choice (sparsity, bits, clusters) of the chosen round. */
   plan: PlanChoices;
+  /** How to save `model` the way it was measured (`saveModel(result.model, dir, result.save)`). */
+  save: SaveOptions;
 }
 
 /** Internal hooks for tests. */
@@ -38,10 +40,10 @@ export interface AutoInternals {
   search?: Search;
 }
 
-async function savedBytes(model: tf.LayersModel, plan: PlanChoices, size: 'bytes' | 'gzip'): Promise<number> {
+async function savedBytes(model: tf.LayersModel, plan: PlanChoices, size: 'bytes' | 'gzip', format: PlanFormat): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'whittle-auto-size-'));
   try {
-    const saved = await saveModel(model, join(dir, 'm'), saveOptionsFor(plan));
+    const saved = await saveModel(model, join(dir, 'm'), saveOptionsFor(plan, format));
     return size === 'gzip' ? saved.gzipBytes : saved.bytes;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -66,7 +68,7 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
 
   // The original, measured the way everything else is.
   progress?.({ stage: 'measure', round: 0, done: 0, total: 1, message: 'measuring the original model' });
-  const originalBytes = await savedBytes(model, {}, o.size);
+  const originalBytes = await savedBytes(model, {}, o.size, o.format);
   const originalAccuracy = evaluate(model, test).accuracy;
   const input = tf.slice(test.x, 0, 1);
   const originalLatency = latency(model, input, { runs: 20 }).medianMs;
@@ -78,6 +80,7 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
     (await measureSearch(model, train, test, {
       choices: o.choices,
       size: o.size,
+      format: o.format,
       workers: o.workers,
       calibrationSamples: o.calibrationSamples,
       seed: o.seed,
@@ -89,7 +92,7 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
   // The fixed part of the file (model.json, biases, gzip framing): the smallest plan as saved, minus its kernels.
   const cheapest = smallestPlan(search);
   const cheapestModel = buildPlanModel(model, toChoices(search, cheapest)).model;
-  const smallestBytes = await savedBytes(cheapestModel, toChoices(search, cheapest), o.size);
+  const smallestBytes = await savedBytes(cheapestModel, toChoices(search, cheapest), o.size, o.format);
   cheapestModel.dispose();
   const fixedBytes = smallestBytes - search.layers.reduce((s, l, i) => s + l.bytes[cheapest[i]!]!, 0);
   if (byteBudget < smallestBytes) {
@@ -119,7 +122,7 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
         planned.layers.map((l) => l.choice),
       );
       const applied = buildPlanModel(model, plan).model;
-      const bytes = await savedBytes(applied, plan, o.size);
+      const bytes = await savedBytes(applied, plan, o.size, o.format);
       accuracyBeforeFineTune = evaluate(applied, test).accuracy;
       applied.dispose();
       if (capacity === undefined || bytes <= byteBudget) break;
@@ -131,6 +134,7 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
       batchSize: o.batchSize,
       learningRate: o.learningRate,
       seed: o.seed,
+      format: o.format,
       onProgress: (p) =>
         progress?.({
           stage: 'fine-tune',
@@ -141,7 +145,7 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
         }),
     });
     progress?.({ stage: 'verify', round, done: 0, total: 1, message: `round ${round}: saving, reloading, measuring` });
-    const m = await measureSaved(tuned, plan, test, o.size);
+    const m = await measureSaved(tuned, plan, test, o.size, undefined, o.format);
     tuned.dispose();
     const missed: string[] = [];
     if (m.bytes > byteBudget) missed.push(`${m.bytes} B > ${Math.floor(byteBudget)} B`);
@@ -194,6 +198,7 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
         params: layer.params,
         sparsity: c.sparsity,
         bits: c.bits,
+        ...(c.clusters ? { clusters: c.clusters } : {}),
         bytes: layer.bytes[l.choice]!,
         predictedDrop: layer.drop[l.choice]!,
       };
@@ -214,5 +219,6 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
     },
     epochs: o.epochs,
   };
-  return { model: setStorageFormat(chosen.model, saveOptionsFor(chosen.plan)), report, plan: chosen.plan };
+  const save = saveOptionsFor(chosen.plan, o.format);
+  return { model: setStorageFormat(chosen.model, save), report, plan: chosen.plan, save };
 }

@@ -10,8 +10,8 @@ export {
   type Budget,
 } from './options.js';
 export { solveKnapsack, minimumCost, type KnapsackOption, type KnapsackResult } from './knapsack.js';
-export { applyChoice, choiceBytes, describeChoice, type Choice, type SizeMeasure } from './choices.js';
-export { buildPlanModel, realizePlan, measureSaved, saveOptionsFor, type PlanChoices } from './apply.js';
+export { applyChoice, choiceBytes, describeChoice, type Choice, type PlanFormat, type SizeMeasure } from './choices.js';
+export { buildPlanModel, realizePlan, measureSaved, saveOptionsFor, formatOf, type PlanChoices } from './apply.js';
 export { measureSearch, calibrationSet, type Search, type LayerMeasure } from './search.js';
 export { runPlans, type Crash } from './pool.js';
 export { evaluatePlans, type PlanTask } from './evaluate-plans.js';

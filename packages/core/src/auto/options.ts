@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { Dataset } from '../data/dataset.js';
 import { checkFraction, checkIntInRange, fail } from '../errors.js';
 import { checkOptions, closestName, optionKeys } from '../options.js';
-import type { Choice, SizeMeasure } from './choices.js';
+import type { Choice, PlanFormat, SizeMeasure } from './choices.js';
 
 /** What must hold after compression; give one or more. */
 export interface Budget {
@@ -17,7 +17,7 @@ export interface Budget {
   maxAccuracyDrop?: number;
 }
 
-export const TECHNIQUES = ['prune', 'quantize'] as const;
+export const TECHNIQUES = ['prune', 'quantize', 'cluster'] as const;
 export type AutoTechnique = (typeof TECHNIQUES)[number];
 
 export interface AutoProgress {
@@ -32,7 +32,7 @@ export interface AutoOptions {
   train: Dataset;
   test: Dataset;
   budget: Budget;
-  /** Default ['prune', 'quantize']. */
+  /** Default ['prune', 'quantize']. With 'cluster' the plan is saved (and its bytes counted) in the 'deep' format. */
   techniques?: AutoTechnique[];
   /** Fine-tuning epochs after applying a plan (masks and per-layer QAT kept). Default 2. */
   epochs?: number;
@@ -44,6 +44,8 @@ export interface AutoOptions {
   sparsities?: number[];
   /** Bit widths (quantize; 32 = float). Default 32, 8, 6, 4, 3, 2. */
   bits?: number[];
+  /** k-means centroids per layer codebook (cluster). Default 64, 32, 16, 8, 4. */
+  clusters?: number[];
   /** Samples of the training split the sensitivity is measured on (stratified). Default 1000. */
   calibrationSamples?: number;
   /** Size measure for the budget. Default 'gzip'. */
@@ -67,6 +69,7 @@ const AUTO_KEYS = optionKeys<AutoOptions>({
   rounds: true,
   sparsities: true,
   bits: true,
+  clusters: true,
   calibrationSamples: true,
   size: true,
   batchSize: true,
@@ -106,7 +109,13 @@ export function normalizeAuto(options: AutoOptions) {
   const bits = techniques.includes('quantize') ? (options.bits ?? [32, 8, 6, 4, 3, 2]) : [32];
   for (const s of sparsities) checkFraction('autoCompress', 'sparsity level', s);
   for (const b of bits) if (b !== 32) checkIntInRange('autoCompress', 'bits level (32 = float)', b, 2, 8);
-  const choices: Choice[] = sparsities.flatMap((sparsity) => bits.map((b) => ({ sparsity, bits: b })));
+  const clusters = techniques.includes('cluster') ? (options.clusters ?? [64, 32, 16, 8, 4]) : [];
+  for (const k of clusters) checkIntInRange('autoCompress', 'clusters level', k, 2, 256);
+  const choices: Choice[] = sparsities.flatMap((sparsity) => [
+    ...bits.map((b) => ({ sparsity, bits: b })),
+    ...clusters.map((k) => ({ sparsity, bits: 32, clusters: k })),
+  ]);
+  const format: PlanFormat = techniques.includes('cluster') ? 'deep' : 'packed';
   if (!choices.some((c) => c.sparsity === 0 && c.bits === 32)) choices.unshift({ sparsity: 0, bits: 32 });
   const size = options.size ?? 'gzip';
   if (size !== 'bytes' && size !== 'gzip') fail('autoCompress', `size must be 'bytes' or 'gzip', got '${String(size)}'`);
@@ -116,6 +125,7 @@ export function normalizeAuto(options: AutoOptions) {
     budget,
     techniques,
     choices,
+    format,
     size,
     epochs: int('epochs', options.epochs, 2, 0, 1000),
     workers: int('workers', options.workers, availableParallelism(), 0, 64),

@@ -5,6 +5,7 @@
  * part of the file; with only an accuracy budget it minimizes bytes under the
  * summed drop.
  */
+import { isFloat } from './choices.js';
 import { solveKnapsack } from './knapsack.js';
 import type { Search } from './search.js';
 
@@ -43,7 +44,7 @@ export function planForBytes(search: Search, capacity: number, fixedBytes: numbe
  */
 export function planForDrop(search: Search, maxDrop: number, fixedBytes: number): Planned {
   const floor = 0.5 / search.calibrationSamples;
-  const isNoop = (c: number) => search.choices[c]!.sparsity === 0 && search.choices[c]!.bits === 32;
+  const isNoop = (c: number) => search.choices[c]!.sparsity === 0 && isFloat(search.choices[c]!);
   const groups = search.layers.map((l) => l.drop.map((drop, c) => ({ cost: isNoop(c) ? 0 : Math.max(floor, drop), loss: l.bytes[c]! })));
   // The float model (drop 0) always fits, so this always has an answer.
   const solved = solveKnapsack(groups, Math.max(0, maxDrop))!;

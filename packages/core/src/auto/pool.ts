@@ -1,6 +1,6 @@
 /**
  * Runs plan tasks in `worker_threads`, each worker with its own tfjs backend.
- * Tasks go out in small batches to whichever worker is free; results are
+ * Tasks go out in shrinking batches to whichever worker is free; results are
  * stored by task index, so the output order never depends on scheduling.
  * A worker that crashes is reported, replaced, and its batch re-run (a batch
  * that crashes three workers fails the run: it is the batch, not the worker).
@@ -14,7 +14,7 @@ import type { Dataset } from '../data/dataset.js';
 import { fail } from '../errors.js';
 import { captureArtifacts, joinWeightData } from '../io/artifacts.js';
 import { cloneModel } from '../models/clone.js';
-import { evaluatePlans, toPlain, type PlanTask } from './evaluate-plans.js';
+import { PlanEvaluator, toPlain, type PlanTask } from './evaluate-plans.js';
 import type { WorkerSetup } from './worker.js';
 
 export interface Crash {
@@ -26,10 +26,10 @@ export interface Crash {
 
 export interface PoolOptions {
   workers: number;
-  /** Tasks per message. Default: enough for ~4 batches per worker, at most 16. */
+  /** Tasks per message. Default: guided (a third of a worker's share of the tasks left, 1…16). */
   batch?: number;
   onDone?: (done: number, total: number) => void;
-  /** Test hook: the first worker throws on its first batch. */
+  /** Test hook: the worker that receives the first batch throws on it (whichever worker starts first). */
   crashFirstWorker?: boolean;
   /** tfjs backend of the workers. Default: this thread's. */
   backend?: string;
@@ -52,14 +52,16 @@ export async function runPlans(
 ): Promise<{ results: number[]; crashes: Crash[] }> {
   if (options.workers === 0) {
     const copy = cloneModel(model);
+    const evaluator = new PlanEvaluator(copy, datasets);
     try {
       const results: number[] = [];
       for (const t of tasks) {
-        results.push(...evaluatePlans(copy, datasets, [t]));
+        results.push(...evaluator.run([t]));
         options.onDone?.(results.length, tasks.length);
       }
       return { results, crashes: [] };
     } finally {
+      evaluator.dispose();
       copy.dispose();
     }
   }
@@ -72,15 +74,25 @@ export async function runPlans(
     datasets: { calibration: toPlain(datasets.calibration), test: toPlain(datasets.test) },
   };
   const n = Math.max(1, Math.min(options.workers, tasks.length));
-  const size = options.batch ?? Math.max(1, Math.min(16, Math.ceil(tasks.length / (n * 4))));
-  const queue: number[][] = [];
-  for (let i = 0; i < tasks.length; i += size) queue.push(tasks.slice(i, i + size).map((_, j) => i + j));
+  // Guided chunks: a third of each worker's share of what is left, at most 16, shrinking to 1 at the end, so no
+  // worker sits idle while another finishes a long batch. Re-run batches (after a crash) go first.
+  const retry: number[][] = [];
+  let nextTask = 0;
+  const take = (): number[] | undefined => {
+    if (retry.length) return retry.shift();
+    if (nextTask >= tasks.length) return undefined;
+    const size = options.batch ?? Math.max(1, Math.min(16, Math.ceil((tasks.length - nextTask) / (n * 3))));
+    const chunk = Array.from({ length: Math.min(size, tasks.length - nextTask) }, (_, j) => nextTask + j);
+    nextTask += chunk.length;
+    return chunk;
+  };
   const results = new Array<number>(tasks.length);
   const crashes: Crash[] = [];
   const attempts = new Map<number[], number>();
   let done = 0;
   let spawned = 0;
   let startFailures = 0;
+  let crashPending = options.crashFirstWorker ?? false;
   const script = workerScript();
 
   return new Promise((resolvePool, rejectPool) => {
@@ -96,18 +108,19 @@ export async function runPlans(
     };
     const spawn = () => {
       const id = spawned++;
-      const worker = new Worker(script, { workerData: { ...setup, crashOnFirstBatch: options.crashFirstWorker && id === 0 } });
+      const worker = new Worker(script, { workerData: setup });
       live.add(worker);
       let current: number[] | undefined;
       const next = () => {
-        current = queue.shift();
+        current = take();
         if (!current) {
           live.delete(worker);
           void worker.terminate();
           if (done === tasks.length) finish();
           return;
         }
-        worker.postMessage({ id: 0, tasks: current.map((i) => tasks[i]) });
+        worker.postMessage({ id: 0, tasks: current.map((i) => tasks[i]), crash: crashPending });
+        crashPending = false;
       };
       const crashed = (error: string) => {
         if (!live.has(worker) || failed) return;
@@ -117,7 +130,7 @@ export async function runPlans(
           const tries = (attempts.get(current) ?? 0) + 1;
           attempts.set(current, tries);
           if (tries >= 3) return finish(new Error(`autoCompress: tasks ${current[0]}… crashed ${tries} workers (last: ${error})`));
-          queue.unshift(current);
+          retry.push(current);
         } else if (++startFailures >= 3) {
           // Workers that die before taking any task (no backend, no model) would be respawned forever.
           return finish(new Error(`autoCompress: ${startFailures} worker threads failed to start (last: ${error})`));

@@ -11,7 +11,7 @@ import { gather } from '../data/dataset.js';
 import { permutation } from '../data/random.js';
 import { stratifiedRows } from '../data/subset.js';
 import { kernelOf } from '../models/weights.js';
-import { choiceBytes, type Choice, type SizeMeasure } from './choices.js';
+import { isFloat, type Choice, type PlanFormat, type SizeMeasure } from './choices.js';
 import type { PlanTask } from './evaluate-plans.js';
 import { runPlans, type Crash } from './pool.js';
 
@@ -40,6 +40,8 @@ export interface Search {
 export interface SearchOptions {
   choices: Choice[];
   size: SizeMeasure;
+  /** File format the bytes are counted in. Default 'packed'. */
+  format?: PlanFormat;
   workers: number;
   calibrationSamples: number;
   seed: number;
@@ -58,15 +60,19 @@ export async function measureSearch(model: tf.LayersModel, train: Dataset, test:
   const layers = model.layers
     .filter((l) => kernelOf(l))
     .map((l) => {
-      const { index, channelAxis } = kernelOf(l)!;
-      const kernel = l.getWeights()[index]!;
-      return { name: l.name, shape: kernel.shape, axis: channelAxis ?? undefined, values: kernel.dataSync() as Float32Array };
+      const shape = l.weights[kernelOf(l)!.index]!.shape as number[];
+      return { name: l.name, shape, params: shape.reduce((a, d) => a * d, 1) };
     });
-  const isNoop = (c: Choice) => c.sparsity === 0 && c.bits === 32;
-  const tasks: PlanTask[] = [{ choices: {}, data: 'calibration' }];
-  for (const l of layers) for (const c of o.choices) if (!isNoop(c)) tasks.push({ choices: { [l.name]: c }, data: 'calibration' });
+  const isNoop = (c: Choice) => c.sparsity === 0 && isFloat(c);
+  // Most expensive first (whole-model passes on the test split, then early layers, whose changes run most of the
+  // model), the cheap byte counts last: the pool's shrinking batches then end with short tasks on every worker.
   const uniform = o.baselines ? o.choices : [];
-  for (const c of uniform) tasks.push({ choices: Object.fromEntries(layers.map((l) => [l.name, c])), data: 'test' });
+  const tasks: PlanTask[] = uniform.map((c) => ({ choices: Object.fromEntries(layers.map((l) => [l.name, c])), data: 'test' }));
+  tasks.push({ choices: {}, data: 'calibration' });
+  for (const l of layers) for (const c of o.choices) if (!isNoop(c)) tasks.push({ choices: { [l.name]: c }, data: 'calibration' });
+  const accuracyTasks = tasks.length;
+  for (const l of layers)
+    for (const c of o.choices) tasks.push({ choices: { [l.name]: c }, data: 'calibration', bytes: o.size, format: o.format });
   const calibration = calibrationSet(train, o.calibrationSamples, o.seed);
   try {
     const { results, crashes } = await runPlans(model, { calibration, test }, tasks, {
@@ -74,13 +80,14 @@ export async function measureSearch(model: tf.LayersModel, train: Dataset, test:
       onDone: o.onDone,
       crashFirstWorker: o.crashFirstWorker,
     });
-    const base = results[0]!;
-    let k = 1;
+    const base = results[uniform.length]!;
+    let k = uniform.length + 1;
+    let b = accuracyTasks;
     const measured: LayerMeasure[] = layers.map((l) => ({
       name: l.name,
       shape: l.shape,
-      params: l.values.length,
-      bytes: o.choices.map((c) => choiceBytes(l.values, l.shape, c, o.size, l.axis)),
+      params: l.params,
+      bytes: o.choices.map(() => results[b++]!),
       drop: o.choices.map((c) => (isNoop(c) ? 0 : base - results[k++]!)),
     }));
     return {
@@ -88,8 +95,8 @@ export async function measureSearch(model: tf.LayersModel, train: Dataset, test:
       layers: measured,
       calibrationAccuracy: base,
       calibrationSamples: calibration.size,
-      uniformAccuracy: results.slice(k),
-      points: tasks.length,
+      uniformAccuracy: results.slice(0, uniform.length),
+      points: accuracyTasks,
       seconds: (performance.now() - start) / 1000,
       workers: o.workers,
       crashes,

@@ -202,7 +202,10 @@ describe('whittle compress', () => {
   it('bad budgets and techniques fail with one line and exit 1', () => {
     for (const [args, message] of [
       [['--budget', '20parsecs'], "whittle: budget: size '20parsecs' must be a number with unit B, kB or MB (e.g. 20kB)"],
-      [['--budget', '20kB', '--techniques', 'prune,zip'], "whittle: autoCompress: unknown technique 'zip' (known: prune, quantize)"],
+      [
+        ['--budget', '20kB', '--techniques', 'prune,zip'],
+        "whittle: autoCompress: unknown technique 'zip' (known: prune, quantize, cluster)",
+      ],
       [[], 'whittle: compress needs a budget: --budget <size>, --ratio <r> or --max-drop <pp>'],
     ] as const) {
       const r = run('compress', 'lenet-300-100', ...args);

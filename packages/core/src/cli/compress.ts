@@ -9,7 +9,6 @@ import { initBackend } from '../backend/index.js';
 import { fail } from '../errors.js';
 import { saveModel } from '../io/save.js';
 import { autoCompress } from '../auto/auto.js';
-import { saveOptionsFor } from '../auto/apply.js';
 import type { AutoProgress } from '../auto/options.js';
 import { addCommandFlags, compressOptions } from './flags.js';
 import { mnistFor, resolveLayersModel } from './resolve.js';
@@ -56,7 +55,7 @@ export function registerCompress(program: Command): void {
     )
     .argument('<model>', 'model.json, its folder, or a reference model name');
   addCommandFlags(cmd, 'compress')
-    .option('--out <dir>', 'save the compressed model here (packed format when any layer is below 8 bits)')
+    .option('--out <dir>', 'save the compressed model here (packed per-layer bits; the deep format when --techniques includes cluster)')
     .option('--json', 'print the report object')
     .option('--pipeline <name>', 'deep: a fixed sequence instead of a budget (prune → fine-tune → k-means → fine-tune centroids → Huffman)')
     .option('--sparsity <s>', 'deep: final fraction of kernel weights removed, in [0, 1) (default 0.92)')
@@ -84,7 +83,7 @@ export function registerCompress(program: Command): void {
           onProgress: bar.update,
         });
         bar.stop();
-        if (flags.out) await saveModel(result.model, flags.out, saveOptionsFor(result.plan));
+        if (flags.out) await saveModel(result.model, flags.out, result.save);
         printReport(result.report, flags.json);
         if (flags.out && !flags.json) console.log(`saved to ${flags.out}`);
         result.model.dispose();

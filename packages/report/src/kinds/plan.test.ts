@@ -89,6 +89,13 @@ describe('plan report', () => {
     expect(layers!.data[1]!.y).toEqual([0, 90]);
   });
 
+  it('a clustered layer reads as k clusters in the table and log2 k bits in the per-layer figure', () => {
+    const clustered = { ...report, layers: [{ ...report.layers[1]!, clusters: 16 }] };
+    expect(validateReport(clustered).ok).toBe(true);
+    expect(reportTable(clustered).rows[0]![2]).toBe('90% sparse, 16 clusters');
+    expect(figures(clustered)[1]!.data[0]!.y).toEqual([4]);
+  });
+
   it('rejects a report whose sparsity is outside [0, 1]', () => {
     expect(validateReport({ ...report, layers: [{ ...report.layers[0]!, sparsity: 1.5 }] }).ok).toBe(false);
   });

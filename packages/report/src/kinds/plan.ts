@@ -25,8 +25,10 @@ export const PlanReport = z.object({
       name: z.string(),
       params: count,
       sparsity: fraction,
-      /** 2…8, or 32 for float32. */
+      /** 2…8, or 32 for float32 (or clustered). */
       bits: count,
+      /** k-means centroids of the layer's codebook, when clustered. */
+      clusters: count.optional(),
       /** The layer's kernel encoded under this choice. */
       bytes: count,
       /** Calibration-accuracy drop with only this layer changed. */
@@ -66,8 +68,13 @@ export const PlanReport = z.object({
 
 export type PlanReport = z.infer<typeof PlanReport>;
 
-const level = (l: { sparsity: number; bits: number }) =>
-  [l.sparsity > 0 ? `${Math.round(l.sparsity * 100)}% sparse` : '', l.bits < 32 ? `${l.bits}-bit` : 'fp32'].filter(Boolean).join(', ');
+const level = (l: { sparsity: number; bits: number; clusters?: number }) =>
+  [
+    l.sparsity > 0 ? `${Math.round(l.sparsity * 100)}% sparse` : '',
+    l.clusters ? `${l.clusters} clusters` : l.bits < 32 ? `${l.bits}-bit` : 'fp32',
+  ]
+    .filter(Boolean)
+    .join(', ');
 
 function budgetText(r: PlanReport): string {
   const b = r.budget;
@@ -182,8 +189,15 @@ export const planKind = defineKind({
       {
         title: `${r.title}: per-layer choice`,
         data: [
-          // bars on two axes group side by side only with an offset group each
-          { type: 'bar', name: 'bits', x: r.layers.map((l) => l.name), y: r.layers.map((l) => l.bits), offsetgroup: 'bits' },
+          // bars on two axes group side by side only with an offset group each;
+          // a clustered layer: log2 k, the bits an index into its codebook carries before Huffman coding
+          {
+            type: 'bar',
+            name: 'bits',
+            x: r.layers.map((l) => l.name),
+            y: r.layers.map((l) => (l.clusters ? Math.log2(l.clusters) : l.bits)),
+            offsetgroup: 'bits',
+          },
           {
             type: 'bar',
             name: 'sparsity %',
