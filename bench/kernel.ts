@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { installTestKernel } from '../test/kernel/kernelspec.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, type Benchmark } from './harness.js';
@@ -20,16 +20,8 @@ export const kernelBench: Benchmark = {
   description:
     'jupyter_client (Debian) starts the kernel and sends cells: start to ready (kernel_info answered), a `%prune lenet5 --sparsity 0.8` round trip with its report displayed, and the round trip of the same plain TypeScript cell in Whittle’s kernel and in plain tslab 1.0.22 (the magic layer’s overhead).',
   run: async ({ quick }) => {
-    const prefix = mkdtempSync(join(tmpdir(), 'whittle-bench-kernels-'));
+    const { prefix, env, remove } = installTestKernel('whittle-bench');
     try {
-      execFileSync(process.execPath, [
-        join(root, 'packages/kernel/bin/whittle-kernel.js'),
-        'install',
-        '--prefix',
-        prefix,
-        '--name',
-        'whittle-bench',
-      ]);
       const plain = join(prefix, 'share/jupyter/kernels/tslab-plain');
       mkdirSync(plain, { recursive: true });
       writeFileSync(
@@ -42,7 +34,7 @@ export const kernelBench: Benchmark = {
       );
       const out = execFileSync('/usr/bin/python3', [join(here, 'kernel_timing.py'), quick ? '1' : '3', quick ? '3' : '15'], {
         cwd: root,
-        env: { ...process.env, JUPYTER_PATH: join(prefix, 'share/jupyter') },
+        env,
         encoding: 'utf8',
       });
       const r = JSON.parse(out.trim().split('\n').at(-1)!) as Record<'start' | 'prune' | 'plain_whittle' | 'plain_tslab', number[]>;
@@ -79,7 +71,7 @@ export const kernelBench: Benchmark = {
         },
       };
     } finally {
-      rmSync(prefix, { recursive: true, force: true });
+      remove();
     }
   },
 };

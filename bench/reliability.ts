@@ -5,9 +5,8 @@
  * listing every failure found and fixed with its seed (test/reliability/found.ts).
  */
 import fc from 'fast-check';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@whittle/core';
@@ -16,6 +15,7 @@ import { OPTIONS } from '../test/reliability/options.js';
 import { FILES } from '../test/reliability/files.js';
 import { FOUND } from '../test/reliability/found.js';
 import { runStress, stressFailures } from '../test/kernel/stress-check.js';
+import { installTestKernel } from '../test/kernel/kernelspec.js';
 import type { Benchmark, Figure } from './harness.js';
 
 const CATEGORY: Record<Property['category'], string> = {
@@ -33,37 +33,19 @@ const categoryOf = (c: (typeof FOUND)[number]['category']) =>
  * cells (API fine-tune, synchronous tfjs), 8 interrupted saves, 2 reassignments, and the API calls.
  */
 function kernelStress(seed: number, apiCalls: number): { cases: number; open: string[] } {
-  const prefix = mkdtempSync(join(tmpdir(), 'whittle-kernelspec-'));
+  const { prefix, env, remove } = installTestKernel();
   try {
-    execFileSync(process.execPath, [
-      join(root, 'packages/kernel/bin/whittle-kernel.js'),
-      'install',
-      '--prefix',
-      prefix,
-      '--name',
-      'whittle-test',
-    ]);
-    const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), PYTHONPATH: '' };
     const out = runStress(env, mkdtempSync(join(prefix, 'saves-')), seed, apiCalls);
     return { cases: 14 + out.api_fuzz.calls, open: stressFailures(out) };
   } finally {
-    rmSync(prefix, { recursive: true, force: true });
+    remove();
   }
 }
 
 /** test/kernel/fuzz.py against a real Whittle kernel: random magic lines; every one must be answered and the kernel stay alive. */
 function kernelFuzz(lines: number, seed: number): { sent: number; open: string[] } {
-  const prefix = mkdtempSync(join(tmpdir(), 'whittle-kernelspec-'));
+  const { env, remove } = installTestKernel();
   try {
-    execFileSync(process.execPath, [
-      join(root, 'packages/kernel/bin/whittle-kernel.js'),
-      'install',
-      '--prefix',
-      prefix,
-      '--name',
-      'whittle-test',
-    ]);
-    const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), PYTHONPATH: '' };
     const r = spawnSync('/usr/bin/python3', [join(root, 'test/kernel/fuzz.py'), String(lines), String(seed)], {
       cwd: root,
       env,
@@ -78,7 +60,7 @@ function kernelFuzz(lines: number, seed: number): { sent: number; open: string[]
     ];
     return { sent: out.sent, open };
   } finally {
-    rmSync(prefix, { recursive: true, force: true });
+    remove();
   }
 }
 

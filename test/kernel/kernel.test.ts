@@ -4,31 +4,23 @@
  * Needs the built packages (`npm run build`) and Debian's Jupyter packages.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installTestKernel, type TestKernel } from './kernelspec.js';
 import { validateReport, type Report } from '@whittle/report';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
+let kernel: TestKernel;
 let prefix: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(() => {
-  prefix = mkdtempSync(join(tmpdir(), 'whittle-kernelspec-'));
-  execFileSync(process.execPath, [
-    join(root, 'packages/kernel/bin/whittle-kernel.js'),
-    'install',
-    '--prefix',
-    prefix,
-    '--name',
-    'whittle-test',
-  ]);
-  env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), PYTHONPATH: '' };
+  kernel = installTestKernel();
+  ({ prefix, env } = kernel);
 });
-afterAll(() => rmSync(prefix, { recursive: true, force: true }));
+afterAll(() => kernel.remove());
 
 describe('the Whittle kernel', () => {
   it("passes Jupyter's jupyter_kernel_test protocol suite", () => {

@@ -5,31 +5,23 @@
  * Needs the built packages (`npm run build`) and Debian's Jupyter packages.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateReport, type Report } from '@whittle/report';
+import { installTestKernel, type TestKernel } from './kernelspec.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
+let kernel: TestKernel;
 let scratch: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(() => {
-  scratch = mkdtempSync(join(tmpdir(), 'whittle-sizes-'));
-  execFileSync(process.execPath, [
-    join(root, 'packages/kernel/bin/whittle-kernel.js'),
-    'install',
-    '--prefix',
-    scratch,
-    '--name',
-    'whittle-sizes',
-  ]);
-  env = { ...process.env, JUPYTER_PATH: join(scratch, 'share', 'jupyter'), PYTHONPATH: '' };
+  kernel = installTestKernel('whittle-sizes');
+  ({ prefix: scratch, env } = kernel);
 });
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+afterAll(() => kernel.remove());
 
 const cell = (tag: string, source: string) => ({
   cell_type: 'code',

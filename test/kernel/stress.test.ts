@@ -5,32 +5,20 @@
  * calls with bad arguments. Needs the built packages and Debian's Jupyter
  * packages, like kernel.test.ts.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installTestKernel, type TestKernel } from './kernelspec.js';
 import { runStress, stressFailures, type Scenario, type StressResult } from './stress-check.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-let prefix: string;
+let kernel: TestKernel;
 let out: StressResult;
 
 beforeAll(() => {
-  prefix = mkdtempSync(join(tmpdir(), 'whittle-stress-'));
-  execFileSync(process.execPath, [
-    join(root, 'packages/kernel/bin/whittle-kernel.js'),
-    'install',
-    '--prefix',
-    prefix,
-    '--name',
-    'whittle-test',
-  ]);
-  const env = { ...process.env, JUPYTER_PATH: join(prefix, 'share', 'jupyter'), PYTHONPATH: '' };
-  out = runStress(env, mkdtempSync(join(prefix, 'saves-')), 22, 60);
+  kernel = installTestKernel();
+  out = runStress(kernel.env, mkdtempSync(join(kernel.prefix, 'saves-')), 22, 60);
 }, 900_000);
-afterAll(() => rmSync(prefix, { recursive: true, force: true }));
+afterAll(() => kernel.remove());
 
 const failures = (scenario: Scenario) => stressFailures(out).filter((f) => f.startsWith(`${scenario}:`));
 
