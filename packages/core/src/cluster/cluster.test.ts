@@ -174,6 +174,22 @@ describe('cluster', () => {
     tf.dispose([m, model, tuned.model, x, y]);
   });
 
+  it('per channel, a channel holding fewer values than k keeps them, and one pruned away stays zero', async () => {
+    const wide = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4], name: 'w' })] });
+    wide.setWeights([tf.tensor2d([0.5, 0, 1, 0.4, 0, 2, 0.3, 0, 3, 0.2, 0, 4], [4, 3]), tf.zeros([3])]);
+    const perChannel = cluster(wide, { clusters: 2, scope: 'channel', preserveSparsity: true, init: 'linear' });
+    const got = perChannel.model.getLayer('w').getWeights()[0]!.arraySync() as number[][];
+    const column = (c: number) => got.map((row) => row[c]!);
+    expect(column(1)).toEqual([0, 0, 0, 0]); // pruned away: no centroid, still zero
+    expect(distinct(column(0))).toBe(2); // four values, two centroids
+    expect(distinct(column(2))).toBe(2);
+    const dir = join(mkdtempSync(join(tmpdir(), 'whittle-cluster-')), 'm');
+    await saveModel(perChannel.model, dir, { quantization: 'deep', clusters: perChannel.assignments });
+    const reloaded = (await loadModel(dir)) as tf.LayersModel;
+    expect(reloaded.getLayer('w').getWeights()[0]!.arraySync()).toEqual(got); // bit-exact through the deep format
+    tf.dispose([wide, perChannel.model, reloaded]);
+  });
+
   it('rejects bad input with one-line errors naming the layer and the values', () => {
     const m = lenet300100({ pretrained: true });
     expect(() => cluster(m, { clusters: 1 })).toThrow(/^cluster: clusters=1 must be an integer in \[2, 65536\]$/);

@@ -79,13 +79,20 @@ export function clusterValues(
   for (let g = 0; g < groups; g++) {
     const v = Float64Array.from(members[g]!, (i) => values[i]!);
     const distinct = new Set(v).size;
-    if (distinct < k) {
-      const where = groups > 1 ? `channel ${g} of layer '${layer}'` : `layer '${layer}'`;
+    if (distinct < k && groups > 1) {
+      // a channel that already holds fewer values than k (often after pruning; none if pruned away)
+      // keeps them exactly; the spare centroids repeat the last one and stay unused
+      const own = [...new Set(v)].sort((a, b) => a - b);
+      const book = Array.from({ length: k }, (_, j) => own[Math.min(j, own.length - 1)] ?? 0);
+      codebooks.set(book, g * k);
+      members[g]!.forEach((i) => (indices[i] = own.indexOf(values[i]!)));
+      continue;
+    }
+    if (distinct < k)
       fail(
         'cluster',
-        `clusters=${k} for ${where} exceeds its ${distinct} distinct ${opts.preserveSparsity ? 'nonzero ' : ''}weights; use at most ${distinct}`,
+        `clusters=${k} for layer '${layer}' exceeds its ${distinct} distinct ${opts.preserveSparsity ? 'nonzero ' : ''}weights; use at most ${distinct}`,
       );
-    }
     const { centroids, indices: idx } = kmeans1d(v, k, opts.init, opts.seed + g);
     codebooks.set(centroids, g * k);
     members[g]!.forEach((i, j) => (indices[i] = idx[j]!));
