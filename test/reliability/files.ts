@@ -10,8 +10,8 @@ import type { LayersModel } from '@tensorflow/tfjs';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel, saveModel } from '@whittle/core';
-import { buildModel, modelSpec, rng } from './generate.js';
+import { loadModel, rng, saveModel } from '@whittle/core';
+import { buildModel, modelSpec } from './generate.js';
 import { must, checkWhittleError } from './check.js';
 import type { Property } from './operations.js';
 

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
+import { rng } from '@whittle/core'; // weights follow the spec's seed, not Math.random
 
 export type LayerSpec =
   | { t: 'dense'; units: number; relu: boolean }
@@ -79,18 +80,6 @@ export function modelSpec(modes: fc.Arbitrary<WeightMode> = weightMode): fc.Arbi
       classes,
       weights,
     }));
-}
-
-/** A small seeded generator (mulberry32): weights must follow the spec's seed, not Math.random. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function sample(next: () => number, mode: WeightMode): number {

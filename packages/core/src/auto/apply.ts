@@ -85,6 +85,13 @@ export interface FineTuneSettings {
 export async function realizePlan(model: tf.LayersModel, plan: PlanChoices, train: Dataset, ft: FineTuneSettings): Promise<tf.LayersModel> {
   const built = buildPlanModel(model, plan);
   if (ft.epochs === 0) return built.model;
+  const training = {
+    epochs: ft.epochs,
+    batchSize: ft.batchSize,
+    learningRate: ft.learningRate,
+    seed: ft.seed,
+    onProgress: ft.onProgress,
+  };
   try {
     if (formatOf(plan, ft.format) === 'deep') {
       // Every shared-value layer trains its codebook (a grid's levels may move: the deep format stores any codebook);
@@ -94,11 +101,7 @@ export async function realizePlan(model: tf.LayersModel, plan: PlanChoices, trai
       const { model: tuned } = await fineTune(built.model, train, {
         clusters,
         masks,
-        epochs: ft.epochs,
-        batchSize: ft.batchSize,
-        learningRate: ft.learningRate,
-        seed: ft.seed,
-        onProgress: ft.onProgress,
+        ...training,
       });
       return tuned;
     }
@@ -107,11 +110,7 @@ export async function realizePlan(model: tf.LayersModel, plan: PlanChoices, trai
       bits: 8,
       perLayer: bits,
       masks: built.masks,
-      epochs: ft.epochs,
-      batchSize: ft.batchSize,
-      learningRate: ft.learningRate,
-      seed: ft.seed,
-      onProgress: ft.onProgress,
+      ...training,
     });
     return tuned;
   } finally {
