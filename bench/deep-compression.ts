@@ -35,6 +35,7 @@ const VALIDATION = [
   'k = 32 on the convolutions and 16 on fc3 −0.30 (39.7×); convolutions left dense, fc layers at 92 % −0.33 (38.5×); sparsity 90 % −0.38;',
   'no pruning at all (sparsity 1 %, k = 8 on dense kernels, same epochs) +0.11: the loss is pruning, then overfitting the same 6,400 digits for 13 epochs, which only the shifted copies fixed:',
   '2 shifted copies −0.01 (worst −0.25, 41.1–41.4×); with k = 32 on conv2, 16 on fc3 and 3 centroid epochs +0.13 (worst −0.13, 39.7–40.0×): the recipe here.',
+  'Stretch (≥ 50×), not reached: 93 %, k = 4 on fc1 and fc2 (50.5–50.7×) −0.31 / +0.31 / −0.19 on seeds 0–2, with 5 centroid epochs −0.38 / +0.13 (seed 0 fails either way); 94 %, k = 16/16/8/8/8 (54.4×) −0.57 on seed 0.',
   '(The shifted-copy rows drew the copies’ directions from one fixed seed; deepCompress and the committed script draw them from the run’s seed.)',
   'A random 20 % validation split (splitData) did not reproduce the loss (the previous recipe ended +0.16 pp above its baseline there): the loss is on unseen writers.',
 ].join(' ');
