@@ -38,10 +38,11 @@ export function factorShapes(shape: number[], rank: number): [number[], number[]
   return [[...shape.slice(0, -1), rank], shape.length === 2 ? [rank, cols] : [1, 1, rank, cols]];
 }
 
-// The SVD of a big kernel takes seconds and every rank × bits choice of a layer needs the same one: keep the last few,
-// keyed by the kernel's exact bits (two hashes over every value) so a changed kernel never hits.
+// The SVD of a big kernel takes seconds and every rank × bits choice of a layer needs the same one: keep the full-rank
+// factors of the last few kernels, keyed by the kernel's exact bits (two hashes over every value) so a changed kernel
+// never hits. Rank r's factors are the first r columns of A and rows of B (svdFactors computes each entry alike).
 const cache = new Map<string, Factors>();
-function key(values: Float32Array, rows: number, cols: number, rank: number): string {
+function key(values: Float32Array, rows: number, cols: number): string {
   const words = new Uint32Array(values.buffer, values.byteOffset, values.length);
   let h1 = 0x811c9dc5;
   let h2 = 0;
@@ -49,20 +50,22 @@ function key(values: Float32Array, rows: number, cols: number, rank: number): st
     h1 = Math.imul(h1 ^ words[i]!, 0x01000193);
     h2 = (Math.imul(h2, 31) + words[i]!) | 0;
   }
-  return `${rows}x${cols}:${rank}:${h1}:${h2}`;
+  return `${rows}x${cols}:${h1}:${h2}`;
 }
 
 /** Truncated-SVD factors of a kernel at `rank` (no bias: the layer keeps its own). */
 export function kernelFactors(values: Float32Array, shape: number[], rank: number): Factors {
   const { rows, cols } = matrixShape(shape);
-  const k = key(values, rows, cols, rank);
-  let f = cache.get(k);
-  if (!f) {
-    f = svdFactors(values, rows, cols, rank, null);
-    cache.set(k, f);
-    if (cache.size > 16) cache.delete(cache.keys().next().value!);
+  const k = key(values, rows, cols);
+  let full = cache.get(k);
+  if (!full) {
+    full = svdFactors(values, rows, cols, Math.min(rows, cols), null);
+    cache.set(k, full);
+    if (cache.size > 8) cache.delete(cache.keys().next().value!);
   }
-  return f;
+  const a = new Float32Array(rows * rank);
+  for (let i = 0; i < rows; i++) a.set(full.a.subarray(i * full.rank, i * full.rank + rank), i * rank);
+  return { a, b: full.b.slice(0, rank * cols), bias: null, rank };
 }
 
 /** A factor on the symmetric per-output-channel grid of `bits` (what packed saving and QAT use); 32 = as it is. */

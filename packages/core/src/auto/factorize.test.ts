@@ -108,6 +108,17 @@ describe('factorize choices', () => {
     }
   });
 
+  it("rank r's factors are lowrank's svdFactors at r (the cached full-rank SVD, truncated)", async () => {
+    const { svdFactors } = await import('../lowrank/factors.js');
+    const { kernelFactors } = await import('./factor.js');
+    const { values, shape } = kernelOf('fc3'); // 100 × 10
+    for (const r of [7, 2, 9]) {
+      const want = svdFactors(values, 100, 10, r, null);
+      const got = kernelFactors(values, shape, r);
+      expect([Array.from(got.a), Array.from(got.b)]).toEqual([Array.from(want.a), Array.from(want.b)]);
+    }
+  });
+
   it('ranks are validated in one line; a rank that saves nothing is not offered', () => {
     const base = { train, test, budget: { ratio: 4 }, techniques: ['factorize' as const] };
     expect(() => normalizeAuto({ ...base, ranks: [0.5, 1] })).toThrow(
