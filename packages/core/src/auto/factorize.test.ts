@@ -119,6 +119,35 @@ describe('factorize choices', () => {
     }
   });
 
+  it('a rank whose factors hold no fewer weights is not offered to that layer (Infinity bytes and drop: the planner skips it)', async () => {
+    const { measureSearch } = await import('./search.js');
+    const { planForBytes } = await import('./planner.js');
+    const choices = [
+      { sparsity: 0, bits: 32 },
+      { sparsity: 0, bits: 32, rank: 0.5 },
+      { sparsity: 0, bits: 32, rank: 0.9 },
+    ];
+    const s = await measureSearch(model, train, test, {
+      choices,
+      size: 'bytes',
+      workers: 0,
+      calibrationSamples: 50,
+      seed: 0,
+      baselines: false,
+    });
+    const byName = Object.fromEntries(s.layers.map((l) => [l.name, l]));
+    // fc1 784×300: rank 150 holds 150·1084 = 162,600 < 235,200 weights (4 B each); rank 270 holds 292,680 — not offered
+    expect(byName.fc1!.bytes).toEqual([235_200 * 4, 162_600 * 4, Infinity]);
+    // fc2 300×100: rank 50 holds 50·400 = 20,000 < 30,000; rank 90 holds 36,000 — not offered
+    expect(byName.fc2!.bytes).toEqual([30_000 * 4, 20_000 * 4, Infinity]);
+    expect([byName.fc1!.drop[2], byName.fc2!.drop[2]]).toEqual([Infinity, Infinity]);
+    // fc3 100×10: rank 9 holds 990 < 1,000 weights, so it is offered
+    expect(byName.fc3!.bytes).toEqual([4000, 550 * 4, 990 * 4]);
+    // room for fc1 and fc2 only at rank 1/2: the planner takes that, never the Infinity entries
+    const plan = planForBytes(s, 4 * (162_600 + 20_000 + 1000) + 2000, 0)!;
+    expect(plan.layers.slice(0, 2).map((l) => l.choice)).toEqual([1, 1]);
+  });
+
   it('ranks are validated in one line; a rank that saves nothing is not offered', () => {
     const base = { train, test, budget: { ratio: 4 }, techniques: ['factorize' as const] };
     expect(() => normalizeAuto({ ...base, ranks: [0.5, 1] })).toThrow(
