@@ -246,7 +246,7 @@ async function factorizeRows(quick: boolean, epochs: number, log: (l: string) =>
   ] as const) {
     const name = techniques.join(' + ');
     const ranks = techniques.length === 3 ? grid.ranks : [];
-    const choices = [...choicesOf(grid), ...ranks.flatMap((rank) => grid.bits.map((bits) => ({ sparsity: 0, bits, rank })))];
+    const choices = [...choicesOf(grid), ...ranks.flatMap((rank) => grid.bits.map((bits) => ({ sparsity: 0, bits, rankFraction: rank })))];
     const s = await measureSearch(model, data.train, data.test, {
       choices,
       size: 'gzip',

@@ -35,7 +35,7 @@ export type PlanChoices = Record<string, Choice>;
 export function layerPlan(plan: PlanChoices): PlanChoices {
   return Object.fromEntries(
     Object.entries(plan).flatMap(([name, c]) => {
-      if (!c.rank) return [[name, c]];
+      if (!c.rankFraction) return [[name, c]];
       const grid: Choice = { sparsity: 0, bits: c.bits };
       return factorNames(name).map((n) => [n, grid]);
     }),
@@ -46,12 +46,12 @@ export function layerPlan(plan: PlanChoices): PlanChoices {
 function splitPlan(model: tf.LayersModel, plan: PlanChoices): tf.LayersModel {
   const factors = new Map<string, Factors>();
   for (const [name, choice] of Object.entries(plan)) {
-    if (!choice.rank) continue;
+    if (!choice.rankFraction) continue;
     const layer = model.getLayer(name);
     const { index: k } = kernelOf(layer)!;
     const weights = layer.getWeights();
     const kernel = weights[k]!;
-    const rank = rankOf(choice.rank, kernel.shape);
+    const rank = rankOf(choice.rankFraction, kernel.shape);
     const [a, b] = factorKernels(kernel.dataSync() as Float32Array, kernel.shape, rank, choice.bits);
     const bias = weights.find((w, i) => i !== k);
     factors.set(name, { a, b, rank, bias: bias ? (bias.dataSync() as Float32Array) : null });
@@ -61,10 +61,10 @@ function splitPlan(model: tf.LayersModel, plan: PlanChoices): tf.LayersModel {
 
 /** The plan's weights without training, and the masks fine-tuning must keep (factorized layers split in two). */
 export function buildPlanModel(model: tf.LayersModel, plan: PlanChoices): { model: tf.LayersModel; masks: Masks } {
-  const out = Object.values(plan).some((c) => c.rank) ? splitPlan(model, plan) : cloneModel(model);
+  const out = Object.values(plan).some((c) => c.rankFraction) ? splitPlan(model, plan) : cloneModel(model);
   const masks: Masks = {};
   for (const [name, choice] of Object.entries(plan)) {
-    if (choice.rank) continue; // factors are already on their grid
+    if (choice.rankFraction) continue; // factors are already on their grid
     const layer = out.getLayer(name);
     const { index: k, channelAxis } = kernelOf(layer)!;
     const weights = layer.getWeights();

@@ -200,7 +200,7 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
         sparsity: c.sparsity,
         bits: c.bits,
         ...(c.clusters ? { clusters: c.clusters } : {}),
-        ...(c.rank ? { rank: rankOf(c.rank, layer.shape) } : {}),
+        ...(c.rankFraction ? { rank: rankOf(c.rankFraction, layer.shape) } : {}),
         bytes: layer.bytes[l.choice]!,
         predictedDrop: layer.drop[l.choice]!,
       };

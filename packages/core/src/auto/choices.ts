@@ -23,10 +23,10 @@ export interface Choice {
   /** k-means weight sharing: centroids of the layer's one codebook (bits is then 32). */
   clusters?: number;
   /**
-   * Low-rank factorization: the kernel becomes two factor layers of rank round(rank · min(in, out)) (a fraction of
+   * Low-rank factorization: the kernel becomes two factor layers of rank round(rankFraction · min(in, out)) (a fraction of
    * full rank, in (0, 1)), each factor kernel at `bits`; sparsity is then 0 (see factor.ts).
    */
-  rank?: number;
+  rankFraction?: number;
 }
 
 /**
@@ -40,7 +40,7 @@ export type SizeMeasure = 'bytes' | 'gzip';
 
 export const describeChoice = (c: Choice) =>
   [
-    c.rank ? `rank ${+(c.rank * 100).toFixed(2)}%` : '',
+    c.rankFraction ? `rank ${+(c.rankFraction * 100).toFixed(2)}%` : '',
     c.sparsity > 0 ? `${Math.round(c.sparsity * 100)}% sparse` : '',
     c.clusters ? `${c.clusters} clusters` : c.bits < 32 ? `${c.bits}-bit` : 'fp32',
   ]
@@ -48,7 +48,7 @@ export const describeChoice = (c: Choice) =>
     .join(', ');
 
 /** Whether a choice leaves the kernel's values as float32 (only pruning, or nothing). */
-export const isFloat = (c: Choice) => c.bits === 32 && !c.clusters && !c.rank;
+export const isFloat = (c: Choice) => c.bits === 32 && !c.clusters && !c.rankFraction;
 
 /** Keep-mask of magnitude pruning at `sparsity` (exactly round(sparsity · n) zeros, ties by position — prune's own rule). */
 export function keepMask(values: Float32Array, sparsity: number): Uint8Array {
@@ -57,9 +57,9 @@ export function keepMask(values: Float32Array, sparsity: number): Uint8Array {
 
 /** The kernel values a choice leaves: pruned, then on the symmetric per-channel grid or k shared values (k-means, zeros kept). */
 export function applyChoice(values: Float32Array, shape: number[], choice: Choice, axis = shape.length - 1): Float32Array {
-  if (choice.rank) {
+  if (choice.rankFraction) {
     // the function the factorized pair computes, in the original topology (factor.ts)
-    const r = rankOf(choice.rank, shape);
+    const r = rankOf(choice.rankFraction, shape);
     const { rows, cols } = matrixShape(shape);
     const [a, b] = factorKernels(values, shape, r, choice.bits);
     return reconstruct(a, b, rows, cols, r);
@@ -98,9 +98,9 @@ export function choiceBytes(
   format: PlanFormat = 'packed',
 ): number {
   let bytes: Uint8Array;
-  if (choice.rank) {
+  if (choice.rankFraction) {
     // the two factor kernels, each encoded as saveModel writes a kernel of that shape at these bits
-    const r = rankOf(choice.rank, shape);
+    const r = rankOf(choice.rankFraction, shape);
     const [a, b] = factorKernels(values, shape, r, choice.bits);
     const [aShape, bShape] = factorShapes(shape, r);
     const grid = { sparsity: 0, bits: choice.bits };

@@ -67,19 +67,19 @@ describe('factorize choices', () => {
     for (const bits of [4, 8]) {
       // packed rule, per factor: 4 B per output-channel scale + ⌈n·b/8⌉
       const byHand = 4 * r + Math.ceil((300 * r * bits) / 8) + 4 * 100 + Math.ceil((r * 100 * bits) / 8);
-      expect(choiceBytes(values, shape, { sparsity: 0, bits, rank: 0.25 }, 'bytes')).toBe(byHand);
+      expect(choiceBytes(values, shape, { sparsity: 0, bits, rankFraction: 0.25 }, 'bytes')).toBe(byHand);
       const [a, b] = factorsByHand(values, 300, 100, r);
       const encoded = [encodePackedWeight(a, [300, r], bits, 'a').bytes, encodePackedWeight(b, [r, 100], bits, 'b').bytes];
       const joined = Buffer.concat(encoded);
-      expect(choiceBytes(values, shape, { sparsity: 0, bits, rank: 0.25 }, 'gzip')).toBe(gzipSync(joined, { level: 9 }).byteLength);
+      expect(choiceBytes(values, shape, { sparsity: 0, bits, rankFraction: 0.25 }, 'gzip')).toBe(gzipSync(joined, { level: 9 }).byteLength);
     }
     // float factors: 4 B per weight of A and B
-    expect(choiceBytes(values, shape, { sparsity: 0, bits: 32, rank: 0.25 }, 'bytes')).toBe(4 * r * (300 + 100));
+    expect(choiceBytes(values, shape, { sparsity: 0, bits: 32, rankFraction: 0.25 }, 'bytes')).toBe(4 * r * (300 + 100));
   });
 
   it('the scored accuracy of the reconstructed kernel (original topology) equals evaluate() of the factorized model', async () => {
     const calibration = calibrationSet(train, 200, 0);
-    const plans = [{ fc1: { sparsity: 0, bits: 32, rank: 0.0625 } }, { fc2: { sparsity: 0, bits: 4, rank: 0.125 } }];
+    const plans = [{ fc1: { sparsity: 0, bits: 32, rankFraction: 0.0625 } }, { fc2: { sparsity: 0, bits: 4, rankFraction: 0.125 } }];
     const tasks: PlanTask[] = plans.flatMap((choices) => [
       { choices, data: 'calibration' as const },
       { choices, data: 'test' as const },
@@ -124,8 +124,8 @@ describe('factorize choices', () => {
     const { planForBytes } = await import('./planner.js');
     const choices = [
       { sparsity: 0, bits: 32 },
-      { sparsity: 0, bits: 32, rank: 0.5 },
-      { sparsity: 0, bits: 32, rank: 0.9 },
+      { sparsity: 0, bits: 32, rankFraction: 0.5 },
+      { sparsity: 0, bits: 32, rankFraction: 0.9 },
     ];
     const s = await measureSearch(model, train, test, {
       choices,
@@ -160,8 +160,8 @@ describe('factorize choices', () => {
     const o = normalizeAuto({ ...base, ranks: [0.5, 0.25] });
     expect(o.choices).toEqual([
       { sparsity: 0, bits: 32 },
-      { sparsity: 0, bits: 32, rank: 0.5 },
-      { sparsity: 0, bits: 32, rank: 0.25 },
+      { sparsity: 0, bits: 32, rankFraction: 0.5 },
+      { sparsity: 0, bits: 32, rankFraction: 0.25 },
     ]);
   });
 });
@@ -191,13 +191,13 @@ describe('autoCompress with factorize', () => {
       expect(chosen.met).toBe(true);
       expect(chosen.bytes).toBeLessThanOrEqual(budget);
       // 1/20 of the float file is ≈ 53 kB: fc1 (784 × 300) alone is 60 kB at 2 bits, so it must be factorized
-      const factored = Object.entries(result.plan).filter(([, c]) => c.rank);
+      const factored = Object.entries(result.plan).filter(([, c]) => c.rankFraction);
       expect(factored.map(([n]) => n)).toContain('fc1');
       for (const [name, c] of factored) {
         const row = result.report.layers.find((l) => l.name === name)!;
         const a = result.model.getLayer(`${name}_lowrank`).getWeights()[0]!;
         expect(row.rank).toBe(a.shape.at(-1));
-        expect(row.rank).toBe(Math.max(1, Math.round(c.rank! * Math.min(...model.getLayer(name).getWeights()[0]!.shape))));
+        expect(row.rank).toBe(Math.max(1, Math.round(c.rankFraction! * Math.min(...model.getLayer(name).getWeights()[0]!.shape))));
       }
       const table = (await import('@whittle/report')).reportTable(result.report);
       const fc1 = result.report.layers.find((l) => l.name === 'fc1')!;

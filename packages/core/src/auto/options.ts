@@ -131,7 +131,7 @@ export function normalizeAuto(options: AutoOptions) {
     ...bits.map((b) => ({ sparsity, bits: b })),
     ...clusters.map((k) => ({ sparsity, bits: 32, clusters: k })),
   ]);
-  choices.push(...ranks.flatMap((rank) => bits.map((b) => ({ sparsity: 0, bits: b, rank }))));
+  choices.push(...ranks.flatMap((rank) => bits.map((b) => ({ sparsity: 0, bits: b, rankFraction: rank }))));
   const format: PlanFormat = techniques.includes('cluster') ? 'deep' : 'packed';
   if (!choices.some((c) => c.sparsity === 0 && c.bits === 32)) choices.unshift({ sparsity: 0, bits: 32 });
   const size = options.size ?? 'gzip';

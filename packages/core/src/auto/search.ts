@@ -67,16 +67,16 @@ export async function measureSearch(model: tf.LayersModel, train: Dataset, test:
   const isNoop = (c: Choice) => c.sparsity === 0 && isFloat(c);
   // A rank is offered to a layer lowrank can split and only if its factors hold fewer weights (bytes are checked below).
   const offered = (l: (typeof layers)[number], c: Choice) => {
-    if (!c.rank) return true;
+    if (!c.rankFraction) return true;
     if (!l.factorizable) return false;
     const { rows, cols } = matrixShape(l.shape);
-    return rankOf(c.rank, l.shape) * (rows + cols) < rows * cols;
+    return rankOf(c.rankFraction, l.shape) * (rows + cols) < rows * cols;
   };
   // Most expensive first (whole-model passes on the test split, then early layers, whose changes run most of the
   // model), the cheap byte counts last: the pool's shrinking batches then end with short tasks on every worker.
   // Uniform baselines: not for ranks (not every layer can take one); ranks come last in the choices, so uniform
   // results still line up with choice indices.
-  const uniform = o.baselines ? o.choices.filter((c) => !c.rank) : [];
+  const uniform = o.baselines ? o.choices.filter((c) => !c.rankFraction) : [];
   const tasks: PlanTask[] = uniform.map((c) => ({ choices: Object.fromEntries(layers.map((l) => [l.name, c])), data: 'test' }));
   tasks.push({ choices: {}, data: 'calibration' });
   for (const l of layers)
@@ -100,8 +100,8 @@ export async function measureSearch(model: tf.LayersModel, train: Dataset, test:
       const drop = o.choices.map((c) => (isNoop(c) ? 0 : offered(l, c) ? base - results[k++]! : Infinity));
       // A rank that saves no bytes against the same bits unfactorized is not offered (Infinity: the planner skips it).
       o.choices.forEach((c, i) => {
-        const plain = o.choices.findIndex((p) => !p.rank && !p.clusters && p.sparsity === 0 && p.bits === c.bits);
-        if (c.rank && plain >= 0 && bytes[i]! >= bytes[plain]!) bytes[i] = drop[i] = Infinity;
+        const plain = o.choices.findIndex((p) => !p.rankFraction && !p.clusters && p.sparsity === 0 && p.bits === c.bits);
+        if (c.rankFraction && plain >= 0 && bytes[i]! >= bytes[plain]!) bytes[i] = drop[i] = Infinity;
       });
       return { name: l.name, shape: l.shape, params: l.params, bytes, drop };
     });
