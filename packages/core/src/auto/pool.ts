@@ -71,7 +71,7 @@ export async function runPlans(
   if (options.crashFirstWorker) queue.next[1] = 1;
   const crashes: Crash[] = [];
   const retry: number[] = [];
-  const live = new Map<Worker, Int32Array>();
+  const live = new Set<Worker>();
   let failure: Error | undefined;
   let startFailures = 0;
   let spawned = 0;
@@ -83,7 +83,7 @@ export async function runPlans(
     const id = spawned++;
     const running = sharedInts(1, -1);
     const worker = new Worker(workerScript(), { workerData: { ...setup, running } satisfies WorkerSetup });
-    live.set(worker, running);
+    live.add(worker);
     let ready = false;
     const crashed = (error: string) => {
       if (!live.delete(worker)) return; // already ended (terminated, or 'exit' after 'error')
@@ -101,7 +101,7 @@ export async function runPlans(
       if (msg.ready) ready = true;
       event();
     });
-    worker.on('error', (err) => crashed(err.message.split('\n')[0]!));
+    worker.on('error', (err) => crashed(String(err?.message ?? err).split('\n')[0]!));
     worker.on('exit', (code) => (code === 0 ? live.delete(worker) && event() : crashed(`exited with code ${code}`)));
   };
 
@@ -135,9 +135,9 @@ export async function runPlans(
       if (done === n) break;
       const i = retry.shift() ?? (options.workersOnly ? undefined : Atomics.add(queue.next, 0, 1));
       if (i === undefined || i >= n) {
-        if (!live.size && !retry.length && Atomics.load(queue.next, 0) >= n && finished() < n)
-          throw new Error('autoCompress: every worker thread ended with tasks unfinished');
-        await new Promise<void>((r) => (wake = r));
+        // Every task is taken but some are not done: wait for the workers, or, when none is left, run them here.
+        if (!live.size) for (let k = 0; k < n; k++) if (!Atomics.load(queue.done, k)) retry.push(k);
+        if (!retry.length) await new Promise<void>((r) => (wake = r));
         continue;
       }
       queue.results[i] = evaluator.run([tasks[i]!])[0]!;
@@ -148,7 +148,7 @@ export async function runPlans(
   } finally {
     evaluator.dispose();
     copy.dispose();
-    for (const w of live.keys()) void w.terminate();
+    for (const w of live) void w.terminate();
     live.clear();
   }
 }
