@@ -54,9 +54,11 @@ export function themeLayout(el: HTMLElement): Record<string, unknown> {
 /** A figure's layout merged over the theme: the figure's own axis settings win. */
 export function plotLayout(figure: Pick<Figure, 'title' | 'layout'>, theme: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...theme, ...figure.layout };
-  for (const axis of ['xaxis', 'yaxis', 'yaxis2']) {
+  // every axis the figure names (a grid of panels has xaxis2, yaxis3, …) takes the theme's colours
+  const named = Object.keys(figure.layout).filter((k) => /^[xy]axis\d*$/.test(k));
+  for (const axis of new Set(['xaxis', 'yaxis', 'yaxis2', ...named])) {
     const own = figure.layout[axis] as Record<string, unknown> | undefined;
-    const themed = theme[axis] as Record<string, unknown>;
+    const themed = (theme[axis] ?? theme.xaxis) as Record<string, unknown>;
     // plotly.js 3 takes axis titles only as { text }; figures write them as plain strings.
     const title = typeof own?.title === 'string' ? { title: { text: own.title } } : {};
     if (own || axis !== 'yaxis2') merged[axis] = { ...themed, automargin: true, ...own, ...title };

@@ -37,7 +37,7 @@ export function evaluate(model: AnyModel, data: Dataset, options: EvaluateOption
     const [classes, loss] = tf.tidy(() => {
       const p = model.predict(tf.slice(data.x, start, size)) as tf.Tensor;
       const y = tf.slice(data.y, start, size);
-      return [p.argMax(-1), tf.metrics.categoricalCrossentropy(y, p).sum()] as const;
+      return [p.argMax(-1), tf.metrics.categoricalCrossentropy(y, p).sum()] as [tf.Tensor, tf.Tensor];
     });
     const c = classes.dataSync();
     for (let i = 0; i < size; i++) if (c[i] === data.labels[start + i]) correct++;

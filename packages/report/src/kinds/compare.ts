@@ -11,6 +11,7 @@ const CompareSide = z.object({
   bytes: count,
   latencyMs: z.number().nonnegative().nullable(),
 });
+type CompareSide = z.infer<typeof CompareSide>;
 
 export const CompareReport = z.object({
   kind: z.literal('compare'),
@@ -29,7 +30,17 @@ export type CompareReport = z.infer<typeof CompareReport>;
 
 const ratio = (a: number, b: number) => (b > 0 ? `${sig(a / b, 3)}×` : '–');
 
-const BARS = ['accuracy %', 'nonzeros (k)', 'bytes (kB)'];
+/**
+ * One panel per quantity, each on its own axis: accuracy, nonzeros and bytes differ by orders of magnitude and
+ * in unit, so one shared axis would flatten two of them.
+ */
+const PANELS = [
+  { label: 'accuracy', axis: 'accuracy %', value: (s: CompareSide) => pct(s.accuracy) },
+  { label: 'nonzeros', axis: 'nonzero weights', value: (s: CompareSide) => s.nonzeros },
+  { label: 'size', axis: 'bytes', value: (s: CompareSide) => s.bytes },
+];
+/** The model's colour in every panel (plotly's first two), so one legend entry names both of its bars. */
+const COLOURS = ['#1f77b4', '#ff7f0e'];
 
 export const compareKind = defineKind({
   schema: CompareReport,
@@ -51,13 +62,24 @@ export const compareKind = defineKind({
   figures: (r) => [
     {
       title: r.title,
-      data: [r.a, r.b].map((s) => ({
-        type: 'bar' as const,
-        name: s.name,
-        x: BARS,
-        y: [pct(s.accuracy), s.nonzeros / 1000, s.bytes / 1000],
-      })),
-      layout: { barmode: 'group' },
+      data: [r.a, r.b].flatMap((side, i) =>
+        PANELS.map((p, j) => ({
+          type: 'bar' as const,
+          name: side.name,
+          legendgroup: `model ${i}`,
+          showlegend: j === 0,
+          marker: { color: COLOURS[i] },
+          x: [p.label],
+          y: [p.value(side)],
+          xaxis: j ? `x${j + 1}` : 'x',
+          yaxis: j ? `y${j + 1}` : 'y',
+        })),
+      ),
+      layout: {
+        barmode: 'group',
+        grid: { rows: 1, columns: PANELS.length, pattern: 'independent' },
+        ...Object.fromEntries(PANELS.map((p, j) => [j ? `yaxis${j + 1}` : 'yaxis', { title: p.axis, rangemode: 'tozero' }])),
+      },
     },
   ],
   panel: {
