@@ -196,7 +196,7 @@ describe('report → plotly figures', () => {
     expect(acc!.data.map((t) => t.x)).toEqual([[90], [10]]);
   });
 
-  it('histogram: one overlaid series per label at bin centres, log-y as asked, with a toggle; compare: grouped bars', () => {
+  it('histogram: one overlaid series per label at bin centres, log-y as asked, with a toggle; compare: a panel per quantity', () => {
     const [f] = figures({
       kind: 'histogram',
       version: 1,
@@ -224,10 +224,8 @@ describe('report → plotly figures', () => {
       meanKl: 0,
       samples: 1,
     });
-    expect(c!.data.map((t) => t.y)).toEqual([
-      [50, 1, 4],
-      [50, 0.5, 4],
-    ]);
+    // one panel per quantity (accuracy %, nonzeros, bytes), model a's three bars then model b's
+    expect(c!.data.map((t) => t.y)).toEqual([[50], [1000], [4000], [50], [500], [4000]]);
   });
 
   it('escaping rule: no string from a report reaches plotly with a raw < or &', () => {

@@ -20,16 +20,51 @@ import { fineTune } from '../prune/finetune.js';
 import type { Masks } from '../prune/masks.js';
 import { quantizeAwareTrain } from '../quantize/qat.js';
 import type { TrainProgress } from '../train/fit.js';
+import type { Factors } from '../lowrank/factors.js';
+import { splitLayers } from '../lowrank/split.js';
+import { factorKernels, factorNames, rankOf } from './factor.js';
 import { applyChoice, deepClusters, isFloat, keepMask, type Choice, type PlanFormat, type SizeMeasure } from './choices.js';
 
 /** Layer name → choice. */
 export type PlanChoices = Record<string, Choice>;
 
-/** The plan's weights without training, and the masks fine-tuning must keep. */
+/**
+ * The plan per layer of the built model: a factorized layer NAME becomes NAME_lowrank and NAME, each at the choice's
+ * bits (what QAT, centroid fine-tuning and saving see).
+ */
+export function layerPlan(plan: PlanChoices): PlanChoices {
+  return Object.fromEntries(
+    Object.entries(plan).flatMap(([name, c]) => {
+      if (!c.rankFraction) return [[name, c]];
+      const grid: Choice = { sparsity: 0, bits: c.bits };
+      return factorNames(name).map((n) => [n, grid]);
+    }),
+  );
+}
+
+/** The model with every layer whose choice has a rank split into its two factors (on the choice's grid). */
+function splitPlan(model: tf.LayersModel, plan: PlanChoices): tf.LayersModel {
+  const factors = new Map<string, Factors>();
+  for (const [name, choice] of Object.entries(plan)) {
+    if (!choice.rankFraction) continue;
+    const layer = model.getLayer(name);
+    const { index: k } = kernelOf(layer)!;
+    const weights = layer.getWeights();
+    const kernel = weights[k]!;
+    const rank = rankOf(choice.rankFraction, kernel.shape);
+    const [a, b] = factorKernels(kernel.dataSync() as Float32Array, kernel.shape, rank, choice.bits);
+    const bias = weights.find((w, i) => i !== k);
+    factors.set(name, { a, b, rank, bias: bias ? (bias.dataSync() as Float32Array) : null });
+  }
+  return splitLayers(model, factors);
+}
+
+/** The plan's weights without training, and the masks fine-tuning must keep (factorized layers split in two). */
 export function buildPlanModel(model: tf.LayersModel, plan: PlanChoices): { model: tf.LayersModel; masks: Masks } {
-  const out = cloneModel(model);
+  const out = Object.values(plan).some((c) => c.rankFraction) ? splitPlan(model, plan) : cloneModel(model);
   const masks: Masks = {};
   for (const [name, choice] of Object.entries(plan)) {
+    if (choice.rankFraction) continue; // factors are already on their grid
     const layer = out.getLayer(name);
     const { index: k, channelAxis } = kernelOf(layer)!;
     const weights = layer.getWeights();
@@ -47,20 +82,23 @@ export function buildPlanModel(model: tf.LayersModel, plan: PlanChoices): { mode
 export const formatOf = (plan: PlanChoices, format?: PlanFormat): PlanFormat =>
   format ?? (Object.values(plan).some((c) => c.clusters) ? 'deep' : 'packed');
 
+/** Layer name → bits of the built model's layers (factor layers included). */
+const bitsOf = (plan: PlanChoices) => Object.fromEntries(Object.entries(layerPlan(plan)).map(([name, c]) => [name, c.bits]));
+
 /**
  * How the plan's model must be saved: packed with per-layer bits when any layer is below 32 bits; in the deep
  * format, every kernel that holds shared values (a grid or clusters) is stored as codebooks + indices.
  */
 export function saveOptionsFor(plan: PlanChoices, format?: PlanFormat): SaveOptions {
-  if (formatOf(plan, format) === 'deep') return Object.values(plan).some((c) => !isFloat(c)) ? { quantization: 'deep' } : {};
-  const bits = Object.fromEntries(Object.entries(plan).map(([name, c]) => [name, c.bits]));
+  if (formatOf(plan, format) === 'deep') return Object.values(layerPlan(plan)).some((c) => !isFloat(c)) ? { quantization: 'deep' } : {};
+  const bits = bitsOf(plan);
   return Object.values(bits).some((b) => b < 32) ? { quantization: 'packed', bits } : { quantization: 'float32' };
 }
 
 /** The codebooks of every layer whose choice shares values (what centroid fine-tuning trains and the deep format stores). */
 function planClusters(model: tf.LayersModel, plan: PlanChoices): Clusters {
   const out: Clusters = {};
-  for (const [name, choice] of Object.entries(plan)) {
+  for (const [name, choice] of Object.entries(layerPlan(plan))) {
     if (isFloat(choice)) continue;
     const layer = model.getLayer(name);
     const { index, channelAxis } = kernelOf(layer)!;
@@ -105,10 +143,9 @@ export async function realizePlan(model: tf.LayersModel, plan: PlanChoices, trai
       });
       return tuned;
     }
-    const bits = Object.fromEntries(Object.entries(plan).map(([name, c]) => [name, c.bits]));
     const { model: tuned } = await quantizeAwareTrain(built.model, train, {
       bits: 8,
-      perLayer: bits,
+      perLayer: bitsOf(plan),
       masks: built.masks,
       ...training,
     });

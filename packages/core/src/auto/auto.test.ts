@@ -263,7 +263,7 @@ describe('autoCompress', () => {
       /^autoCompress: budget of 100 B is below the smallest reachable size, \d+ B \(every layer at 90% sparse, 2-bit; gzip bytes\)$/,
     );
     await expect(autoCompress(model, { ...base, budget: { bytes: 1e5 }, techniques: ['prun' as 'prune'] })).rejects.toThrow(
-      "autoCompress: unknown technique 'prun' (known: prune, quantize, cluster; did you mean 'prune'?)",
+      "autoCompress: unknown technique 'prun' (known: prune, quantize, cluster, factorize; did you mean 'prune'?)",
     );
     await expect(autoCompress(model, { ...base, budget: { byts: 5 } as never })).rejects.toThrow(
       "autoCompress: unknown budget key 'byts' (did you mean 'bytes'?)",

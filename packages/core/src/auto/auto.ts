@@ -19,6 +19,7 @@ import { setStorageFormat } from '../io/storage.js';
 import { checkModel } from '../models/check.js';
 import { describeChoice, type Choice, type PlanFormat } from './choices.js';
 import { buildPlanModel, measureSaved, realizePlan, saveOptionsFor, type PlanChoices } from './apply.js';
+import { rankOf } from './factor.js';
 import { normalizeAuto, type AutoOptions } from './options.js';
 import { planForBytes, planForDrop, smallestPlan, type Planned } from './planner.js';
 import { measureSearch, type Search } from './search.js';
@@ -199,6 +200,7 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
         sparsity: c.sparsity,
         bits: c.bits,
         ...(c.clusters ? { clusters: c.clusters } : {}),
+        ...(c.rankFraction ? { rank: rankOf(c.rankFraction, layer.shape) } : {}),
         bytes: layer.bytes[l.choice]!,
         predictedDrop: layer.drop[l.choice]!,
       };

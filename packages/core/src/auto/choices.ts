@@ -13,6 +13,7 @@ import { lowestMask } from '../prune/select.js';
 import { weightScores } from '../prune/criteria.js';
 import { dequantizeTensor, quantizeTensor } from '../quantize/affine.js';
 import { encodePackedWeight } from '../quantize/packed.js';
+import { factorKernels, factorShapes, matrixShape, rankOf, reconstruct } from './factor.js';
 
 export interface Choice {
   /** Fraction of the kernel's weights set to zero (smallest magnitudes), in [0, 1). */
@@ -21,6 +22,11 @@ export interface Choice {
   bits: number;
   /** k-means weight sharing: centroids of the layer's one codebook (bits is then 32). */
   clusters?: number;
+  /**
+   * Low-rank factorization: the kernel becomes two factor layers of rank round(rankFraction · min(in, out)) (a fraction of
+   * full rank, in (0, 1)), each factor kernel at `bits`; sparsity is then 0 (see factor.ts).
+   */
+  rankFraction?: number;
 }
 
 /**
@@ -34,6 +40,7 @@ export type SizeMeasure = 'bytes' | 'gzip';
 
 export const describeChoice = (c: Choice) =>
   [
+    c.rankFraction ? `rank ${+(c.rankFraction * 100).toFixed(2)}%` : '',
     c.sparsity > 0 ? `${Math.round(c.sparsity * 100)}% sparse` : '',
     c.clusters ? `${c.clusters} clusters` : c.bits < 32 ? `${c.bits}-bit` : 'fp32',
   ]
@@ -41,7 +48,7 @@ export const describeChoice = (c: Choice) =>
     .join(', ');
 
 /** Whether a choice leaves the kernel's values as float32 (only pruning, or nothing). */
-export const isFloat = (c: Choice) => c.bits === 32 && !c.clusters;
+export const isFloat = (c: Choice) => c.bits === 32 && !c.clusters && !c.rankFraction;
 
 /** Keep-mask of magnitude pruning at `sparsity` (exactly round(sparsity · n) zeros, ties by position — prune's own rule). */
 export function keepMask(values: Float32Array, sparsity: number): Uint8Array {
@@ -50,6 +57,13 @@ export function keepMask(values: Float32Array, sparsity: number): Uint8Array {
 
 /** The kernel values a choice leaves: pruned, then on the symmetric per-channel grid or k shared values (k-means, zeros kept). */
 export function applyChoice(values: Float32Array, shape: number[], choice: Choice, axis = shape.length - 1): Float32Array {
+  if (choice.rankFraction) {
+    // the function the factorized pair computes, in the original topology (factor.ts)
+    const r = rankOf(choice.rankFraction, shape);
+    const { rows, cols } = matrixShape(shape);
+    const [a, b] = factorKernels(values, shape, r, choice.bits);
+    return reconstruct(a, b, rows, cols, r);
+  }
   let out = values;
   if (choice.sparsity > 0) {
     const mask = keepMask(values, choice.sparsity);
@@ -84,6 +98,23 @@ export function choiceBytes(
   format: PlanFormat = 'packed',
 ): number {
   let bytes: Uint8Array;
+  if (choice.rankFraction) {
+    // the two factor kernels, each encoded as saveModel writes a kernel of that shape at these bits
+    const r = rankOf(choice.rankFraction, shape);
+    const [a, b] = factorKernels(values, shape, r, choice.bits);
+    const [aShape, bShape] = factorShapes(shape, r);
+    const grid = { sparsity: 0, bits: choice.bits };
+    const parts = [encodeKernel(a, aShape, grid, format, aShape.length - 1), encodeKernel(b, bShape, grid, format, bShape.length - 1)];
+    bytes = new Uint8Array(parts[0]!.length + parts[1]!.length);
+    bytes.set(parts[0]!);
+    bytes.set(parts[1]!, parts[0]!.length);
+  } else bytes = encodeKernel(values, shape, choice, format, axis);
+  return size === 'gzip' ? gzipSync(bytes, { level: 9 }).byteLength : bytes.byteLength;
+}
+
+/** A kernel's bytes in the saved file under a (non-low-rank) choice. */
+function encodeKernel(values: Float32Array, shape: number[], choice: Choice, format: PlanFormat, axis: number): Uint8Array {
+  let bytes: Uint8Array;
   if (format === 'deep') {
     const kept = applyChoice(values, shape, choice, axis);
     const c = isFloat(choice) ? null : deepClusters(kept, shape, 'kernel', axis);
@@ -96,5 +127,5 @@ export function choiceBytes(
         ? encodePackedWeight(kept, shape, choice.bits, 'kernel', axis).bytes
         : new Uint8Array(kept.buffer, kept.byteOffset, kept.byteLength);
   }
-  return size === 'gzip' ? gzipSync(bytes, { level: 9 }).byteLength : bytes.byteLength;
+  return bytes;
 }

@@ -17,7 +17,7 @@ export interface Budget {
   maxAccuracyDrop?: number;
 }
 
-export const TECHNIQUES = ['prune', 'quantize', 'cluster'] as const;
+export const TECHNIQUES = ['prune', 'quantize', 'cluster', 'factorize'] as const;
 export type AutoTechnique = (typeof TECHNIQUES)[number];
 
 export interface AutoProgress {
@@ -46,6 +46,15 @@ export interface AutoOptions {
   bits?: number[];
   /** k-means centroids per layer codebook (cluster). Default 64, 32, 16, 8, 4. */
   clusters?: number[];
+  /**
+   * Ranks (factorize) as fractions of each layer's full rank min(in, out), in (0, 1); each is combined with every bit
+   * width (factor kernels on that grid), unpruned. Default 0.5, 0.25, 0.125, 0.0625: rank r of an m×n kernel holds
+   * r·(m+n) weights, so only fractions below about 1/2 can save bytes (a square kernel breaks even at exactly 1/2;
+   * LeNet-300-100's 784×300 fc1 saves 31 % there), and halving steps halve the bytes, spaced like the bit levels.
+   * A rank that saves no bytes against the unfactorized layer at the same bits is not offered for that layer;
+   * only Dense and Conv2D (channelsLast) layers are factorized.
+   */
+  ranks?: number[];
   /** Samples of the training split the sensitivity is measured on (stratified). Default 1000. */
   calibrationSamples?: number;
   /** Size measure for the budget. Default 'gzip'. */
@@ -70,6 +79,7 @@ const AUTO_KEYS = optionKeys<AutoOptions>({
   sparsities: true,
   bits: true,
   clusters: true,
+  ranks: true,
   calibrationSamples: true,
   size: true,
   batchSize: true,
@@ -111,10 +121,17 @@ export function normalizeAuto(options: AutoOptions) {
   for (const b of bits) if (b !== 32) checkIntInRange('autoCompress', 'bits level (32 = float)', b, 2, 8);
   const clusters = techniques.includes('cluster') ? (options.clusters ?? [64, 32, 16, 8, 4]) : [];
   for (const k of clusters) checkIntInRange('autoCompress', 'clusters level', k, 2, 256);
+  const ranks = techniques.includes('factorize') ? (options.ranks ?? [0.5, 0.25, 0.125, 0.0625]) : [];
+  if (!Array.isArray(ranks) || (techniques.includes('factorize') && ranks.length === 0))
+    fail('autoCompress', `ranks must be a non-empty list of fractions in (0, 1), got ${JSON.stringify(ranks)}`);
+  for (const r of ranks)
+    if (!(typeof r === 'number' && r > 0 && r < 1))
+      fail('autoCompress', `rank level must be a fraction of full rank in (0, 1), got ${String(r)}`);
   const choices: Choice[] = sparsities.flatMap((sparsity) => [
     ...bits.map((b) => ({ sparsity, bits: b })),
     ...clusters.map((k) => ({ sparsity, bits: 32, clusters: k })),
   ]);
+  choices.push(...ranks.flatMap((rank) => bits.map((b) => ({ sparsity: 0, bits: b, rankFraction: rank }))));
   const format: PlanFormat = techniques.includes('cluster') ? 'deep' : 'packed';
   if (!choices.some((c) => c.sparsity === 0 && c.bits === 32)) choices.unshift({ sparsity: 0, bits: 32 });
   const size = options.size ?? 'gzip';

@@ -199,14 +199,41 @@ describe('whittle compress', () => {
     model.dispose();
   });
 
+  it('--techniques factorize: float factors of the chosen rank, saved and loaded back as two layers', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'whittle-cli-compress-')), 'lowrank');
+    const args = ['compress', 'lenet-300-100', '--ratio', '4', '--techniques', 'factorize', '--rank-levels', '0.125', '--epochs', '0'];
+    const out = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [bin, ...args, '--calibration-samples', '100', '--rounds', '1', '--workers', '0', '--out', dir, '--json'],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    );
+    expect(out.rounds[0].met).toBe(true);
+    // 1/4 of the float file leaves no room for fc1 (88 % of it) whole: rank round(0.125 · 300) = 38
+    const fc1 = out.layers.find((l: { name: string }) => l.name === 'fc1');
+    expect(fc1.rank).toBe(38);
+    const { loadModel, initBackend } = await import('../index.js');
+    await initBackend();
+    const model = await loadModel(dir);
+    expect(model.getLayer('fc1_lowrank').getWeights()[0]!.shape).toEqual([784, 38]);
+    model.dispose();
+  });
+
   it('bad budgets and techniques fail with one line and exit 1', () => {
     for (const [args, message] of [
       [['--budget', '20parsecs'], "whittle: budget: size '20parsecs' must be a number with unit B, kB or MB (e.g. 20kB)"],
       [
         ['--budget', '20kB', '--techniques', 'prune,zip'],
-        "whittle: autoCompress: unknown technique 'zip' (known: prune, quantize, cluster)",
+        "whittle: autoCompress: unknown technique 'zip' (known: prune, quantize, cluster, factorize)",
       ],
       [[], 'whittle: compress needs a budget: --budget <size>, --ratio <r> or --max-drop <pp>'],
+      [
+        ['--budget', '20kB', '--techniques', 'quantize,factorize', '--rank-levels', '0.25,2'],
+        'whittle: autoCompress: rank level must be a fraction of full rank in (0, 1), got 2',
+      ],
     ] as const) {
       const r = run('compress', 'lenet-300-100', ...args);
       expect(r.status).toBe(1);

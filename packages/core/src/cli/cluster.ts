@@ -88,6 +88,8 @@ export interface DeepFlags {
   sparsity?: string;
   clusters?: string;
   pruneSteps?: string;
+  annealEpochs?: number;
+  shiftCopies?: number;
   epochs: number;
   out?: string;
   json?: boolean;
@@ -114,6 +116,8 @@ export async function runDeepPipeline(spec: string, given: DeepFlags): Promise<v
       clusters: parseClusterFlag(flags.clusters),
       pruneSteps: flags.pruneSteps,
       epochs: flags.epochs,
+      annealEpochs: given.annealEpochs,
+      shiftCopies: given.shiftCopies,
       test,
       out: flags.out,
       onStage: (s) => flags.json || console.error(`${s.stage}: accuracy ${pct(s.accuracy)}, ${s.bytes.toLocaleString('en-US')} B`),

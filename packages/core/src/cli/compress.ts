@@ -3,7 +3,7 @@
  * per-layer plan autoCompress chooses for a budget, fine-tuned, saved to --out.
  * `--pipeline deep` runs Deep Compression instead (cli/cluster.ts `runDeepPipeline`): one `compress` command.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { initBackend } from '../backend/index.js';
 import { fail } from '../errors.js';
@@ -14,12 +14,15 @@ import { addCommandFlags, compressOptions } from './flags.js';
 import { mnistFor, resolveLayersModel } from './resolve.js';
 import { printReport } from './print.js';
 import { runDeepPipeline } from './cluster.js';
+import { wholeNumber } from './flag-parsers.js';
 
 export interface CompressFlags {
   pipeline?: string;
   sparsity?: string;
   clusters?: string;
   pruneSteps?: string;
+  annealEpochs?: number;
+  shiftCopies?: number;
   out?: string;
   json?: boolean;
   [flag: string]: unknown;
@@ -61,14 +64,26 @@ export function registerCompress(program: Command): void {
     .option('--sparsity <s>', 'deep: final fraction of kernel weights removed, in [0, 1) (default 0.92)')
     .option('--clusters <k>', 'deep: centroids per codebook, or layer=k pairs (default 32)')
     .option('--prune-steps <n>', 'deep: pruning rounds, each fine-tuned (default 3)')
+    .addOption(
+      new Option(
+        '--anneal-epochs <n>',
+        'deep: epochs at a tenth of the learning rate after the rounds, before k-means (default 0)',
+      ).argParser(wholeNumber(0)),
+    )
+    .addOption(
+      new Option(
+        '--shift-copies <n>',
+        'deep: also fine-tune on n copies of the images moved one pixel (image models; against overfitting, default 0)',
+      ).argParser(wholeNumber(0)),
+    )
     .action(async (spec: string, flags: CompressFlags) => {
       if (flags.pipeline !== undefined)
         return runDeepPipeline(spec, { ...flags, epochs: flags.epochs as number, pipeline: flags.pipeline });
-      const deepOnly = (['sparsity', 'clusters', 'pruneSteps'] as const).find((k) => flags[k] !== undefined);
+      const deepOnly = (['sparsity', 'clusters', 'pruneSteps', 'annealEpochs', 'shiftCopies'] as const).find((k) => flags[k] !== undefined);
       if (deepOnly)
         fail(
           'whittle',
-          `--${deepOnly === 'pruneSteps' ? 'prune-steps' : deepOnly} needs --pipeline deep (a budget plans each layer itself)`,
+          `--${deepOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --pipeline deep (a budget plans each layer itself)`,
         );
       const shared = compressOptions(flags);
       await initBackend();

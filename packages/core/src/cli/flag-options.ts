@@ -63,6 +63,7 @@ export function compressOptions(flags: Flags): Omit<AutoOptions, 'train' | 'test
     techniques: checkTechniques(list(String(flags.techniques))),
     ...optional('sparsities', flags.sparsityLevels),
     ...optional('bits', flags.bitLevels),
+    ...optional('ranks', flags.rankLevels),
     ...optional('calibrationSamples', flags.calibrationSamples),
     ...optional('workers', flags.workers),
     ...optional('epochs', flags.epochs),

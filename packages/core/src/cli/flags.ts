@@ -128,7 +128,12 @@ export const FLAGS = {
   ratio: { flags: '--ratio <r>', key: 'budget.ratio', help: 'at least this many times smaller than the float32 model' },
   maxDrop: { flags: '--max-drop <pp>', key: 'budget.maxAccuracyDrop', help: 'largest test-accuracy drop, in percentage points' },
   latency: { flags: '--latency <ms>', key: 'budget.latencyMs', help: 'largest single-sample latency in ms (checked, not planned for)' },
-  techniques: { flags: '--techniques <list>', key: 'techniques', help: 'comma-separated: prune, quantize', default: 'prune,quantize' },
+  techniques: {
+    flags: '--techniques <list>',
+    key: 'techniques',
+    help: 'comma-separated: prune, quantize, cluster, factorize',
+    default: 'prune,quantize',
+  },
   sparsityLevels: {
     flags: '--sparsity-levels <list>',
     key: 'sparsities',
@@ -139,6 +144,12 @@ export const FLAGS = {
     flags: '--bit-levels <list>',
     key: 'bits',
     help: 'weight bits to consider per layer, 32 = float (default 32,8,6,4,3,2)',
+    parse: (v: string) => list(v).map(number),
+  },
+  rankLevels: {
+    flags: '--rank-levels <list>',
+    key: 'ranks',
+    help: 'factorize: ranks to consider per layer, as fractions of full rank (default 0.5,0.25,0.125,0.0625)',
     parse: (v: string) => list(v).map(number),
   },
   workers: {
@@ -350,6 +361,7 @@ export const COMPRESS_FLAGS = [
   'techniques',
   'sparsityLevels',
   'bitLevels',
+  'rankLevels',
   'calibrationSamples',
   'workers',
 ] as const satisfies readonly FlagName[];

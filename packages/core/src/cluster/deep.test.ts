@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.js';
 import { mnist } from '../data/mnist.js';
 import { loadModel } from '../io/load.js';
-import { lenet300100 } from '../models/reference.js';
+import { lenet300100, lenet5 } from '../models/reference.js';
+import { shiftAugment } from '../data/augment.js';
 import { validateReport } from '../report/schema.js';
 import { fromFloat16Bits, toFloat16Bits } from '../quantize/special.js';
 import { deepCompress, pruneSchedule } from './deep.js';
@@ -74,6 +75,25 @@ describe('deepCompress', () => {
     }
   });
 
+  it('shiftCopies fine-tunes on shifted copies: the same as running on shiftAugment(train) yourself', async () => {
+    const { train, test } = mnist({ layout: 'image', limit: 200 });
+    const base = lenet5({ pretrained: true });
+    const before = snapshot(base);
+    const options = { sparsity: 0.8, pruneSteps: 1, clusters: 4, epochs: 1, seed: 3, test };
+    const tensors = tf.memory().numTensors;
+    const shifted = await deepCompress(base, train, { ...options, shiftCopies: 1 });
+    expect(tf.memory().numTensors - tensors).toBe(shifted.model.weights.length);
+    expect(snapshot(base)).toEqual(before);
+    // the reference: the data augmented by hand (shiftAugment is checked against loops in data/augment.test.ts)
+    const augmented = shiftAugment(train, { copies: 1, seed: 3 });
+    const byHand = await deepCompress(base, augmented, options);
+    const plain = await deepCompress(base, train, options);
+    expect(snapshot(shifted.model)).toEqual(snapshot(byHand.model));
+    expect(snapshot(shifted.model)).not.toEqual(snapshot(plain.model));
+    tf.dispose([shifted.model, byHand.model, plain.model, base]);
+    [augmented, train, test].forEach((d) => d.dispose());
+  });
+
   it('rejects unknown options with the closest name, and bad values naming the rule', async () => {
     const base = lenet300100({ pretrained: true });
     const { train } = mnist({ layout: 'flat', limit: 50 });
@@ -84,6 +104,12 @@ describe('deepCompress', () => {
     await expect(deepCompress(base, train, { epochs: 0 })).rejects.toThrow('deepCompress: epochs must be a positive integer, got 0');
     await expect(deepCompress(base, train, { annealEpochs: -1 })).rejects.toThrow(
       'deepCompress: annealEpochs must be an integer in [0, 1000], got -1',
+    );
+    await expect(deepCompress(base, train, { shiftCopies: 2 })).rejects.toThrow(
+      'deepCompress: shiftCopies=2 needs image inputs [n, height, width, channels], but train.x has shape [50, 784]',
+    );
+    await expect(deepCompress(base, train, { shiftCopies: 1.5 })).rejects.toThrow(
+      'deepCompress: shiftCopies must be an integer in [0, 64], got 1.5',
     );
     base.dispose();
     train.dispose();

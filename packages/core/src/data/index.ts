@@ -7,3 +7,4 @@ export { rng, permutation } from './random.js';
 export { loadData, type LoadDataOptions } from './files.js';
 export { parseNpy } from './npy.js';
 export { splitData, type SplitOptions } from './split.js';
+export { shiftAugment, type ShiftAugmentOptions } from './augment.js';

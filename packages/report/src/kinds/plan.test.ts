@@ -96,6 +96,13 @@ describe('plan report', () => {
     expect(figures(clustered)[1]!.data[0]!.y).toEqual([4]);
   });
 
+  it("a factorized layer reads as its rank and the factors' bits in the table", () => {
+    const factorized = { ...report, layers: [{ ...report.layers[0]!, sparsity: 0, rank: 16 }] };
+    expect(validateReport(factorized).ok).toBe(true);
+    expect(reportTable(factorized).rows[0]![2]).toBe('rank 16, 4-bit');
+    expect(validateReport({ ...report, layers: [{ ...report.layers[0]!, rank: 1.5 }] }).ok).toBe(false);
+  });
+
   it('rejects a report whose sparsity is outside [0, 1]', () => {
     expect(validateReport({ ...report, layers: [{ ...report.layers[0]!, sparsity: 1.5 }] }).ok).toBe(false);
   });

@@ -29,6 +29,8 @@ export const PlanReport = z.object({
       bits: count,
       /** k-means centroids of the layer's codebook, when clustered. */
       clusters: count.optional(),
+      /** Low-rank factorization: the rank r of the two factor layers replacing the kernel (each at `bits`). */
+      rank: count.optional(),
       /** The layer's kernel encoded under this choice. */
       bytes: count,
       /** Calibration-accuracy drop with only this layer changed. */
@@ -68,8 +70,9 @@ export const PlanReport = z.object({
 
 export type PlanReport = z.infer<typeof PlanReport>;
 
-const level = (l: { sparsity: number; bits: number; clusters?: number }) =>
+const level = (l: { sparsity: number; bits: number; clusters?: number; rank?: number }) =>
   [
+    l.rank ? `rank ${l.rank}` : '',
     l.sparsity > 0 ? `${Math.round(l.sparsity * 100)}% sparse` : '',
     l.clusters ? `${l.clusters} clusters` : l.bits < 32 ? `${l.bits}-bit` : 'fp32',
   ]
