@@ -350,6 +350,7 @@ async function factorizeRows(quick: boolean, epochs: number, log: (l: string) =>
           auto.report.layers.map((l) => level(l)).join('; '),
           '–',
           '–',
+          '–',
           `${pct(Math.max(0, chosen.predictedAccuracy))} / ${pct(chosen.accuracyBeforeFineTune)}`,
         ]);
       figures.push({ name: `LeNet-300-100: ${name} accuracy at 1/${divisor}`, value: chosen.accuracy, unit: 'fraction' });
