@@ -92,7 +92,7 @@ describe('worker pool', () => {
     { choices: { fc1: { sparsity: 0.8, bits: 2 }, fc2: { sparsity: 0.8, bits: 2 } }, data: 'test' },
   ];
 
-  it('workers return exactly the serial results, in task order; a crashed worker is reported and its tasks re-run', async () => {
+  it('workers return exactly the serial results, in task order; a crashed worker is reported and its task re-run', async () => {
     const named = tasks;
     const calibration = calibrationSet(train, 200, 0);
     const datasets = { calibration, test };
@@ -100,17 +100,21 @@ describe('worker pool', () => {
       const before = tf.memory().numTensors;
       const serial = await runPlans(model, datasets, named, { workers: 0 });
       expect(tf.memory().numTensors).toBe(before);
-      const parallel = await runPlans(model, datasets, named, { workers: 2, batch: 1 });
+      // this thread and a worker share the tasks; then two workers take them all (this thread only waits)
+      const parallel = await runPlans(model, datasets, named, { workers: 2 });
       expect(parallel.results).toEqual(serial.results);
       expect(parallel.crashes).toEqual([]);
-      const crashed = await runPlans(model, datasets, named, { workers: 2, batch: 2, crashFirstWorker: true });
+      const workersOnly = await runPlans(model, datasets, named, { workers: 2, workersOnly: true });
+      expect(workersOnly.results).toEqual(serial.results);
+      expect(tf.memory().numTensors).toBe(before);
+      const crashed = await runPlans(model, datasets, named, { workers: 1, workersOnly: true, crashFirstWorker: true });
       expect(crashed.results).toEqual(serial.results);
       expect(crashed.crashes).toHaveLength(1);
       expect(crashed.crashes[0]!.error).toMatch(/injected worker crash/);
-      // the crashed worker held the first batch: 2 tasks
-      expect(crashed.crashes[0]!.tasks).toBe(2);
+      // the crashed worker held one task (its first), re-run in this thread
+      expect(crashed.crashes[0]!.tasks).toBe(1);
       // workers that cannot start (here: an unknown backend) fail the run after three tries instead of respawning forever
-      await expect(runPlans(model, datasets, named, { workers: 1, backend: 'no-such-backend' })).rejects.toThrow(
+      await expect(runPlans(model, datasets, named, { workers: 1, workersOnly: true, backend: 'no-such-backend' })).rejects.toThrow(
         /^autoCompress: 3 worker threads failed to start \(last: WHITTLE_BACKEND: must be one of/,
       );
       // the no-op task scores what the model scores on its own (an independent evaluation)

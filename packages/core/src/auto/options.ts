@@ -36,7 +36,7 @@ export interface AutoOptions {
   techniques?: AutoTechnique[];
   /** Fine-tuning epochs after applying a plan (masks and per-layer QAT kept). Default 2. */
   epochs?: number;
-  /** Worker threads for the search (0 = in this thread). Default: the core count. */
+  /** Threads for the search, this one included (N − 1 worker threads; 0 or 1 = this thread alone). Default: the core count. */
   workers?: number;
   /** Plan → fine-tune → verify rounds at most. Default 3. */
   rounds?: number;

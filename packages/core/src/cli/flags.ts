@@ -155,7 +155,7 @@ export const FLAGS = {
   workers: {
     flags: '--workers <n>',
     key: 'workers',
-    help: 'worker threads for the search (default: the core count; 0 = this thread)',
+    help: 'threads for the search, this one included (default: the core count; 0 or 1 = this thread alone)',
     parse: wholeNumber(0),
   },
   // training epochs: one word, `--epochs`, whose default depends on what trains
