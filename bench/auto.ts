@@ -16,7 +16,7 @@ import {
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchTable, disposeAll, fmt, pct, type Benchmark, type Figure } from './harness.js';
+import { benchTable, disposeAll, fmt, mean, pct, sd, type Benchmark, type Figure } from './harness.js';
 
 const SPARSITIES = [0, 0.25, 0.5, 0.7, 0.8, 0.9, 0.95];
 const BITS = [32, 8, 6, 4, 3, 2];
@@ -128,10 +128,7 @@ const SPREAD_RATES = [1e-3, 1e-4];
  * shuffling), at the bench's Adam 1e-3 and at 1e-4, each measured from its saved file.
  */
 async function seedSpread(model: Model, data: Data, auto: PlanChoices, uniform: PlanChoices, epochs: number): Promise<string> {
-  const stats = (xs: number[]) => {
-    const mean = xs.reduce((a, x) => a + x, 0) / xs.length;
-    return { mean, sd: Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) };
-  };
+  const stats = (xs: number[]) => ({ mean: mean(xs), sd: sd(xs) });
   const parts: string[] = [];
   for (const learningRate of SPREAD_RATES) {
     const accuracy = async (plan: PlanChoices, seed: number) => {

@@ -16,7 +16,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { disposeAll, benchTable, pct, type Benchmark } from './harness.js';
+import { disposeAll, benchTable, mean, pct, sd, type Benchmark } from './harness.js';
 import { cite, DEEP_COMPRESSION, TORCH } from './references.js';
 
 const PAPER = 'Han et al., Deep Compression (ICLR 2016), their LeNets';
@@ -204,11 +204,10 @@ export const deepCompressionBench: Benchmark = {
         again.model.dispose();
       }
       if (accuracies.length > 1) {
-        const mean = accuracies.reduce((x, y) => x + y, 0) / accuracies.length;
-        const sd = Math.sqrt(accuracies.reduce((x, y) => x + (y - mean) ** 2, 0) / (accuracies.length - 1));
+        const [m, s] = [mean(accuracies), sd(accuracies)];
         const met = accuracies.filter((a) => (before - a) * 100 <= 0.2).length;
         spread.push(
-          `${c.name} over seeds 0, ${c.seeds.join(', ')} (the shuffling of every fine-tuning; the test split holds 2,004 digits, so 0.05 pp is one digit): ${pct(mean)} ± ${(sd * 100).toFixed(2)} pp (mean ± sd), ${Math.abs((before - mean) * 100).toFixed(2)} pp ${mean <= before ? 'below' : 'above'} fp32 on average; the −0.2 pp bound holds for ${met} of ${accuracies.length}.`,
+          `${c.name} over seeds 0, ${c.seeds.join(', ')} (the shuffling of every fine-tuning; the test split holds 2,004 digits, so 0.05 pp is one digit): ${pct(m)} ± ${(s * 100).toFixed(2)} pp (mean ± sd), ${Math.abs((before - m) * 100).toFixed(2)} pp ${m <= before ? 'below' : 'above'} fp32 on average; the −0.2 pp bound holds for ${met} of ${accuracies.length}.`,
         );
       }
 

@@ -15,11 +15,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchTable, pct, type Benchmark } from './harness.js';
+import { benchTable, mean, pct, sd, type Benchmark } from './harness.js';
 
-const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-/** Sample standard deviation (n − 1); 0 for one value. */
-const sd = (v: number[]) => (v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)));
 const pm = (v: number[]) => `${(mean(v) * 100).toFixed(2)} ± ${(sd(v) * 100).toFixed(2)} %`;
 const pp = (d: number[]) => `${mean(d) >= 0 ? '+' : ''}${(mean(d) * 100).toFixed(2)} ± ${(sd(d) * 100).toFixed(2)} pp`;
 

@@ -69,6 +69,9 @@ export function machine() {
   };
 }
 
+export const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+/** Sample standard deviation (n − 1); 0 for one value. */
+export const sd = (v: number[]) => (v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)));
 export const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 export const fmt = (v: number, digits = 3) => Number(v.toPrecision(digits)).toLocaleString('en-US');
 export const range = (t: { median: number; min: number; max: number }, digits = 3) =>

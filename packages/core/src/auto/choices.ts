@@ -11,7 +11,7 @@ import { clusterValues, sharedValues, type LayerClusters } from '../cluster/clus
 import { encodeClustered } from '../cluster/encode.js';
 import { lowestMask } from '../prune/select.js';
 import { weightScores } from '../prune/criteria.js';
-import { dequantizeTensor, quantizeTensor } from '../quantize/affine.js';
+import { fakeQuantize } from '../quantize/affine.js';
 import { encodePackedWeight } from '../quantize/packed.js';
 import { factorKernels, factorShapes, matrixShape, rankOf, reconstruct } from './factor.js';
 
@@ -76,7 +76,7 @@ export function applyChoice(values: Float32Array, shape: number[], choice: Choic
       out = sharedValues(
         clusterValues(out, shape, { k: choice.clusters, init: 'linear', preserveSparsity: true, seed: 0, layer: 'kernel' }),
       );
-  } else if (choice.bits < 32) out = dequantizeTensor(quantizeTensor(out, shape, { bits: choice.bits, scheme: 'symmetric', axis }));
+  } else if (choice.bits < 32) out = fakeQuantize(out, shape, { bits: choice.bits, scheme: 'symmetric', axis });
   return out;
 }
 

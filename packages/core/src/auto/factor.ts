@@ -12,7 +12,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { svdFactors, type Factors } from '../lowrank/factors.js';
 import { firstFactorName } from '../lowrank/split.js';
-import { dequantizeTensor, quantizeTensor } from '../quantize/affine.js';
+import { fakeQuantize } from '../quantize/affine.js';
 
 /** Layers lowrank can split (channelsLast Conv2D, Dense). */
 export function factorizable(layer: tf.layers.Layer): boolean {
@@ -70,7 +70,7 @@ export function kernelFactors(values: Float32Array, shape: number[], rank: numbe
 
 /** A factor on the symmetric per-output-channel grid of `bits` (what packed saving and QAT use); 32 = as it is. */
 export function onGrid(values: Float32Array, shape: number[], bits: number): Float32Array {
-  return bits < 32 ? dequantizeTensor(quantizeTensor(values, shape, { bits, scheme: 'symmetric', axis: shape.length - 1 })) : values;
+  return bits < 32 ? fakeQuantize(values, shape, { bits, scheme: 'symmetric', axis: shape.length - 1 }) : values;
 }
 
 /** The two factor kernels a choice of rank r and `bits` leaves (what the factorized model holds). */
