@@ -189,6 +189,11 @@ describe('autoCompress', () => {
       const chosen = result.report.rounds.find((r) => r.round === result.report.chosenRound)!;
       expect(chosen.met).toBe(true);
       expect(chosen.bytes).toBeLessThanOrEqual(budget);
+      // the default candidate rates were each tried on a 10 % validation slice (30 of 300), the most accurate kept
+      const v = chosen.validation!;
+      expect(v.samples).toBe(30);
+      expect(v.rates.map((t) => t.learningRate)).toEqual([1e-3, 3e-4, 1e-4]);
+      expect(v.rates.find((t) => t.learningRate === chosen.learningRate)!.accuracy).toBe(Math.max(...v.rates.map((t) => t.accuracy)));
       // the bytes the report claims are the bytes saving the returned model writes (gzip of the files)
       const { gzipBytes } = await saveModel(result.model, join(dir, 'out'), {
         quantization: 'packed',

@@ -2,8 +2,9 @@
  * `autoCompress(model, { train, test, budget })` → `{ model, report, plan }`:
  * measure each layer's sensitivity and encoded bytes at every level (search.ts,
  * in worker threads), choose the per-layer combination with the smallest
- * predicted accuracy loss under the budget (planner.ts), apply it, fine-tune,
- * save, reload and measure (apply.ts). A missed budget tightens the plan and
+ * predicted accuracy loss under the budget (planner.ts), apply it, fine-tune at
+ * the learning rate a validation slice of `train` prefers (tune.ts), save,
+ * reload and measure (apply.ts). A missed budget tightens the plan and
  * tries again, up to `rounds` times; every round is in the report.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -18,11 +19,12 @@ import { saveModel, type SaveOptions } from '../io/save.js';
 import { setStorageFormat } from '../io/storage.js';
 import { checkModel } from '../models/check.js';
 import { describeChoice, type Choice, type PlanFormat } from './choices.js';
-import { buildPlanModel, measureSaved, realizePlan, saveOptionsFor, type PlanChoices } from './apply.js';
+import { buildPlanModel, measureSaved, saveOptionsFor, type PlanChoices } from './apply.js';
 import { rankOf } from './factor.js';
 import { normalizeAuto, type AutoOptions } from './options.js';
 import { planForBytes, planForDrop, smallestPlan, type Planned } from './planner.js';
 import { measureSearch, type Search } from './search.js';
+import { tunePlan } from './tune.js';
 
 export interface AutoResult {
   /** The chosen round's model (the one reloaded from disk). */
@@ -130,24 +132,27 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
       capacity -= bytes - byteBudget;
     }
     if (!planned) break;
-    const tuned = await realizePlan(model, plan, train, {
+    let rate = o.learningRates[0]!;
+    const tuned = await tunePlan(model, plan, train, {
       epochs: o.epochs,
       batchSize: o.batchSize,
-      learningRate: o.learningRate,
+      learningRates: o.learningRates,
+      validationFraction: o.validationFraction,
       seed: o.seed,
       format: o.format,
+      onRate: (r) => (rate = r),
       onProgress: (p) =>
         progress?.({
           stage: 'fine-tune',
           round,
           done: p.epoch - 1,
           total: p.epochs,
-          message: `round ${round}: fine-tuning, loss ${p.loss.toFixed(4)}`,
+          message: `round ${round}: fine-tuning at ${rate}, loss ${p.loss.toFixed(4)}`,
         }),
     });
     progress?.({ stage: 'verify', round, done: 0, total: 1, message: `round ${round}: saving, reloading, measuring` });
-    const m = await measureSaved(tuned, plan, test, o.size, undefined, o.format);
-    tuned.dispose();
+    const m = await measureSaved(tuned.model, plan, test, o.size, undefined, o.format);
+    tuned.model.dispose();
     const missed: string[] = [];
     if (m.bytes > byteBudget) missed.push(`${m.bytes} B > ${Math.floor(byteBudget)} B`);
     const drop = originalAccuracy - m.accuracy;
@@ -164,6 +169,8 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
       bytes: m.bytes,
       accuracy: m.accuracy,
       latencyMs: m.latencyMs,
+      ...(o.epochs > 0 ? { learningRate: tuned.learningRate } : {}),
+      ...(tuned.trials.length ? { validation: { samples: tuned.validationSamples, rates: tuned.trials } } : {}),
       met,
       missed,
     });

@@ -4,6 +4,7 @@ export {
   budgetFromFlags,
   checkTechniques,
   TECHNIQUES,
+  DEFAULT_LEARNING_RATES,
   type AutoOptions,
   type AutoProgress,
   type AutoTechnique,
@@ -15,3 +16,4 @@ export { buildPlanModel, realizePlan, measureSaved, saveOptionsFor, formatOf, ty
 export { measureSearch, calibrationSet, type Search, type LayerMeasure } from './search.js';
 export { runPlans, type Crash } from './pool.js';
 export { evaluatePlans, type PlanTask } from './evaluate-plans.js';
+export { tunePlan, type TunedPlan, type RateTrial, type TuneSettings } from './tune.js';

@@ -59,9 +59,16 @@ export interface AutoOptions {
   calibrationSamples?: number;
   /** Size measure for the budget. Default 'gzip'. */
   size?: SizeMeasure;
-  /** Fine-tuning batch size and learning rate. Defaults 64, 1e-3. */
+  /** Fine-tuning batch size. Default 64. */
   batchSize?: number;
-  learningRate?: number;
+  /**
+   * Fine-tuning Adam learning rate, or candidate rates to choose from on a validation slice of `train` (see
+   * tune.ts: each candidate fine-tunes on the rest, the most accurate on the slice is kept). Default 1e-3, 3e-4,
+   * 1e-4: a mild plan recovers best with small steps, a harsh one needs large ones. One rate: no slice is held out.
+   */
+  learningRate?: number | number[];
+  /** Share of `train` held out to choose the learning rate on, when several are given. Default 0.1. */
+  validationFraction?: number;
   seed?: number;
   /** Also measure uniform settings (every layer the same) for the report's Pareto plot. Default true. */
   baselines?: boolean;
@@ -84,6 +91,7 @@ const AUTO_KEYS = optionKeys<AutoOptions>({
   size: true,
   batchSize: true,
   learningRate: true,
+  validationFraction: true,
   seed: true,
   baselines: true,
   onProgress: true,
@@ -149,10 +157,30 @@ export function normalizeAuto(options: AutoOptions) {
     rounds: int('rounds', options.rounds, 3, 1, 20),
     calibrationSamples: int('calibrationSamples', options.calibrationSamples, 1000, 10, 1_000_000),
     batchSize: int('batchSize', options.batchSize, 64, 1, 100_000),
-    learningRate: options.learningRate ?? 1e-3,
+    learningRates: learningRates(options.learningRate),
+    validationFraction: validationFraction(options.validationFraction),
     seed: options.seed ?? 0,
     baselines: options.baselines ?? true,
   };
+}
+
+export const DEFAULT_LEARNING_RATES = [1e-3, 3e-4, 1e-4];
+
+function learningRates(given: number | number[] | undefined): number[] {
+  const rates = given === undefined ? DEFAULT_LEARNING_RATES : typeof given === 'number' ? [given] : given;
+  if (!Array.isArray(rates) || rates.length === 0)
+    fail('autoCompress', `learningRate must be a number or a non-empty list of numbers, got ${JSON.stringify(given)}`);
+  for (const r of rates)
+    if (!(typeof r === 'number' && Number.isFinite(r) && r > 0 && r <= 1))
+      fail('autoCompress', `learningRate must be in (0, 1], got ${String(r)}`);
+  if (new Set(rates).size !== rates.length) fail('autoCompress', `learningRate lists a rate twice: ${rates.join(', ')}`);
+  return rates;
+}
+
+function validationFraction(given: number | undefined): number {
+  const f = given ?? 0.1;
+  if (!(typeof f === 'number' && f > 0 && f <= 0.5)) fail('autoCompress', `validationFraction must be in (0, 0.5], got ${String(given)}`);
+  return f;
 }
 
 /** '20kB' → 20000, '1.5MB' → 1500000, '300B' / '300' → 300 (decimal units, as file sizes are shown). */

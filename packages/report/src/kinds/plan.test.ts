@@ -38,6 +38,14 @@ const report: PlanReport = {
       bytes: 19_800,
       accuracy: 0.965,
       latencyMs: 0.4,
+      learningRate: 3e-4,
+      validation: {
+        samples: 800,
+        rates: [
+          { learningRate: 1e-3, accuracy: 0.97875, loss: 0.08 },
+          { learningRate: 3e-4, accuracy: 0.99, loss: 0.05 },
+        ],
+      },
       met: true,
       missed: [],
     },
@@ -63,9 +71,11 @@ describe('plan report', () => {
     expect(t.notes[0]).toBe('budget: ≤ 20,000 B; original 229,393 B, 97.41%, 0.5 ms');
     expect(t.notes[1]).toContain('missed: 20655 B > 20000 B');
     expect(t.notes[2]).toContain('measured 19,800 B, 90.00% before / 96.50% after 2 fine-tuning epochs');
+    expect(t.notes[2]).toContain('after 2 fine-tuning epochs at Adam 0.0003 (of 0.001 97.88%, 0.0003 99.00% on 800 validation samples)');
+    expect(t.notes[1]).not.toContain('Adam');
     expect(t.notes[2]).toContain('budget met');
     expect(t.notes[3]).toBe('chosen: round 2');
-    expect(t.notes[4]).toContain('1 worker crash(es) re-run');
+    expect(t.notes[4]).toContain('2 threads; 1 worker crash(es) re-run');
   });
 
   it('plots uniform baselines, predicted, applied and fine-tuned plans and the budget line on one size axis; strings escaped once', () => {
