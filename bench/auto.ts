@@ -64,7 +64,7 @@ interface Uniform {
   tried: string[];
 }
 
-/** autoCompress's fine-tuning with its defaults: each candidate rate on the training split minus a validation slice, the best on the slice kept. */
+/** autoCompress's fine-tuning with its defaults: each candidate rate on the training split minus a validation slice, the best on the slice refit on all of it. */
 const fineTuneLikeAuto = (model: Model, data: Data, plan: PlanChoices, epochs: number, seed: number) =>
   tunePlan(model, plan, data.train, { epochs, batchSize: 64, learningRates: DEFAULT_LEARNING_RATES, validationFraction: 0.1, seed });
 
@@ -320,7 +320,7 @@ export const autoBench: Benchmark = {
         ? `**targets missed:** ${[...l.missed, ...m.missed].join('; ')}.`
         : 'targets: met at every budget (auto never worse; ≥ +0.5 pp wherever uniform lost ≥ 1 pp).',
       ...l.spreads,
-      `original LeNet-5: ${l.fp32.toLocaleString('en-US')} gzip bytes; ${epochs} fine-tuning epoch(s) (batch 64) for both auto and uniform, each plan at the Adam rate (of ${DEFAULT_LEARNING_RATES.join(', ')}) most accurate on a stratified 10 % validation slice held out of the training split, fine-tuned on the other 90 %: autoCompress's default, applied the same way to every uniform candidate${quick ? '; quick mode: 600 train/test digits, one budget per model' : ''}.`,
+      `original LeNet-5: ${l.fp32.toLocaleString('en-US')} gzip bytes; ${epochs} fine-tuning epoch(s) (batch 64) for both auto and uniform, each plan at the Adam rate (of ${DEFAULT_LEARNING_RATES.join(', ')}) most accurate on a stratified 10 % validation slice held out of the training split (each candidate fine-tuned on the other 90 %), then fine-tuned at that rate on the whole training split: autoCompress's default, applied the same way to every uniform candidate${quick ? '; quick mode: 600 train/test digits, one budget per model' : ''}.`,
     );
     return result();
   },

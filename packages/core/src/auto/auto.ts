@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { PlanReport } from '@whittle/report';
 import { evaluate } from '../analysis/evaluate.js';
 import { latency } from '../analysis/latency.js';
+import { checkDataset } from '../data/dataset.js';
 import { fail } from '../errors.js';
 import { saveModel, type SaveOptions } from '../io/save.js';
 import { setStorageFormat } from '../io/storage.js';
@@ -61,6 +62,9 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
   const o = normalizeAuto(options);
   const { train, test } = options;
   if (!train || !test) fail('autoCompress', 'train and test datasets are required');
+  checkDataset('autoCompress', 'train', train);
+  checkDataset('autoCompress', 'test', test);
+  if (options.validation !== undefined) checkDataset('autoCompress', 'validation', options.validation);
   const progress = options.onProgress;
   const b = o.budget;
   if (b.bytes === undefined && b.ratio === undefined && b.maxAccuracyDrop === undefined)
@@ -132,22 +136,23 @@ export async function autoCompress(model: tf.LayersModel, options: AutoOptions, 
       capacity -= bytes - byteBudget;
     }
     if (!planned) break;
-    let rate = o.learningRates[0]!;
+    let trying = '';
     const tuned = await tunePlan(model, plan, train, {
       epochs: o.epochs,
       batchSize: o.batchSize,
       learningRates: o.learningRates,
       validationFraction: o.validationFraction,
+      validation: options.validation,
       seed: o.seed,
       format: o.format,
-      onRate: (r) => (rate = r),
+      onRate: (r, stage) => (trying = stage === 'trial' ? `trying Adam ${r} on a validation split` : `fine-tuning at Adam ${r}`),
       onProgress: (p) =>
         progress?.({
           stage: 'fine-tune',
           round,
           done: p.epoch - 1,
           total: p.epochs,
-          message: `round ${round}: fine-tuning at ${rate}, loss ${p.loss.toFixed(4)}`,
+          message: `round ${round}: ${trying}, loss ${p.loss.toFixed(4)}`,
         }),
     });
     progress?.({ stage: 'verify', round, done: 0, total: 1, message: `round ${round}: saving, reloading, measuring` });

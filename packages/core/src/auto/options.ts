@@ -63,12 +63,15 @@ export interface AutoOptions {
   batchSize?: number;
   /**
    * Fine-tuning Adam learning rate, or candidate rates to choose from on a validation slice of `train` (see
-   * tune.ts: each candidate fine-tunes on the rest, the most accurate on the slice is kept). Default 1e-3, 3e-4,
-   * 1e-4: a mild plan recovers best with small steps, a harsh one needs large ones. One rate: no slice is held out.
+   * tune.ts: each candidate fine-tunes on the rest; the most accurate on the slice then fine-tunes on all of `train`).
+   * Default 1e-3, 3e-4, 1e-4: a mild plan recovers best with small steps, a harsh one needs large ones. One rate:
+   * no slice is held out.
    */
   learningRate?: number | number[];
   /** Share of `train` held out to choose the learning rate on, when several are given. Default 0.1. */
   validationFraction?: number;
+  /** Data to choose the learning rate on instead of a slice of `train` (better: data the model was not trained on). */
+  validation?: Dataset;
   seed?: number;
   /** Also measure uniform settings (every layer the same) for the report's Pareto plot. Default true. */
   baselines?: boolean;
@@ -92,6 +95,7 @@ const AUTO_KEYS = optionKeys<AutoOptions>({
   batchSize: true,
   learningRate: true,
   validationFraction: true,
+  validation: true,
   seed: true,
   baselines: true,
   onProgress: true,

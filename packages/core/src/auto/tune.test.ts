@@ -30,7 +30,7 @@ const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.
 const settings = { epochs: 2, batchSize: 32, seed: 3, validationFraction: 0.2 };
 
 describe('tunePlan: the learning rate chosen on a validation slice of the training split', () => {
-  it('keeps the rate most accurate on the slice, and exactly the model fine-tuning on the rest at that rate gives', async () => {
+  it('chooses the rate most accurate on the slice, then fine-tunes on all of train at that rate', async () => {
     const plan = every({ sparsity: 0.5, bits: 4 });
     const rates = [3e-3, 3e-4];
     const before = tf.memory().numTensors;
@@ -42,18 +42,20 @@ describe('tunePlan: the learning rate chosen on a validation slice of the traini
     const scored = [];
     for (const learningRate of rates) {
       const m = await realizePlan(model, plan, split.train, { ...settings, learningRate });
-      scored.push({ learningRate, ...evaluate(m, split.test), weights: weightsOf(m) });
+      scored.push({ learningRate, ...evaluate(m, split.test) });
       m.dispose();
     }
     split.train.dispose();
     split.test.dispose();
     const best = scored.reduce((a, b) => (b.accuracy > a.accuracy || (b.accuracy === a.accuracy && b.loss < a.loss) ? b : a));
+    const refit = await realizePlan(model, plan, train, { ...settings, learningRate: best.learningRate });
 
     expect(tuned.validationSamples).toBe(60);
     expect(tuned.trials.map((t) => [t.learningRate, t.accuracy])).toEqual(scored.map((s) => [s.learningRate, s.accuracy]));
     expect(tuned.learningRate).toBe(best.learningRate);
-    expect(weightsOf(tuned.model)).toEqual(best.weights);
+    expect(weightsOf(tuned.model)).toEqual(weightsOf(refit));
     tuned.model.dispose();
+    refit.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(weightsOf(model)).toEqual(original);
   });
@@ -67,6 +69,25 @@ describe('tunePlan: the learning rate chosen on a validation slice of the traini
     const harsh = await tunePlan(model, every({ sparsity: 0.9, bits: 2 }), train, { ...settings, learningRates: [3e-3, 1e-6] });
     expect(harsh.learningRate).toBe(3e-3);
     harsh.model.dispose();
+  });
+
+  it('given validation data, every rate fine-tunes on all of train and is scored on that data', async () => {
+    const plan = every({ sparsity: 0.7, bits: 4 });
+    const rates = [1e-3, 1e-4];
+    const before = tf.memory().numTensors;
+    const tuned = await tunePlan(model, plan, train, { ...settings, learningRates: rates, validation: test });
+    const reference = [];
+    for (const learningRate of rates) {
+      const m = await realizePlan(model, plan, train, { ...settings, learningRate });
+      reference.push({ learningRate, accuracy: evaluate(m, test).accuracy, weights: weightsOf(m) });
+      m.dispose();
+    }
+    expect(tuned.validationSamples).toBe(test.size);
+    expect(tuned.trials.map((t) => t.accuracy)).toEqual(reference.map((r) => r.accuracy));
+    expect(weightsOf(tuned.model)).toEqual(reference.find((r) => r.learningRate === tuned.learningRate)!.weights);
+    tuned.model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(test.x.isDisposed).toBe(false);
   });
 
   it('one rate fine-tunes on the whole training split, no slice held out', async () => {
@@ -90,6 +111,9 @@ describe('tunePlan: the learning rate chosen on a validation slice of the traini
     );
     await expect(autoCompress(model, { ...base, learningRate: [1e-3, 1e-3] })).rejects.toThrow(
       'autoCompress: learningRate lists a rate twice: 0.001, 0.001',
+    );
+    await expect(autoCompress(model, { ...base, validation: 'val' as never })).rejects.toThrow(
+      'autoCompress: validation must be a Dataset ({ x, y, labels, size }, e.g. from mnist() or fromArrays()), got val',
     );
     await expect(autoCompress(model, { ...base, validationFraction: 0.9 })).rejects.toThrow(
       'autoCompress: validationFraction must be in (0, 0.5], got 0.9',

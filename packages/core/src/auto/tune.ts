@@ -4,9 +4,10 @@
  * One rate does not suit every plan. A mild plan sits next to a good solution and large steps knock it away
  * (LeNet-5 at 1/8 of its bytes: 96.5 % after 2 epochs at Adam 1e-3, 97.1 % at 1e-4); a harsh plan needs the large
  * steps to recover at all (at 1/32: 94.3 % at 1e-3, 35 % at 1e-4). So each candidate rate fine-tunes the plan on the
- * training split minus a stratified validation slice, and the one most accurate on that slice is kept: the choice
- * never looks at the test split. The slice is held out of fine-tuning, but a model pretrained on the same split has
- * seen it, which flatters rates that change the model least; the held-out test split is what the report measures.
+ * training split minus a stratified validation slice, and the rate most accurate on that slice fine-tunes the plan
+ * on the whole training split: the choice never looks at the test split. The slice is held out of fine-tuning, but a model pretrained on the same split has
+ * seen it, which flatters rates that change the model least: given a `validation` set the model never saw, the rates
+ * are scored on that instead and fine-tune on all of `train`. The report measures on the test split either way.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { evaluate } from '../analysis/evaluate.js';
@@ -34,43 +35,57 @@ export interface TuneSettings extends Omit<FineTuneSettings, 'learningRate'> {
   learningRates: number[];
   /** Share of the training split held out (stratified, seeded) to choose the rate on. */
   validationFraction: number;
-  /** Called before each candidate's fine-tuning. */
-  onRate?: (learningRate: number, index: number, count: number) => void;
+  /** Data to choose the rate on instead of a slice of `train` (then every rate fine-tunes on all of `train`). */
+  validation?: Dataset;
+  /** Called before each fine-tuning: a candidate scored on the validation data, or the one that is kept. */
+  onRate?: (learningRate: number, stage: 'trial' | 'final') => void;
 }
 
+const better = (a: RateTrial, b: RateTrial) => a.accuracy > b.accuracy || (a.accuracy === b.accuracy && a.loss < b.loss);
+
 /**
- * Applies the plan and fine-tunes it at each candidate rate; keeps the most accurate on the validation slice
- * (equal accuracy: the lower validation loss). The other candidates' models are disposed.
+ * Applies the plan and fine-tunes it at each candidate rate, scored on the validation data (equal accuracy: the
+ * lower loss wins). Cut from `train`, the slice is given back: the chosen rate fine-tunes once more on all of
+ * `train` (as a grid search refits), so the returned model has seen every training sample. Given `validation`,
+ * the candidates already trained on all of `train` and the best is returned as it is.
  */
 export async function tunePlan(model: tf.LayersModel, plan: PlanChoices, train: Dataset, s: TuneSettings): Promise<TunedPlan> {
-  const { learningRates, validationFraction, onRate, ...ft } = s;
+  const { learningRates, validationFraction, validation, onRate, ...ft } = s;
+  const fit = (data: Dataset, learningRate: number) => realizePlan(model, plan, data, { ...ft, learningRate });
   if (learningRates.length === 1 || ft.epochs === 0) {
-    onRate?.(learningRates[0]!, 0, 1);
-    const tuned = await realizePlan(model, plan, train, { ...ft, learningRate: learningRates[0]! });
-    return { model: tuned, learningRate: learningRates[0]!, trials: [], validationSamples: 0 };
+    onRate?.(learningRates[0]!, 'final');
+    return { model: await fit(train, learningRates[0]!), learningRate: learningRates[0]!, trials: [], validationSamples: 0 };
   }
-  const split = splitData(train, { testFraction: validationFraction, seed: ft.seed });
+  const split = validation ? { train, test: validation } : splitData(train, { testFraction: validationFraction, seed: ft.seed });
   const trials: RateTrial[] = [];
-  let best: { model: tf.LayersModel; trial: RateTrial } | undefined;
+  let best: RateTrial | undefined;
+  let kept: tf.LayersModel | undefined;
   try {
-    for (const [i, learningRate] of learningRates.entries()) {
-      onRate?.(learningRate, i, learningRates.length);
-      const tuned = await realizePlan(model, plan, split.train, { ...ft, learningRate });
+    for (const learningRate of learningRates) {
+      onRate?.(learningRate, 'trial');
+      const tuned = await fit(split.train, learningRate);
       const { accuracy, loss } = evaluate(tuned, split.test);
       const trial = { learningRate, accuracy, loss };
       trials.push(trial);
-      const better = !best || accuracy > best.trial.accuracy || (accuracy === best.trial.accuracy && loss < best.trial.loss);
-      if (better) {
-        best?.model.dispose();
-        best = { model: tuned, trial };
+      const wins = !best || better(trial, best);
+      if (wins) best = trial;
+      if (validation && wins) {
+        kept?.dispose();
+        kept = tuned;
       } else tuned.dispose();
     }
   } catch (err) {
-    best?.model.dispose();
+    kept?.dispose();
     throw err;
   } finally {
-    split.train.dispose();
-    split.test.dispose();
+    if (!validation) {
+      split.train.dispose();
+      split.test.dispose();
+    }
   }
-  return { model: best!.model, learningRate: best!.trial.learningRate, trials, validationSamples: split.test.size };
+  if (!kept) {
+    onRate?.(best!.learningRate, 'final');
+    kept = await fit(train, best!.learningRate);
+  }
+  return { model: kept, learningRate: best!.learningRate, trials, validationSamples: split.test.size };
 }
