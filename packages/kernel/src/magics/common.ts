@@ -138,7 +138,7 @@ export async function finish(
 ): Promise<MagicResult> {
   const { model, report } = result;
   if (WITH_ACCURACY.includes(report.kind)) {
-    const test = testSet(ctx, original);
+    const test = testSet(ctx, original, opts.test as string | undefined); // a magic's own --test, else the rule above
     const r = report as { accuracy?: unknown; notes?: string[] };
     if (test) r.accuracy = { before: evaluate(original, test).accuracy, after: evaluate(model, test).accuracy };
     else
