@@ -3,9 +3,10 @@
  * host flags (where data comes from, where results go), fine-tuning with a
  * progress line, accuracy before and after on the notebook's test set, `--save`.
  *
- * The test set is the one the notebook declared (`%data --test test`), else the
- * MNIST test split when the model takes MNIST input; without one a compression
- * magic reports no accuracy. Every magic follows that one rule.
+ * The test set is the magic's own `--test` (where it has one), else the one the
+ * notebook declared (`%data --test test`), else the MNIST test split when the
+ * model takes MNIST input; without one a compression magic reports no accuracy.
+ * Every magic follows that one rule.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
