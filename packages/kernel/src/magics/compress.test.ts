@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findMagic, parseArgs, UsageError, type MagicContext, type MagicResult } from './index.js';
+import { findMagic, help, parseArgs, UsageError, type MagicContext, type MagicResult } from './index.js';
 
 const vars = new Map<string, unknown>();
 const shown: string[] = [];
@@ -143,6 +143,29 @@ describe('%compress --pipeline deep', () => {
       expect(tf.memory().numTensors, stage).toBe(tensors);
       expect(snapshot(lenet)).toEqual(before);
     }
+  });
+
+  it('%compress? documents the deep flags, with the defaults deepCompress applies', () => {
+    const text = help(compress);
+    for (const flag of [
+      '--pipeline <name>',
+      '--sparsity <s>',
+      '--clusters <k>',
+      '--prune-steps <n>',
+      '--anneal-epochs <n>',
+      '--shift-copies <n>',
+    ])
+      expect(text).toContain(flag);
+    expect(text).toContain('(default 0.92)');
+    expect(text).toContain('(default 32)');
+    expect(text).toContain('pruning rounds, each fine-tuned (default 3)');
+    expect(parseArgs(compress, 'm --pipeline deep --sparsity 0.9 --clusters 16 --prune-steps 2').opts).toMatchObject({
+      pipeline: 'deep',
+      sparsity: 0.9,
+      clusters: 16,
+      pruneSteps: 2,
+      epochs: 2,
+    });
   });
 
   it('flags of the other pipeline and misspelled flags are one-line usage errors', async () => {
