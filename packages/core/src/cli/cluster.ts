@@ -98,11 +98,9 @@ export async function runDeepPipeline(spec: string, flags: Flags & { data?: stri
       },
       onStage: (s) => {
         bar?.stop();
+        bar = undefined;
         barStage = '';
-        if (!flags.json)
-          console.error(
-            `${s.stage}: accuracy ${s.accuracy === null ? 'not measured' : pct(s.accuracy)}, ${s.bytes.toLocaleString('en-US')} B`,
-          );
+        if (!flags.json) console.error(`${s.stage}: accuracy ${pct(s.accuracy)}, ${s.bytes.toLocaleString('en-US')} B`);
       },
     });
     compressed.dispose();

@@ -54,7 +54,10 @@ export function registerCompress(program: Command): void {
     .argument('<model>', 'model.json, its folder, or a reference model name');
   addCommandFlags(cmd, 'compress')
     .option('--data <path>', DATA_HELP)
-    .option('--out <dir>', 'save the compressed model here (packed per-layer bits; the deep format when --techniques includes cluster)')
+    .option(
+      '--out <dir>',
+      'save the compressed model here (packed per-layer bits; the deep format when --techniques includes cluster, and with --pipeline deep, which needs it)',
+    )
     .option('--json', 'print the report object')
     .action(async (spec: string, flags: CompressFlags) => {
       if (compressPipeline(flags) === 'deep') return runDeepPipeline(spec, flags);
