@@ -27,6 +27,7 @@ export {
   PRUNE_FLAGS,
   QUANTIZE_FLAGS,
   COMPRESS_FLAGS,
+  DEEP_FLAGS,
   COMMANDS,
   addFlags,
   addCommandFlags,
@@ -43,4 +44,5 @@ export {
   type FlagName,
   type Flags,
 } from './cli/flags.js';
+export { compressPipeline, deepOptions } from './cli/pipeline.js';
 export { useFastWasmKernels } from './backend/index.js';

@@ -70,8 +70,8 @@ describe('whittle cluster / compress --pipeline deep', () => {
         /^whittle: cluster: clusters=200 for layer 'conv1' exceeds its 150 distinct nonzero weights; use at most 150$/,
       ],
       [
-        ['compress', 'lenet-5', '--pipeline', 'magic', '--out', join(tmpdir(), 'never')],
-        /^whittle: --pipeline must be 'deep', got 'magic'$/,
+        ['compress', 'lenet-5', '--pipeline', 'deep', '--ratio', '8', '--out', join(tmpdir(), 'never')],
+        /^whittle: --ratio is a budget flag; --pipeline deep runs a fixed sequence \(drop one of them\)$/,
       ],
       [
         ['compress', 'lenet-5', '--ratio', '8', '--clusters', '16'],
@@ -93,10 +93,15 @@ describe('whittle cluster / compress --pipeline deep', () => {
       expect(r.stderr.trim()).toMatch(message);
     }
     // a value the declaration rejects: commander's usage error (exit 2), the rule from the shared parser
-    const many = spawnSync(process.execPath, [bin, 'cluster', 'lenet-5', '--clusters', 'many'], { encoding: 'utf8' });
-    expect(many.status).toBe(2);
-    expect(many.stderr).toContain(
-      "error: option '--clusters <k>' argument 'many' is invalid. must be a number or layer=k pairs like fc1=32,conv*=64",
-    );
+    for (const command of ['cluster', 'compress']) {
+      const many = spawnSync(process.execPath, [bin, command, 'lenet-5', '--clusters', 'many'], { encoding: 'utf8' });
+      expect(many.status, command).toBe(2);
+      expect(many.stderr.split('\n')[0], command).toBe(
+        "error: option '--clusters <k>' argument 'many' is invalid. must be a number or layer=k pairs like fc1=32,conv*=64",
+      );
+    }
+    const magic = spawnSync(process.execPath, [bin, 'compress', 'lenet-5', '--pipeline', 'magic'], { encoding: 'utf8' });
+    expect(magic.status).toBe(2);
+    expect(magic.stderr.split('\n')[0]).toBe("error: option '--pipeline <name>' argument 'magic' is invalid. must be one of deep");
   });
 });

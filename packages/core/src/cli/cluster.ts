@@ -11,21 +11,12 @@ import { fineTune } from '../prune/finetune.js';
 import { cluster } from '../cluster/cluster.js';
 import { deepCompress } from '../cluster/deep.js';
 import { formatPercent as pct } from '../report/table.js';
-import { mnistFor, resolveLayersModel } from './resolve.js';
+import { mnistFor, requireData, resolveLayersModel } from './resolve.js';
 import { clusterOptions, type Flags } from './flags.js';
 import { modelCommand } from './command.js';
-import { clusters as parseClusters } from './flag-parsers.js';
+import { deepOptions } from './pipeline.js';
 import { printReport } from './print.js';
 import { progressBar } from './progress.js';
-
-/** `--clusters` of the deep pipeline (a CLI-only flag, its text parsed like the shared one's). */
-function parseClusterFlag(text: string): number | Record<string, number> {
-  try {
-    return parseClusters(text);
-  } catch (err) {
-    return fail('whittle', `--clusters ${(err as Error).message}, got '${text}'`);
-  }
-}
 
 export function registerCluster(program: Command): void {
   modelCommand(
@@ -82,45 +73,35 @@ export function registerCluster(program: Command): void {
   });
 }
 
-/** Deep Compression's flags on `whittle compress --pipeline deep` (registered by cli/compress.ts). */
-export interface DeepFlags {
-  pipeline: string;
-  sparsity?: string;
-  clusters?: string;
-  pruneSteps?: string;
-  annealEpochs?: number;
-  shiftCopies?: number;
-  epochs: number;
-  out?: string;
-  json?: boolean;
-}
-
 /** `whittle compress --pipeline deep`: prune → fine-tune → k-means → fine-tune centroids → Huffman (Han et al. 2016). */
-export async function runDeepPipeline(spec: string, given: DeepFlags): Promise<void> {
-  if (given.pipeline !== 'deep') fail('whittle', `--pipeline must be 'deep', got '${given.pipeline}'`);
-  if (!given.out) fail('whittle', 'compress --pipeline deep needs --out <dir>');
-  const flags = {
-    sparsity: Number(given.sparsity ?? 0.92),
-    clusters: given.clusters ?? '32',
-    pruneSteps: Number(given.pruneSteps ?? 3),
-    epochs: Number(given.epochs),
-    out: given.out,
-    json: given.json,
-  };
+export async function runDeepPipeline(spec: string, flags: Flags & { data?: string; out?: string; json?: boolean }): Promise<void> {
+  const out = flags.out ?? fail('whittle', 'compress --pipeline deep needs --out <dir>');
+  const options = deepOptions(flags);
   await initBackend();
   const model = await resolveLayersModel(spec, 'compress', 'Deep Compression (compress --pipeline deep)');
-  const { train, test } = mnistFor(model);
+  // as the budget does: MNIST (or spam-mlp's corpus) by default; a --data file or folder is split, fitted on one part, measured on the other
+  const data = requireData(model, flags.data, 'compress --pipeline deep', { split: true });
+  if (data.note && !flags.json) console.error(data.note);
+  let bar: ReturnType<typeof progressBar> | undefined;
+  let barStage = '';
   try {
-    const { model: compressed, report } = await deepCompress(model, train, {
-      sparsity: flags.sparsity,
-      clusters: parseClusterFlag(flags.clusters),
-      pruneSteps: flags.pruneSteps,
-      epochs: flags.epochs,
-      annealEpochs: given.annealEpochs,
-      shiftCopies: given.shiftCopies,
-      test,
-      out: flags.out,
-      onStage: (s) => flags.json || console.error(`${s.stage}: accuracy ${pct(s.accuracy)}, ${s.bytes.toLocaleString('en-US')} B`),
+    const { model: compressed, report } = await deepCompress(model, data.train, {
+      ...options,
+      test: data.test,
+      out,
+      onProgress: (p) => {
+        if (p.stage !== barStage) {
+          bar?.stop();
+          bar = progressBar((barStage = p.stage));
+        }
+        bar!.update(p);
+      },
+      onStage: (s) => {
+        bar?.stop();
+        bar = undefined;
+        barStage = '';
+        if (!flags.json) console.error(`${s.stage}: accuracy ${pct(s.accuracy)}, ${s.bytes.toLocaleString('en-US')} B`);
+      },
     });
     compressed.dispose();
     const b = report.bytes!;
@@ -128,17 +109,23 @@ export async function runDeepPipeline(spec: string, given: DeepFlags): Promise<v
     if (flags.json)
       console.log(
         JSON.stringify(
-          { accuracy, bytes: b, ratio: { weights: b.baselineWeights / b.weights, total: b.baselineTotal / b.total }, report },
+          {
+            accuracy,
+            bytes: b,
+            ratio: { weights: b.baselineWeights / b.weights, total: b.baselineTotal / b.total },
+            data: { source: data.source, ...(data.note ? { note: data.note } : {}) },
+            report,
+          },
           null,
           2,
         ),
       );
     else {
       printReport(report, false);
-      console.log(`saved to ${flags.out}`);
+      console.log(`saved to ${out}`);
     }
   } finally {
-    train.dispose();
-    test.dispose();
+    bar?.stop();
+    data.dispose();
   }
 }

@@ -134,6 +134,40 @@ describe('whittle CLI with --data on a functional BatchNorm model', () => {
     expect([0, 0.5, 1]).toContain(p.accuracy.before);
   });
 
+  it('compress (a budget, and --pipeline deep) fits on a seeded split of --data and measures on the rest', async () => {
+    const split = '--data split (seeded, stratified): 10 samples to fit on, 2 held out to measure on';
+    const { loadModel } = await import('../io/load.js');
+    const { splitData } = await import('../data/split.js');
+    const model = await loadModel(modelDir);
+    const all = makeDataset(tf.tensor(pixels, [12, 8, 8, 3]), tf.oneHot(tf.tensor1d(labels, 'int32'), 3).toFloat() as tf.Tensor2D);
+    const heldOut = splitData(all).test;
+    const expected = evaluate(model, heldOut).accuracy; // the 2 held-out images, measured here
+    tf.dispose([all.x, all.y, heldOut.x, heldOut.y]);
+    model.dispose();
+
+    const out = join(root, 'deep');
+    const deep = ['--pipeline', 'deep', '--sparsity', '0.5', '--clusters', '3', '--prune-steps', '1', '--epochs', '1', '--out', out];
+    const r = run('compress', modelDir, ...deep, '--data', images, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.data).toEqual({ source: images, note: split });
+    expect(report.report.stages[0].accuracy).toBe(expected);
+    expect([0, 0.5, 1]).toContain(report.accuracy);
+    const noData = run('compress', modelDir, ...deep);
+    expect(noData.status).toBe(1);
+    expect(noData.stderr.trim()).toContain(
+      "whittle: compress --pipeline deep needs data: model 'tiny-rgb' takes [8×8×3], which is not MNIST; give --data PATH",
+    );
+
+    const budget = run('compress', modelDir, '--max-drop', '99', '--techniques', 'quantize', '--epochs', '0', '--data', images);
+    expect(budget.status, budget.stderr).toBe(0);
+    expect(budget.stderr.trim().split('\n')[0]).toBe(split);
+    const plan = JSON.parse(
+      run('compress', modelDir, '--max-drop', '99', '--techniques', 'quantize', '--epochs', '0', '--data', images, '--json').stdout,
+    );
+    expect(plan.original.accuracy).toBe(expected);
+  });
+
   it('one-line errors: data needed, data of the wrong shape, --data mnist on a non-MNIST model', () => {
     const e = run('evaluate', modelDir);
     expect(e.status).toBe(1);

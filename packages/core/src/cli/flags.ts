@@ -20,6 +20,7 @@ import { OBSERVERS } from '../quantize/observers.js';
 import { CLIPS } from '../quantize/affine.js';
 import { EXPORT_QUANTIZATIONS } from '../quantize/export.js';
 import { CLUSTER_INITS } from '../cluster/kmeans.js';
+import { DEEP_DEFAULTS } from '../cluster/deep.js';
 import { DEFAULT_ALPHA, DEFAULT_TEMPERATURE } from '../distill/teacher.js';
 import { bits, clusters, levels, list, nm, number, oneOf, wholeNumber } from './flag-parsers.js';
 
@@ -174,7 +175,7 @@ export const FLAGS = {
   compressEpochs: {
     flags: '--epochs <n>',
     key: 'epochs',
-    help: 'fine-tuning epochs after applying the plan',
+    help: 'fine-tuning epochs after applying the plan (--pipeline deep: after each pruning round, and of the centroids)',
     default: 2,
     parse: wholeNumber(0),
   },
@@ -204,6 +205,43 @@ export const FLAGS = {
     help: 'count the budget as gzip or bytes on disk',
     default: 'gzip',
     parse: oneOf(['gzip', 'bytes']),
+  },
+  // compress --pipeline deep (Deep Compression): flags only the deep pipeline reads (cli/pipeline.ts says which)
+  pipeline: {
+    flags: '--pipeline <name>',
+    key: 'pipeline',
+    help: 'deep: a fixed sequence instead of a budget (prune → fine-tune → k-means → fine-tune centroids → Huffman)',
+    parse: oneOf(['deep']),
+  },
+  deepSparsity: {
+    flags: '--sparsity <s>',
+    key: 'sparsity',
+    help: `deep: final fraction of kernel weights removed, in [0, 1) (default ${DEEP_DEFAULTS.sparsity})`,
+    parse: number,
+  },
+  deepClusters: {
+    flags: '--clusters <k>',
+    key: 'clusters',
+    help: `deep: centroids per codebook, or layer=k pairs (default ${DEEP_DEFAULTS.clusters})`,
+    parse: clusters,
+  },
+  pruneSteps: {
+    flags: '--prune-steps <n>',
+    key: 'pruneSteps',
+    help: `deep: pruning rounds, each fine-tuned (default ${DEEP_DEFAULTS.pruneSteps})`,
+    parse: wholeNumber(1),
+  },
+  annealEpochs: {
+    flags: '--anneal-epochs <n>',
+    key: 'annealEpochs',
+    help: 'deep: epochs at a tenth of the learning rate after the rounds, before k-means (default 0)',
+    parse: wholeNumber(0),
+  },
+  shiftCopies: {
+    flags: '--shift-copies <n>',
+    key: 'shiftCopies',
+    help: 'deep: also fine-tune on n copies of the images moved one pixel (image models; against overfitting, default 0)',
+    parse: wholeNumber(0),
   },
   // sensitivity
   technique: {
@@ -366,6 +404,16 @@ export const COMPRESS_FLAGS = [
   'workers',
 ] as const satisfies readonly FlagName[];
 
+/** What only `compress --pipeline deep` reads (`--epochs` it shares with the budget). */
+export const DEEP_FLAGS = [
+  'pipeline',
+  'deepSparsity',
+  'deepClusters',
+  'pruneSteps',
+  'annealEpochs',
+  'shiftCopies',
+] as const satisfies readonly FlagName[];
+
 /**
  * The technique flags of every command that is both a CLI command and a magic
  * (`prune-inputs` is `%prune_inputs`). Only where the data comes from (a path or a
@@ -378,7 +426,7 @@ export const COMMANDS = {
   sensitivity: ['technique', 'levels', 'samples', 'layers', 'dropLine'],
   prune: [...PRUNE_FLAGS, 'fineTuneEpochs'],
   quantize: [...QUANTIZE_FLAGS, 'qatEpochs', 'format', 'vectors'],
-  compress: [...COMPRESS_FLAGS, 'compressEpochs', 'rounds', 'size'],
+  compress: [...COMPRESS_FLAGS, 'compressEpochs', 'rounds', 'size', ...DEEP_FLAGS],
   cluster: ['clusters', 'init', 'clusterScope', 'preserveSparsity', 'skip', 'seed', 'fineTuneEpochs'],
   factorize: ['rank', 'energy', 'factorRatio', 'layers', 'factorizeMethod', 'fineTuneEpochs'],
   'prune-inputs': ['keep', 'featureMethod', 'steps', 'retrainEpochs'],

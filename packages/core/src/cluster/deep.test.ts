@@ -94,6 +94,41 @@ describe('deepCompress', () => {
     [augmented, train, test].forEach((d) => d.dispose());
   });
 
+  it('onProgress names the stage of each fine-tuning step; a throwing onProgress stops the run, the input unchanged, nothing leaked', async () => {
+    const { train } = mnist({ layout: 'flat', limit: 200 });
+    const base = lenet300100({ pretrained: true });
+    const before = snapshot(base);
+    const options = { sparsity: 0.8, pruneSteps: 2, clusters: 4, epochs: 1, annealEpochs: 1 };
+    const seen: string[] = [];
+    const tensors = tf.memory().numTensors;
+    const { model } = await deepCompress(base, train, { ...options, onProgress: (p) => seen.push(`${p.stage} ${p.epoch}/${p.epochs}`) });
+    // 200 digits, batches of 64: fit reports at batch 4 of 4 (every 10 steps, and at each epoch's end)
+    expect(seen).toEqual(['pruning round 1/2 1/1', 'pruning round 2/2 1/1', 'annealing 1/1', 'centroids 1/1']);
+    model.dispose();
+    for (const stop of seen) {
+      const stopped = deepCompress(base, train, {
+        ...options,
+        onProgress: (p) => {
+          if (`${p.stage} ${p.epoch}/${p.epochs}` === stop) throw new Error(`stopped in ${stop}`);
+        },
+      });
+      await expect(stopped).rejects.toThrow(`stopped in ${stop}`);
+      expect(tf.memory().numTensors, stop).toBe(tensors);
+    }
+    // a throwing onStage at the last stage: the reloaded model is not returned either
+    const last = deepCompress(base, train, {
+      ...options,
+      onStage: (s) => {
+        if (s.stage.startsWith('centroids')) throw new Error('stopped at the end');
+      },
+    });
+    await expect(last).rejects.toThrow('stopped at the end');
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(snapshot(base)).toEqual(before);
+    base.dispose();
+    train.dispose();
+  });
+
   it('rejects unknown options with the closest name, and bad values naming the rule', async () => {
     const base = lenet300100({ pretrained: true });
     const { train } = mnist({ layout: 'flat', limit: 50 });

@@ -24,6 +24,16 @@ import { checkOptions, optionKeys } from '../options.js';
 import { shiftAugment } from '../data/augment.js';
 import { encodeWeight } from '../quantize/export.js';
 import type { Masks } from '../prune/masks.js';
+import type { TrainProgress } from '../train/fit.js';
+
+/** The defaults of the options below, named once (the CLI's and %compress's help quote them). */
+export const DEEP_DEFAULTS = { sparsity: 0.92, pruneSteps: 3, clusters: 32, epochs: 2 } as const;
+
+/** Progress of one of the pipeline's fine-tunings: which stage it belongs to, and fit's step. */
+export interface DeepProgress extends TrainProgress {
+  /** 'pruning round 2/3', 'annealing' or 'centroids'. */
+  stage: string;
+}
 
 export interface DeepCompressOptions {
   /** Final fraction of kernel weights removed (one global magnitude threshold, classifier included), in [0, 1). Default 0.92. */
@@ -66,6 +76,8 @@ export interface DeepCompressOptions {
   out?: string;
   /** Called as each stage finishes. */
   onStage?: (s: ClusteringStage) => void;
+  /** Called during every fine-tuning (every few steps; see fit's onProgress). Throwing stops the run; the input is unchanged. */
+  onProgress?: (p: DeepProgress) => void;
   seed?: number;
 }
 
@@ -86,6 +98,7 @@ const KEYS = optionKeys<DeepCompressOptions>({
   test: true,
   out: true,
   onStage: true,
+  onProgress: true,
   seed: true,
 });
 
@@ -106,9 +119,9 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
   checkModel('deepCompress', model);
   checkOptions('deepCompress', options, KEYS);
   checkDataset('deepCompress', 'train', train);
-  const sparsity = checkFraction('deepCompress', 'sparsity', options.sparsity ?? 0.92);
-  const steps = checkPositiveInt('deepCompress', 'pruneSteps', options.pruneSteps ?? 3);
-  const epochs = checkPositiveInt('deepCompress', 'epochs', options.epochs ?? 2);
+  const sparsity = checkFraction('deepCompress', 'sparsity', options.sparsity ?? DEEP_DEFAULTS.sparsity);
+  const steps = checkPositiveInt('deepCompress', 'pruneSteps', options.pruneSteps ?? DEEP_DEFAULTS.pruneSteps);
+  const epochs = checkPositiveInt('deepCompress', 'epochs', options.epochs ?? DEEP_DEFAULTS.epochs);
   const centroidEpochs = checkPositiveInt('deepCompress', 'centroidEpochs', options.centroidEpochs ?? epochs);
   const annealEpochs = checkIntInRange('deepCompress', 'annealEpochs', options.annealEpochs ?? 0, 0, 1000);
   const shiftCopies = checkIntInRange('deepCompress', 'shiftCopies', options.shiftCopies ?? 0, 0, 64);
@@ -118,6 +131,8 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
       `shiftCopies=${shiftCopies} needs image inputs [n, height, width, channels], but train.x has shape [${train.x.shape.join(', ')}]`,
     );
   const { test, seed = 0 } = options;
+  const progress = (stage: () => string) => options.onProgress && ((p: TrainProgress) => options.onProgress!({ ...p, stage: stage() }));
+  let round = 1;
   const params = model.countParams();
   const scratch = mkdtempSync(join(tmpdir(), 'whittle-deep-'));
   const stages: ClusteringStage[] = [];
@@ -146,6 +161,8 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
       fineTuneEpochs: epochs,
       learningRate: options.learningRate,
       seed,
+      onStep: (s) => (round = s.step + 1),
+      onProgress: progress(() => `pruning round ${round}/${steps}`),
     });
     owned.push(pruned.model);
     let prunedModel = pruned.model;
@@ -155,6 +172,7 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
         epochs: annealEpochs,
         learningRate: options.annealLearningRate ?? 1e-4,
         seed,
+        onProgress: progress(() => 'annealing'),
       });
       owned.push((prunedModel = annealed.model));
     }
@@ -163,7 +181,7 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
       prunedModel,
       weightBytes(baseline),
     );
-    const clusters = options.clusters ?? 32;
+    const clusters = options.clusters ?? DEEP_DEFAULTS.clusters;
     const shared = cluster(prunedModel, { clusters, init: options.init, scope: options.scope, seed });
     owned.push(shared.model);
     const encodedShared = await saveModel(shared.model, join(scratch, 'shared'), { quantization: 'deep', clusters: shared.assignments });
@@ -174,6 +192,7 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
       epochs: centroidEpochs,
       learningRate: options.centroidLearningRate ?? 1e-4,
       seed,
+      onProgress: progress(() => 'centroids'),
     });
     owned.push(tuned.model);
     const dir = options.out ?? join(scratch, 'deep');
@@ -181,8 +200,17 @@ export async function deepCompress(model: tf.LayersModel, train: Dataset, option
     if (unclustered === 'float16') roundUnclustered(tuned.model, tuned.clusters!);
     const saved = await saveModel(tuned.model, dir, { quantization: 'deep', clusters: tuned.clusters, unclustered });
     const reloaded = await loadLayersModel(dir, 'deepCompress');
-    verifySame(tuned.model, reloaded);
-    stage(`centroids fine-tuned${unclustered === 'float16' ? ', float16 biases' : ''}, encoded and reloaded`, reloaded, weightBytes(saved));
+    try {
+      verifySame(tuned.model, reloaded);
+      stage(
+        `centroids fine-tuned${unclustered === 'float16' ? ', float16 biases' : ''}, encoded and reloaded`,
+        reloaded,
+        weightBytes(saved),
+      );
+    } catch (err) {
+      reloaded.dispose(); // not returned: a failed check or a throwing onStage leaves nothing behind
+      throw err;
+    }
     const report: ClusteringReport = {
       ...shared.report,
       title: `Deep Compression of ${model.name}: ${(weightBytes(baseline) / weightBytes(saved)).toFixed(1)}× smaller weights`,

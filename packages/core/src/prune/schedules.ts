@@ -200,22 +200,27 @@ export async function iterativePrune(model: tf.LayersModel, data: Dataset, optio
   let masks: Masks = {};
   const steps: NonNullable<SparsityReport['steps']> = [];
   let last: SparsityReport | undefined;
-  for (const [i, sparsity] of options.steps.entries()) {
-    const pruned = prune(current, { ...pickKeys(options, PRUNE_KEYS), sparsity });
-    const accuracyOneShot = options.test ? evaluate(pruned.model, options.test).accuracy : null;
-    const tuned = await fineTune(pruned.model, data, {
-      ...pickKeys(options, TRAIN_KEYS),
-      epochs: options.fineTuneEpochs ?? 2,
-      masks: pruned.masks,
-    });
-    pruned.model.dispose();
+  try {
+    for (const [i, sparsity] of options.steps.entries()) {
+      const pruned = prune(current, { ...pickKeys(options, PRUNE_KEYS), sparsity });
+      const accuracyOneShot = options.test ? evaluate(pruned.model, options.test).accuracy : null;
+      const tuned = await fineTune(pruned.model, data, {
+        ...pickKeys(options, TRAIN_KEYS),
+        epochs: options.fineTuneEpochs ?? 2,
+        masks: pruned.masks,
+      }).finally(() => pruned.model.dispose());
+      if (current !== model) current.dispose();
+      current = tuned.model;
+      masks = pruned.masks;
+      const accuracy = options.test ? evaluate(current, options.test).accuracy : null;
+      steps.push({ step: i + 1, sparsity, accuracyOneShot, accuracy });
+      options.onStep?.({ step: i + 1, sparsity, accuracyOneShot, accuracy });
+      last = pruned.report;
+    }
+  } catch (err) {
+    // interrupted (or a callback threw) mid-way: the rounds' models are not returned, so they go
     if (current !== model) current.dispose();
-    current = tuned.model;
-    masks = pruned.masks;
-    const accuracy = options.test ? evaluate(current, options.test).accuracy : null;
-    steps.push({ step: i + 1, sparsity, accuracyOneShot, accuracy });
-    options.onStep?.({ step: i + 1, sparsity, accuracyOneShot, accuracy });
-    last = pruned.report;
+    throw err;
   }
   const report: SparsityReport = {
     ...last!,

@@ -3,9 +3,10 @@
  * host flags (where data comes from, where results go), fine-tuning with a
  * progress line, accuracy before and after on the notebook's test set, `--save`.
  *
- * The test set is the one the notebook declared (`%data --test test`), else the
- * MNIST test split when the model takes MNIST input; without one a compression
- * magic reports no accuracy. Every magic follows that one rule.
+ * The test set is the magic's own `--test` (where it has one), else the one the
+ * notebook declared (`%data --test test`), else the MNIST test split when the
+ * model takes MNIST input; without one a compression magic reports no accuracy.
+ * Every magic follows that one rule.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Command } from 'commander';
@@ -138,7 +139,7 @@ export async function finish(
 ): Promise<MagicResult> {
   const { model, report } = result;
   if (WITH_ACCURACY.includes(report.kind)) {
-    const test = testSet(ctx, original);
+    const test = testSet(ctx, original, opts.test as string | undefined); // a magic's own --test, else the rule above
     const r = report as { accuracy?: unknown; notes?: string[] };
     if (test) r.accuracy = { before: evaluate(original, test).accuracy, after: evaluate(model, test).accuracy };
     else

@@ -1,7 +1,11 @@
-/** %prune, %quantize and %compress: their flags come from core's declarations (COMMANDS), as the CLI's do. */
+/** %prune, %quantize and %compress (budget or deep): their flags come from core's declarations (COMMANDS), as the CLI's do. */
+import type * as tf from '@tensorflow/tfjs';
 import {
   autoCompress,
   compressOptions,
+  compressPipeline,
+  deepCompress,
+  deepOptions,
   graphPruneOptions,
   prune,
   pruneGraph,
@@ -13,8 +17,9 @@ import {
   saveOptionsFor,
   WhittleError,
 } from '@whittle/core';
+import { formatPercent } from '@whittle/report';
 import { dataOperand } from './operands.js';
-import { UsageError } from './registry.js';
+import { UsageError, type MagicContext, type MagicResult } from './registry.js';
 import { compressionMagic, finish, fineTuned, testSet, trainingEpochs, trainProgress } from './common.js';
 
 /** Library options from flags; a flag combination the library rejects is a UsageError, as a bad flag is. */
@@ -100,14 +105,17 @@ export const quantizeMagic = compressionMagic({
 
 export const compressMagic = compressionMagic({
   name: 'compress',
-  example: '%compress model --ratio 16 --epochs 1 --as small',
-  summary: 'Compress to a budget: per-layer pruning and quantization chosen from measured sensitivity, fine-tuned and verified.',
+  example:
+    '%compress model --ratio 16 --epochs 1 --as small\n%compress model --pipeline deep --sparsity 0.9 --clusters 16 --epochs 1 --as deep',
+  summary:
+    'Compress to a budget: per-layer pruning and quantization chosen from measured sensitivity, fine-tuned and verified; or --pipeline deep: Deep Compression (prune → fine-tune → k-means → fine-tune centroids → Huffman).',
   what: 'compressed model',
   data: (cmd) =>
     cmd
-      .option('--data <train>', 'Dataset variable to measure sensitivity and fine-tune on (default: the train split)')
-      .option('--test <data>', 'Dataset variable to verify on (default: the test split)'),
+      .option('--data <train>', 'Dataset variable to measure sensitivity (budget) and fine-tune on (default: the train split)')
+      .option('--test <data>', 'Dataset variable to verify on, and to measure each deep stage on (default: the test split)'),
   run: async (ctx, model, opts) => {
+    if (asUsage(() => compressPipeline(opts)) === 'deep') return deepPipeline(ctx, model, opts);
     const options = asUsage(() => compressOptions(opts));
     const train = dataOperand(ctx, opts.data as string | undefined, model, 'train');
     const test = testSet(ctx, model, opts.test as string | undefined) ?? dataOperand(ctx, undefined, model, 'test');
@@ -123,3 +131,19 @@ export const compressMagic = compressionMagic({
     return finish(ctx, opts, model, result, saveOptionsFor(result.plan));
   },
 });
+
+/** `%compress --pipeline deep`: deepCompress on --data, each stage measured on --test; --save writes the deep format it carries. */
+async function deepPipeline(ctx: MagicContext, model: tf.LayersModel, opts: Record<string, unknown>): Promise<MagicResult> {
+  const train = dataOperand(ctx, opts.data as string | undefined, model, 'train');
+  const test = testSet(ctx, model, opts.test as string | undefined);
+  const result = await deepCompress(model, train, {
+    ...deepOptions(opts),
+    test,
+    onProgress: (p) => trainProgress(ctx, p.stage)(p),
+    onStage: (s) =>
+      ctx.progress(
+        `${s.stage}: ${s.bytes.toLocaleString('en-US')} B${s.accuracy === null ? '' : `, accuracy ${formatPercent(s.accuracy)}`}`,
+      ),
+  });
+  return finish(ctx, opts, model, result);
+}
