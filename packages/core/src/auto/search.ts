@@ -34,6 +34,7 @@ export interface Search {
   uniformAccuracy: number[];
   points: number;
   seconds: number;
+  /** Threads that scored the points, this one included. */
   workers: number;
   crashes: Crash[];
 }
@@ -113,7 +114,7 @@ export async function measureSearch(model: tf.LayersModel, train: Dataset, test:
       uniformAccuracy: results.slice(0, uniform.length),
       points: accuracyTasks,
       seconds: (performance.now() - start) / 1000,
-      workers: o.workers,
+      workers: Math.max(1, o.workers), // threads that scored tasks: 0 and 1 both mean this one alone
       crashes,
     };
   } finally {
