@@ -2,12 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { validateReport } from '@whittle/report';
-import { initBackend } from '../backend/index.js';
-import { mnist } from '../data/mnist.js';
 import type { Dataset } from '../data/dataset.js';
-import { referenceModel } from '../models/reference.js';
 import { saveModel } from '../io/save.js';
 import { autoCompress } from './auto.js';
 import { applyChoice, choiceBytes } from './choices.js';
@@ -15,21 +12,13 @@ import { parseBytes } from './options.js';
 import { runPlans } from './pool.js';
 import type { PlanTask } from './evaluate-plans.js';
 import { calibrationSet } from './search.js';
+import { lenet300Fixture } from './fixture.test-util.js';
 
+const fixture = lenet300Fixture();
 let train: Dataset;
 let test: Dataset;
 let model: tf.LayersModel;
-
-beforeAll(async () => {
-  await initBackend();
-  ({ train, test } = mnist({ limit: 300 }));
-  model = referenceModel('lenet-300-100', { pretrained: true });
-});
-afterAll(() => {
-  train.dispose();
-  test.dispose();
-  model.dispose();
-});
+beforeAll(() => ({ train, test, model } = fixture));
 
 /** Distinct values in each output channel (last axis) of a kernel. */
 function levelsPerChannel(values: Float32Array, channels: number): number[] {

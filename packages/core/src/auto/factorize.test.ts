@@ -5,15 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Matrix, SVD } from 'ml-matrix';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { validateReport } from '@whittle/report';
 import { evaluate } from '../analysis/evaluate.js';
-import { initBackend } from '../backend/index.js';
 import type { Dataset } from '../data/dataset.js';
-import { mnist } from '../data/mnist.js';
 import { loadLayersModel } from '../io/load.js';
 import { saveModel } from '../io/save.js';
-import { referenceModel } from '../models/reference.js';
 import { encodePackedWeight } from '../quantize/packed.js';
 import { buildPlanModel } from './apply.js';
 import { autoCompress } from './auto.js';
@@ -22,21 +19,13 @@ import type { PlanTask } from './evaluate-plans.js';
 import { normalizeAuto } from './options.js';
 import { runPlans } from './pool.js';
 import { calibrationSet } from './search.js';
+import { lenet300Fixture } from './fixture.test-util.js';
 
+const fixture = lenet300Fixture();
 let train: Dataset;
 let test: Dataset;
 let model: tf.LayersModel;
-
-beforeAll(async () => {
-  await initBackend();
-  ({ train, test } = mnist({ limit: 300 }));
-  model = referenceModel('lenet-300-100', { pretrained: true });
-});
-afterAll(() => {
-  train.dispose();
-  test.dispose();
-  model.dispose();
-});
+beforeAll(() => ({ train, test, model } = fixture));
 
 const kernelOf = (name: string) => {
   const k = model.getLayer(name).getWeights()[0]!;

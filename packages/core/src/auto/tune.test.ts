@@ -1,29 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from '../analysis/evaluate.js';
-import { mnist } from '../data/mnist.js';
 import { splitData } from '../data/split.js';
 import type { Dataset } from '../data/dataset.js';
-import { referenceModel } from '../models/reference.js';
 import { autoCompress } from './auto.js';
 import { realizePlan, type PlanChoices } from './apply.js';
 import { tunePlan } from './tune.js';
+import { lenet300Fixture } from './fixture.test-util.js';
 
+const fixture = lenet300Fixture();
 let train: Dataset;
 let test: Dataset;
 let model: tf.LayersModel;
-
-beforeAll(async () => {
-  await initBackend();
-  ({ train, test } = mnist({ limit: 300 }));
-  model = referenceModel('lenet-300-100', { pretrained: true });
-});
-afterAll(() => {
-  train.dispose();
-  test.dispose();
-  model.dispose();
-});
+beforeAll(() => ({ train, test, model } = fixture));
 
 const every = (choice: PlanChoices[string]): PlanChoices => Object.fromEntries(['fc1', 'fc2', 'fc3'].map((n) => [n, choice]));
 const weightsOf = (m: tf.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
